@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT
+ * device.h - Device type descriptor and methods: the module ABI
+ *
+ * Everything here is plain const data a module hands to the host. Structs
+ * only ever grow at the end; a field appended later is marked with the ABI
+ * minor that added it, and the host reads it only from modules built for
+ * that minor or newer. Arrays of descriptors carry their element size.
+ */
+#ifndef PKTKIT_DEVICE_H
+#define PKTKIT_DEVICE_H
+
+#include <pktkit/batch.h>
+#include <pktkit/param.h>
+
+G_BEGIN_DECLS
+
+struct pk_dev;
+
+/* What a port carries: Ethernet frames or IP packets. */
+enum pk_layer {
+	PK_L2 = 2,
+	PK_L3 = 3,
+};
+
+/**
+ * struct pk_port_group - A named group of ports of a device type
+ * @name:	Kebab-case name used in links ("port", "eth", "inside")
+ * @layer:	PK_L2 or PK_L3
+ * @min:	Ports of this group that must be linked before start
+ * @max:	Most ports of this group (1..65535)
+ * @blurb:	One sentence for inspect and docs
+ */
+struct pk_port_group {
+	const char *name;
+	uint32_t layer;
+	uint16_t min;
+	uint16_t max;
+	const char *blurb;
+};
+
+/*
+ * Port numbers: a device's ports are addressed by (group, index) packed in a
+ * uint32_t. Single-group devices see plain indices 0, 1, 2, ...
+ */
+#define PK_PORT(group, index) (((uint32_t)(group) << 16) | (uint32_t)(index))
+#define PK_PORT_GROUP(port) ((uint32_t)(port) >> 16)
+#define PK_PORT_INDEX(port) ((uint32_t)(port) & 0xffffu)
+
+/**
+ * struct pk_counter - A counter a device type declares
+ * @name:	Kebab-case name ("dropped-short")
+ * @blurb:	What is counted
+ */
+struct pk_counter {
+	const char *name;
+	const char *blurb;
+};
+
+/**
+ * struct pk_device_ops - Methods of a device type; NULL means "nothing to do"
+ *
+ * Cold methods run on the main context, may allocate and report failure
+ * through @error (then return a negative errno or -1). Hot methods run on the
+ * instance's context and must not block or allocate in steady state.
+ *
+ * @init:	Cold. @self is zeroed instance memory; @config has been parsed
+ *		and validated against the schema. Keep nothing from @config
+ *		that you do not copy, except for the lifetime rule in
+ *		docs/module-guide.md (strings live until the next reconfigure).
+ * @start:	Cold. Begin I/O: open fds, arm timers.
+ * @stop:	Cold. Undo @start. Timers and fd watches still armed are
+ *		cancelled by the host afterwards.
+ * @finalize:	Cold. Free what @init allocated.
+ * @reconfigure:	Cold. @config is the new full configuration; @changed
+ *		has PK_PARAM_BIT(i) set for each parameter that was given. While
+ *		running only PK_PF_LIVE parameters reach this.
+ * @receive:	Hot. @batch arrived on @port; its buffers are borrowed until
+ *		return (take references to keep them).
+ * @link:	Cold. @port was just linked to a peer. May refuse with @error.
+ * @unlink:	Cold. @port's link is gone; forget state tied to it.
+ */
+struct pk_device_ops {
+	int (*init)(struct pk_dev *dev, void *self, const void *config, GError **error);
+	int (*start)(struct pk_dev *dev, void *self, GError **error);
+	void (*stop)(struct pk_dev *dev, void *self);
+	void (*finalize)(struct pk_dev *dev, void *self);
+	int (*reconfigure)(struct pk_dev *dev, void *self, const void *config, uint64_t changed,
+			   GError **error);
+	void (*receive)(struct pk_dev *dev, void *self, uint32_t port,
+			const struct pk_batch *batch);
+	int (*link)(struct pk_dev *dev, void *self, uint32_t port, GError **error);
+	void (*unlink)(struct pk_dev *dev, void *self, uint32_t port);
+	/* Since: 1.1 -- append only below this line */
+};
+
+/* Device type flags. */
+#define PK_TYPE_NEEDS_NET_ADMIN (1u << 0)	/* start needs CAP_NET_ADMIN */
+
+/**
+ * struct pk_device_type - Everything the host knows about a device type
+ * @name:	"<area>.<name>" in kebab-case; out-of-tree types carry a vendor
+ *		prefix ("acme.echo")
+ * @summary:	One line
+ * @doc:	Reference text (paragraphs separated by blank lines)
+ * @ports:	Port groups; @n_ports entries of @ports_size bytes
+ * @params:	Parameter schema; @n_params entries of @params_size bytes
+ *		(at most 64: nest records for more)
+ * @counters:	Counter names; @n_counters entries of @counters_size bytes
+ * @flags:	PK_TYPE_* bits
+ * @config_size:	sizeof() the config struct the schema fills
+ * @instance_size:	sizeof() the instance state the host allocates zeroed
+ * @ops:	Methods
+ */
+struct pk_device_type {
+	const char *name;
+	const char *summary;
+	const char *doc;
+	const struct pk_port_group *ports;
+	uint32_t n_ports, ports_size;
+	const struct pk_param *params;
+	uint32_t n_params, params_size;
+	const struct pk_counter *counters;
+	uint32_t n_counters, counters_size;
+	uint32_t flags;
+	uint32_t config_size;
+	uint32_t instance_size;
+	const struct pk_device_ops *ops;
+	/* Since: 1.1 -- append only below this line */
+};
+
+/* Fill x, n_x and x_size of a descriptor from a static array. */
+#define PK_ARRAY(f, a) .f = (a), .n_##f = G_N_ELEMENTS(a), .f##_size = sizeof((a)[0])
+
+/* Strided access to descriptor arrays (use these, not [] on the pointers). */
+static inline const struct pk_port_group *pk_type_port_group(const struct pk_device_type *t,
+							     uint32_t i)
+{
+	return (const struct pk_port_group *)((const char *)t->ports + (size_t)i * t->ports_size);
+}
+
+static inline const struct pk_counter *pk_type_counter(const struct pk_device_type *t,
+						       uint32_t i)
+{
+	return (const struct pk_counter *)((const char *)t->counters +
+					   (size_t)i * t->counters_size);
+}
+
+static inline struct pk_param_table pk_type_params(const struct pk_device_type *t)
+{
+	struct pk_param_table tab = { t->params, t->n_params, t->params_size };
+	return tab;
+}
+
+G_END_DECLS
+
+#endif /* PKTKIT_DEVICE_H */

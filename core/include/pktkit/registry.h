@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT
+ * registry.h - Finding, checking and loading modules; looking up device types
+ */
+#ifndef PKTKIT_REGISTRY_H
+#define PKTKIT_REGISTRY_H
+
+#include <pktkit/module.h>
+
+G_BEGIN_DECLS
+
+/* Environment variable with extra module directories (':'-separated), searched first. */
+#define PK_MODULE_PATH_ENV "PKTKIT_MODULE_PATH"
+
+struct pk_registry;
+
+/**
+ * struct pk_registry_module - A module the registry accepted
+ * @info:	Its descriptor
+ * @file:	Path it was loaded from; "(built-in)" for libpktkit's own
+ */
+struct pk_registry_module {
+	const struct pk_module_info *info;
+	const char *file;
+};
+
+/**
+ * struct pk_registry_type - A device type and the module providing it
+ * @type:	Descriptor
+ * @module:	Providing module
+ */
+struct pk_registry_type {
+	const struct pk_device_type *type;
+	const struct pk_registry_module *module;
+};
+
+/**
+ * pk_registry_new() - An empty registry holding only libpktkit's built-in types
+ *
+ * Context: main context.
+ * Return: (transfer full) a registry; free with pk_registry_free().
+ */
+struct pk_registry *pk_registry_new(void);
+
+/**
+ * pk_registry_free() - Free the registry (loaded modules stay resident)
+ * @reg:	Registry, or NULL
+ *
+ * Context: main context.
+ */
+void pk_registry_free(struct pk_registry *reg);
+
+/**
+ * pk_registry_scan_default() - Scan $PKTKIT_MODULE_PATH, then the install dir
+ * @reg:	Registry
+ *
+ * Context: main context.
+ * Return: number of modules accepted.
+ */
+unsigned int pk_registry_scan_default(struct pk_registry *reg);
+
+/**
+ * pk_registry_scan_dir() - Load every pk-*.so in @dir (sorted by name)
+ * @reg:	Registry
+ * @dir:	Directory; a missing one is skipped silently
+ *
+ * A refused or broken module yields one diagnostic line (logged as a
+ * warning and kept, see pk_registry_diagnostics()); the rest still load.
+ *
+ * Context: main context.
+ * Return: number of modules accepted.
+ */
+unsigned int pk_registry_scan_dir(struct pk_registry *reg, const char *dir);
+
+/**
+ * pk_registry_load_file() - Load one module file
+ * @reg:	Registry
+ * @file:	Path
+ * @error:	Set, with the diagnostic line as message, when refused
+ *
+ * Context: main context.
+ * Return: true if accepted (types shadowed by earlier modules only warn).
+ */
+bool pk_registry_load_file(struct pk_registry *reg, const char *file, GError **error);
+
+/**
+ * pk_registry_add_module() - Register a module descriptor that is already in memory
+ * @reg:	Registry
+ * @info:	Descriptor (checked like a file's)
+ * @origin:	Shown as its file
+ * @error:	Set when refused
+ *
+ * Context: main context.
+ * Return: true if accepted.
+ */
+bool pk_registry_add_module(struct pk_registry *reg, const struct pk_module_info *info,
+			    const char *origin, GError **error);
+
+/**
+ * pk_registry_lookup() - Find a device type by name
+ * @reg:	Registry
+ * @name:	Type name
+ *
+ * Context: main context.
+ * Return: (transfer none) the entry, or NULL.
+ */
+const struct pk_registry_type *pk_registry_lookup(const struct pk_registry *reg,
+						  const char *name);
+
+/**
+ * pk_registry_closest() - The known type name closest to @name (edit distance)
+ * @reg:	Registry
+ * @name:	Misspelt name
+ *
+ * Context: main context.
+ * Return: (transfer none) a type name, or NULL if none is reasonably close.
+ */
+const char *pk_registry_closest(const struct pk_registry *reg, const char *name);
+
+/**
+ * pk_registry_types() - All accepted types, sorted by name
+ * @reg:	Registry
+ * @n:		Out: number of entries
+ *
+ * Context: main context.
+ * Return: (transfer none) array of @n entries.
+ */
+const struct pk_registry_type *const *pk_registry_types(const struct pk_registry *reg,
+							 unsigned int *n);
+
+/**
+ * pk_registry_modules() - All accepted modules, in load order
+ * @reg:	Registry
+ * @n:		Out: number of entries
+ *
+ * Context: main context.
+ * Return: (transfer none) the array.
+ */
+const struct pk_registry_module *const *pk_registry_modules(const struct pk_registry *reg,
+							    unsigned int *n);
+
+/**
+ * pk_registry_diagnostics() - One line per refused module or shadowed type, in order
+ * @reg:	Registry
+ *
+ * Context: main context.
+ * Return: (transfer none) NULL-terminated array of strings.
+ */
+const char *const *pk_registry_diagnostics(const struct pk_registry *reg);
+
+G_END_DECLS
+
+#endif /* PKTKIT_REGISTRY_H */

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+/* dev.c - The data path between devices: dispatch scopes, emit, re-entrancy queue, counters
+ *
+ * A dispatch is everything that happens because the core called into a device
+ * from outside (a timer, an fd, an invoke, a test injection, a cold method).
+ * Within it, emission is a synchronous call into the peer's receive, except
+ * when the peer is already inside a callback: then the delivery is queued with
+ * references and run when that callback returns. A buffer that keeps bouncing
+ * through such queues more than PK_LOOP_GENERATIONS times is a topology loop:
+ * it is dropped and counted. Buffers handed to the dispatch (autorelease) are
+ * released when the outermost scope ends.
+ */
+#include "runtime.h"
+
+struct dispatch_state {
+	uint32_t depth;
+	uint32_t generation;	/* of the delivery being processed */
+	uint64_t now;		/* clock read once per dispatch */
+	struct pk_graph *graph;
+	struct pk_buf **autorelease;
+	uint32_t n_autorelease;
+	uint32_t autorelease_alloc;
+};
+
+static __thread struct dispatch_state dispatch;
+
+void pk_dispatch_begin(struct pk_graph *g)
+{
+	if (dispatch.depth++ == 0) {
+		dispatch.graph = g;
+		dispatch.generation = 0;
+		dispatch.now = pk_graph_now(g);
+	}
+}
+
+void pk_dispatch_end(void)
+{
+	g_assert(dispatch.depth > 0);
+	if (--dispatch.depth > 0)
+		return;
+	/* Releasing may run no device code, so the list cannot grow meanwhile. */
+	for (uint32_t i = 0; i < dispatch.n_autorelease; i++)
+		pk_buf_unref(dispatch.autorelease[i]);
+	dispatch.n_autorelease = 0;
+	dispatch.graph = NULL;
+}
+
+bool pk_dispatch_active(void)
+{
+	return dispatch.depth > 0;
+}
+
+void pk_dev_autorelease(struct pk_dev *dev, struct pk_buf *b)
+{
+	if (PK_UNLIKELY(dispatch.depth == 0)) {
+		g_critical("pk_dev_autorelease() called outside a callback of '%s'", dev->id);
+		pk_buf_unref(b);
+		return;
+	}
+	if (PK_UNLIKELY(dispatch.n_autorelease == dispatch.autorelease_alloc)) {
+		/* Grows to the largest dispatch seen, then stays: no steady-state malloc. */
+		dispatch.autorelease_alloc = MAX(256u, dispatch.autorelease_alloc * 2);
+		dispatch.autorelease = g_renew(struct pk_buf *, dispatch.autorelease,
+					       dispatch.autorelease_alloc);
+	}
+	dispatch.autorelease[dispatch.n_autorelease++] = b;
+}
+
+struct pk_buf *pk_buf_writable(struct pk_dev *dev, struct pk_buf *b)
+{
+	struct pk_buf *copy;
+
+	if (!pk_buf_is_shared(b))
+		return b;
+	copy = pk_buf_alloc(b->len);
+	if (PK_UNLIKELY(!copy))
+		return NULL;
+	/* Keep the original headroom so in-place prepends still fit. */
+	if (pk_buf_headroom(b) > PK_HEADROOM &&
+	    pk_buf_headroom(b) + b->len <= copy->size)
+		copy->data = copy->head + pk_buf_headroom(b);
+	memcpy(copy->data, b->data, b->len);
+	pk_dev_autorelease(dev, copy);
+	return copy;
+}
+
+void pk_dev_ref(struct pk_dev *dev)
+{
+	g_atomic_int_inc(&dev->refcount);
+}
+
+void pk_dev_unref(struct pk_dev *dev)
+{
+	if (!g_atomic_int_dec_and_test(&dev->refcount))
+		return;
+	g_free(dev->id);
+	g_free(dev);
+}
+
+struct pk_port *pk_dev_port_get(const struct pk_dev *dev, uint32_t port)
+{
+	uint32_t group = PK_PORT_GROUP(port), index = PK_PORT_INDEX(port);
+
+	if (PK_UNLIKELY(group >= dev->type->n_ports || index >= dev->groups[group].n_alloc))
+		return NULL;
+	return &dev->groups[group].ports[index];
+}
+
+bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port)
+{
+	const struct pk_port *p = pk_dev_port_get(dev, port);
+
+	return p && p->peer;
+}
+
+/* Queue @batch for @dst, which is busy; references are taken. */
+static void dev_enqueue(struct pk_dev *dst, uint32_t port, const struct pk_batch *batch)
+{
+	uint32_t generation = dispatch.generation + 1;
+
+	for (uint32_t i = 0; i < batch->n; i++) {
+		struct pk_pending *slot;
+
+		if (PK_UNLIKELY(generation > PK_LOOP_GENERATIONS)) {
+			dst->loop_drops++;
+			continue;
+		}
+		if (PK_UNLIKELY(dst->pend_len == PK_PENDING_MAX)) {
+			struct pk_port *p = pk_dev_port_get(dst, port);
+
+			if (p)
+				p->stats.drops++;
+			continue;
+		}
+		if (PK_UNLIKELY(!dst->pending))
+			dst->pending = g_new(struct pk_pending, PK_PENDING_MAX);
+		slot = &dst->pending[(dst->pend_head + dst->pend_len++) % PK_PENDING_MAX];
+		slot->buf = pk_buf_ref(batch->buf[i]);
+		slot->port = port;
+		slot->generation = generation;
+	}
+}
+
+static void dev_receive(struct pk_dev *dst, uint32_t port, const struct pk_batch *batch)
+{
+	if (PK_LIKELY(dst->type->ops->receive != NULL))
+		dst->type->ops->receive(dst, dst->self, port, batch);
+}
+
+static uint64_t batch_bytes(const struct pk_batch *batch);
+
+static void dev_count_rx(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch)
+{
+	struct pk_port *p = pk_dev_port_get(dev, port);
+
+	if (p) {
+		p->stats.rx_packets += batch->n;
+		p->stats.rx_bytes += batch_bytes(batch);
+	}
+}
+
+/* Run what was queued for @dev while it was busy, as batches per port. */
+static void dev_drain(struct pk_dev *dev)
+{
+	uint32_t saved_generation = dispatch.generation;
+	struct pk_batch batch;
+
+	while (dev->pend_len > 0 && !dev->removed) {
+		struct pk_pending *first = &dev->pending[dev->pend_head];
+		uint32_t port = first->port, generation = first->generation;
+
+		pk_batch_init(&batch);
+		while (dev->pend_len > 0 && batch.n < PK_BATCH_MAX) {
+			struct pk_pending *p = &dev->pending[dev->pend_head];
+
+			if (p->port != port || p->generation != generation)
+				break;
+			batch.buf[batch.n++] = p->buf;
+			dev->pend_head = (dev->pend_head + 1) % PK_PENDING_MAX;
+			dev->pend_len--;
+		}
+		dispatch.generation = generation;
+		dev_count_rx(dev, port, &batch);
+		dev->busy++;
+		dev_receive(dev, port, &batch);
+		dev->busy--;
+		pk_batch_unref_all(&batch);
+	}
+	dispatch.generation = saved_generation;
+	if (dev->removed)
+		pk_dev_drop_pending(dev);
+}
+
+void pk_dev_drop_pending(struct pk_dev *dev)
+{
+	while (dev->pend_len > 0) {
+		pk_buf_unref(dev->pending[dev->pend_head].buf);
+		dev->pend_head = (dev->pend_head + 1) % PK_PENDING_MAX;
+		dev->pend_len--;
+	}
+}
+
+void pk_dev_enter(struct pk_dev *dev)
+{
+	dev->busy++;
+}
+
+void pk_dev_leave(struct pk_dev *dev)
+{
+	if (--dev->busy == 0 && dev->pend_len > 0)
+		dev_drain(dev);
+}
+
+static uint64_t batch_bytes(const struct pk_batch *batch)
+{
+	uint64_t bytes = 0;
+
+	for (uint32_t i = 0; i < batch->n; i++)
+		bytes += batch->buf[i]->len;
+	return bytes;
+}
+
+void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch)
+{
+	struct pk_port *p = pk_dev_port_get(dev, port);
+	struct pk_dev *dst;
+	uint64_t bytes;
+
+	if (PK_UNLIKELY(batch->n == 0))
+		return;
+	if (PK_UNLIKELY(!p || !p->peer)) {
+		dev->unlinked_drops += batch->n;
+		if (p)
+			p->stats.drops += batch->n;
+		return;
+	}
+	dst = p->peer;
+	bytes = batch_bytes(batch);
+	p->stats.tx_packets += batch->n;
+	p->stats.tx_bytes += bytes;
+	if (PK_UNLIKELY(dst->busy || dst->removed)) {
+		if (!dst->removed)
+			dev_enqueue(dst, p->peer_port, batch);
+		return;
+	}
+	{
+		struct pk_port *q = &dst->groups[PK_PORT_GROUP(p->peer_port)]
+					     .ports[PK_PORT_INDEX(p->peer_port)];
+
+		q->stats.rx_packets += batch->n;
+		q->stats.rx_bytes += bytes;
+	}
+	dst->busy++;
+	dev_receive(dst, p->peer_port, batch);
+	if (--dst->busy == 0 && PK_UNLIKELY(dst->pend_len > 0))
+		dev_drain(dst);
+}
+
+void pk_dev_emit_one(struct pk_dev *dev, uint32_t port, struct pk_buf *b)
+{
+	struct pk_batch batch = { .n = 1 };
+
+	batch.buf[0] = b;
+	pk_dev_emit(dev, port, &batch);
+}
+
+void pk_dev_count(struct pk_dev *dev, uint32_t counter, uint64_t n)
+{
+	if (PK_LIKELY(counter < dev->type->n_counters))
+		dev->counters[counter] += n;
+}
+
+uint64_t *pk_dev_counters(struct pk_dev *dev)
+{
+	return dev->counters;
+}
+
+uint64_t pk_dev_now(struct pk_dev *dev)
+{
+	if (PK_LIKELY(dispatch.depth > 0 && dispatch.graph == dev->graph))
+		return dispatch.now;
+	return pk_graph_now(dev->graph);
+}
+
+const char *pk_dev_id(const struct pk_dev *dev)
+{
+	return dev->id;
+}
+
+const struct pk_device_type *pk_dev_type(const struct pk_dev *dev)
+{
+	return dev->type;
+}
+
+void *pk_dev_instance(struct pk_dev *dev)
+{
+	return dev->self;
+}
+
+void pk_dev_log(struct pk_dev *dev, GLogLevelFlags level, const char *fmt, ...)
+{
+	g_autofree char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_log_structured("pktkit", level, "PKTKIT_DEVICE", dev->id, "PKTKIT_TYPE",
+			 dev->type->name, "MESSAGE", "[%s] %s", dev->id, msg);
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT
+ * runtime.h - Internal: the structures behind struct pk_dev and struct pk_graph
+ *
+ * Not installed. Shared by dev.c (data path), graph.c (control path),
+ * timer.c (time, fds, invoke), topology.c (JSON) and pipe.c.
+ */
+#ifndef PKTKIT_RUNTIME_H
+#define PKTKIT_RUNTIME_H
+
+#include "pktkit/graph.h"
+#include "pktkit/testing.h"
+#include "pktkit/error.h"
+
+/* Deliveries a busy device can have queued before drops are counted. */
+#define PK_PENDING_MAX 1024u
+/* How many times a buffer may bounce through queued (re-entrant) deliveries
+ * within one dispatch before the core calls it a loop and drops it. */
+#define PK_LOOP_GENERATIONS 32u
+
+/**
+ * struct pk_port - One port of a device instance
+ * @peer:	Linked device, or NULL
+ * @peer_port:	Port number on @peer
+ * @stats:	Traffic the core counted here
+ */
+struct pk_port {
+	struct pk_dev *peer;
+	uint32_t peer_port;
+	struct pk_port_stats stats;
+};
+
+/**
+ * struct pk_port_group_slots - The ports of one group, indexed by port index
+ * @ports:	Array of @n_alloc entries (grown on link; cold)
+ * @n_alloc:	Allocated entries
+ * @n_linked:	Entries with a peer
+ */
+struct pk_port_group_slots {
+	struct pk_port *ports;
+	uint32_t n_alloc;
+	uint32_t n_linked;
+};
+
+/* A delivery queued for a busy device. */
+struct pk_pending {
+	struct pk_buf *buf;
+	uint32_t port;
+	uint32_t generation;
+};
+
+struct pk_dev {
+	struct pk_graph *graph;
+	const struct pk_registry_type *rtype;
+	const struct pk_device_type *type;
+	struct pk_param_table params;
+	char *id;
+	void *self;
+	void *config;
+	uint64_t *counters;
+	uint64_t loop_drops;
+	uint64_t unlinked_drops;
+	struct pk_port_group_slots *groups;
+	/* Re-entrancy guard and the queue of deliveries that met it. */
+	uint32_t busy;
+	struct pk_pending *pending;
+	uint32_t pend_head;
+	uint32_t pend_len;
+	/* Lifecycle */
+	bool initialized;
+	bool started;
+	bool removed;
+	gint refcount;
+	GPtrArray *timers;
+	GPtrArray *watches;
+	uint32_t add_order;
+};
+
+struct pk_timer_heap {
+	struct pk_timer **v;
+	uint32_t n;
+	uint32_t alloc;
+};
+
+struct pk_graph {
+	struct pk_registry *reg;
+	GMainContext *context;
+	uint32_t flags;
+	GHashTable *devices;		/* id -> struct pk_dev * */
+	GPtrArray *order;		/* struct pk_dev *, in add order */
+	bool running;
+	uint32_t next_order;
+	/* Time */
+	uint64_t fake_now;
+	struct pk_timer_heap timers;
+	GSource *timer_source;
+	uint64_t timer_seq;
+};
+
+struct pk_timer {
+	struct pk_dev *dev;
+	pk_timer_func fn;
+	void *data;
+	uint64_t deadline;
+	uint64_t seq;		/* FIFO order among equal deadlines */
+	int32_t heap_index;	/* -1 when disarmed */
+};
+
+/* Internal functions: not exported from libpktkit even though named pk_. */
+#pragma GCC visibility push(hidden)
+
+/* dev.c: dispatch scopes and deliveries */
+void pk_dispatch_begin(struct pk_graph *g);
+void pk_dispatch_end(void);
+bool pk_dispatch_active(void);
+void pk_dev_ref(struct pk_dev *dev);
+void pk_dev_unref(struct pk_dev *dev);
+void pk_dev_enter(struct pk_dev *dev);
+void pk_dev_leave(struct pk_dev *dev);
+void pk_dev_drop_pending(struct pk_dev *dev);
+struct pk_port *pk_dev_port_get(const struct pk_dev *dev, uint32_t port);
+
+/* timer.c: the graph's clock and timer heap; fd watches */
+void pk_graph_timers_init(struct pk_graph *g);
+void pk_graph_timers_fini(struct pk_graph *g);
+uint64_t pk_clock_monotonic_ns(void);
+void pk_dev_free_timers_and_watches(struct pk_dev *dev);
+
+/* pipe.c */
+extern const struct pk_module_info pk_core_module_info;
+
+/* topology.c */
+bool pk_endpoint_split(const char *endpoint, char **dev_id, char **group, int64_t *index);
+bool pk_id_is_valid(const char *id);
+
+/* graph.c */
+struct pk_dev *pk_graph_add_device_stopped(struct pk_graph *g, const char *id,
+					   const char *type_name, JsonObject *params,
+					   GError **error);
+bool pk_graph_start_device(struct pk_dev *dev, GError **error);
+bool pk_graph_resolve_group(const struct pk_device_type *type, const char *group,
+			    uint32_t *group_index);
+
+#pragma GCC visibility pop
+
+#endif /* PKTKIT_RUNTIME_H */
