@@ -247,3 +247,981 @@ static char *param_got(const struct pk_param *p, JsonNode *node)
 	g_free(cut);
 	return text;
 }
+
+/* "a u32 between 1 and 65535"; bounds are left out where the C type sets them. */
+static char *param_expected_int(const char *what, const struct pk_param *p, int64_t lo,
+				int64_t hi)
+{
+	int64_t min = MAX(p->min, lo), max = MIN(p->max, hi);
+
+	if (min == lo && max == hi)
+		return g_strdup(what);
+	if (max == hi)
+		return g_strdup_printf("%s of at least %" G_GINT64_FORMAT, what, min);
+	if (min == lo && lo == INT64_MIN)
+		return g_strdup_printf("%s of at most %" G_GINT64_FORMAT, what, max);
+	return g_strdup_printf("%s between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT, what,
+			       min, max);
+}
+
+static char *param_expected_duration(const struct pk_param *p)
+{
+	const char *forms = "(text such as \"1h30m\", \"2.5s\", \"250ms\", or a number of seconds)";
+	int64_t min = MAX(p->min, 0);
+	g_autofree char *lo = pk_duration_format(min);
+	g_autofree char *hi = pk_duration_format(p->max);
+
+	if (p->max == INT64_MAX)
+		return min == 0 ? g_strdup_printf("a duration %s", forms)
+				: g_strdup_printf("a duration of at least %s %s", lo, forms);
+	return g_strdup_printf("a duration between %s and %s %s", lo, hi, forms);
+}
+
+static char *param_expected_enum(const struct pk_param *p)
+{
+	GString *s = g_string_new("one of ");
+
+	for (const struct pk_param_enum *e = p->extra; e && e->name; e++)
+		g_string_append_printf(s, "%s\"%s\"", e == p->extra ? "" : ", ", e->name);
+	return g_string_free(s, FALSE);
+}
+
+static char *param_expected_list(const struct pk_param *p)
+{
+	int64_t min = MAX(p->min, 0);
+
+	if (p->max <= 0)
+		return min == 0 ? g_strdup("an array of objects")
+				: g_strdup_printf("an array of at least %" G_GINT64_FORMAT " objects",
+						  min);
+	if (min == p->max)
+		return g_strdup_printf("an array of exactly %" G_GINT64_FORMAT " objects", min);
+	return g_strdup_printf("an array of %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " objects",
+			       min, p->max);
+}
+
+/* What a valid value of @p looks like, for "expected X, got Y". */
+static char *param_expected(const struct pk_param *p)
+{
+	switch (p->type) {
+	case PK_PT_BOOL:
+		return g_strdup("a boolean (true or false)");
+	case PK_PT_U32:
+		return param_expected_int("a u32", p, 0, UINT32_MAX);
+	case PK_PT_I64:
+		return param_expected_int("an i64", p, INT64_MIN, INT64_MAX);
+	case PK_PT_STR:
+		return g_strdup("a string");
+	case PK_PT_ENUM:
+		return param_expected_enum(p);
+	case PK_PT_MAC:
+		return g_strdup("a MAC address such as \"02:00:00:00:00:01\"");
+	case PK_PT_IP4:
+		return g_strdup("an IPv4 address such as \"192.0.2.1\"");
+	case PK_PT_IP6:
+		return g_strdup("an IPv6 address such as \"2001:db8::1\"");
+	case PK_PT_PREFIX:
+		return g_strdup("an address with a prefix length such as \"10.0.0.1/24\" or "
+				"\"fd00::/64\"");
+	case PK_PT_KEY32:
+		return g_strdup("a 32-byte key in base64 (44 characters ending in '=')");
+	case PK_PT_DURATION:
+		return param_expected_duration(p);
+	case PK_PT_LIST:
+		return param_expected_list(p);
+	}
+	return g_strdup("a value");
+}
+
+static void param_set_expected_error(const struct pk_param *p, JsonNode *node,
+				     const char *keypath, GError **error)
+{
+	g_autofree char *expected = param_expected(p);
+	g_autofree char *got = param_got(p, node);
+
+	g_set_error(error, PK_ERROR, PK_ERROR_INVALID, "%s: expected %s, got %s", keypath,
+		    expected, got);
+}
+
+/* ---- Durations ----------------------------------------------------------- */
+
+/* Read "12" or "12.5" at *@sp: digits are required on both sides of a '.'. */
+static bool param_scan_decimal(const char **sp, struct param_decimal *d)
+{
+	const char *s = *sp;
+
+	*d = (struct param_decimal){ 0 };
+	if (!g_ascii_isdigit(*s))
+		return false;
+	for (; g_ascii_isdigit(*s); s++) {
+		if (__builtin_mul_overflow(d->whole, 10, &d->whole) ||
+		    __builtin_add_overflow(d->whole, *s - '0', &d->whole))
+			return false;
+	}
+	if (*s == '.') {
+		if (!g_ascii_isdigit(*++s))
+			return false;
+		for (; g_ascii_isdigit(*s); s++) {
+			if (d->frac_digits < PARAM_FRAC_DIGITS) {
+				d->frac = d->frac * 10 + (*s - '0');
+				d->frac_digits++;
+			}
+		}
+	}
+	*sp = s;
+	return true;
+}
+
+/* @d units of @unit ns in ns, exact down to the ns (finer digits truncated). */
+static bool param_decimal_ns(const struct param_decimal *d, int64_t unit, int64_t *out)
+{
+	int64_t whole, frac = d->frac;
+	int digits = d->frac_digits;
+
+	if (__builtin_mul_overflow(d->whole, unit, &whole))
+		return false;
+	/* frac / 10^digits * unit: cancel tens first so the product stays small */
+	for (; digits > 0 && unit % 10 == 0; digits--)
+		unit /= 10;
+	frac *= unit;
+	for (; digits > 0; digits--)
+		frac /= 10;
+	return !__builtin_add_overflow(whole, frac, out);
+}
+
+/* Index in param_units of the unit name at *@sp, or -1. */
+static int param_scan_unit(const char **sp)
+{
+	size_t n = 0;
+
+	while (g_ascii_isalpha((*sp)[n]))
+		n++;
+	for (int u = 0; u < PARAM_N_UNITS; u++) {
+		if (strlen(param_units[u].name) == n && strncmp(param_units[u].name, *sp, n) == 0) {
+			*sp += n;
+			return u;
+		}
+	}
+	return -1;
+}
+
+/**
+ * pk_duration_parse() - Parse "1h30m", "250ms", "2.5s", "90" (seconds)
+ * @s:		Text: one or more <number><unit> with units h, m, s, ms, us, ns in
+ *		decreasing order, or a bare number of seconds; a number may
+ *		have a decimal fraction (digits finer than 1 ns are dropped).
+ *		No sign, no spaces.
+ * @out_ns:	Result in nanoseconds, written only on success
+ *
+ * Context: any thread.
+ * Return: true on success; false on bad text or overflow of int64_t.
+ */
+bool pk_duration_parse(const char *s, int64_t *out_ns)
+{
+	struct param_decimal d;
+	int64_t total = 0, part;
+	int last = -1;
+
+	if (!s || !param_scan_decimal(&s, &d))
+		return false;
+	if (*s == '\0')
+		return param_decimal_ns(&d, PK_NSEC_PER_SEC, out_ns);
+	for (;;) {
+		int u = param_scan_unit(&s);
+
+		if (u <= last || !param_decimal_ns(&d, param_units[u].ns, &part) ||
+		    __builtin_add_overflow(total, part, &total))
+			return false;
+		last = u;
+		if (*s == '\0')
+			break;
+		if (!param_scan_decimal(&s, &d))
+			return false;
+	}
+	*out_ns = total;
+	return true;
+}
+
+/* Append @v ns as a decimal number of unit @u ("1.5s", "250ms"). */
+static void param_append_decimal(GString *s, uint64_t v, int u)
+{
+	uint64_t unit = (uint64_t)param_units[u].ns;
+	uint64_t frac = v % unit;
+	char digits[24];
+	int width = 0;
+
+	g_string_append_printf(s, "%" G_GUINT64_FORMAT, v / unit);
+	if (frac) {
+		for (uint64_t x = unit; x > 1; x /= 10)
+			width++;
+		g_snprintf(digits, sizeof(digits), "%0*" G_GUINT64_FORMAT, width, frac);
+		for (int i = width - 1; i > 0 && digits[i] == '0'; i--)
+			digits[i] = '\0';
+		g_string_append_printf(s, ".%s", digits);
+	}
+	g_string_append(s, param_units[u].name);
+}
+
+/* @v ns (< 1 min) as whole s, ms, us above unit @d plus a decimal of @d;
+ * NULL when that decimal would start with "0.". */
+static char *param_duration_candidate(uint64_t v, int d)
+{
+	GString *s = g_string_new(NULL);
+
+	for (int u = PARAM_UNIT_S; u < d; u++) {
+		uint64_t q = v / (uint64_t)param_units[u].ns;
+
+		v %= (uint64_t)param_units[u].ns;
+		if (q)
+			g_string_append_printf(s, "%" G_GUINT64_FORMAT "%s", q, param_units[u].name);
+	}
+	if (v && v < (uint64_t)param_units[d].ns) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	if (v)
+		param_append_decimal(s, v, d);
+	return g_string_free(s, FALSE);
+}
+
+/* Shortest text of @v ns (0 < @v < 1 min); ties go to the larger unit. */
+static char *param_duration_rest(uint64_t v)
+{
+	char *best = NULL;
+
+	for (int d = PARAM_UNIT_S; d < PARAM_N_UNITS; d++) {
+		char *c = param_duration_candidate(v, d);
+
+		if (c && (!best || strlen(c) < strlen(best))) {
+			g_free(best);
+			best = c;
+		} else {
+			g_free(c);
+		}
+	}
+	return best;
+}
+
+/**
+ * pk_duration_format() - Format nanoseconds as the shortest exact text ("5m", "1.5s")
+ * @ns:		Duration
+ *
+ * Whole hours and minutes come first ("1h30m", never "90m"); the rest is
+ * the shortest exact form ("1.5s", "250ms", "1s1us"). Zero is "0s".
+ * pk_duration_parse() reads the result back to the same value (for @ns >= 0).
+ *
+ * Context: any thread.
+ * Return: (transfer full) a new string.
+ */
+char *pk_duration_format(int64_t ns)
+{
+	GString *s = g_string_new(NULL);
+	uint64_t v = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+
+	if (ns == 0)
+		g_string_append(s, "0s");
+	if (ns < 0)
+		g_string_append_c(s, '-');
+	for (int u = 0; u < PARAM_UNIT_S; u++) {
+		uint64_t q = v / (uint64_t)param_units[u].ns;
+
+		v %= (uint64_t)param_units[u].ns;
+		if (q)
+			g_string_append_printf(s, "%" G_GUINT64_FORMAT "%s", q, param_units[u].name);
+	}
+	if (v) {
+		g_autofree char *rest = param_duration_rest(v);
+
+		g_string_append(s, rest);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* ---- Keys ---------------------------------------------------------------- */
+
+static int param_b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	return c == '/' ? 63 : -1;
+}
+
+/* Standard base64 of exactly 32 bytes, canonical (unused low bits zero). */
+static bool param_key32_parse(const char *s, struct pk_key32 *out)
+{
+	uint32_t acc = 0;
+	unsigned bits = 0, n = 0;
+
+	if (!s || strlen(s) != PARAM_KEY32_TEXT_LEN || s[PARAM_KEY32_TEXT_LEN - 1] != '=')
+		return false;
+	for (int i = 0; i < PARAM_KEY32_TEXT_LEN - 1; i++) {
+		int v = param_b64_value(s[i]);
+
+		if (v < 0)
+			return false;
+		acc = (acc << 6 | (uint32_t)v) & 0xffffu;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out->b[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return n == sizeof(out->b) && (acc & ((1u << bits) - 1)) == 0;
+}
+
+/* ---- Parsing one value --------------------------------------------------- */
+
+static bool param_parse_bool(JsonNode *node, bool *out)
+{
+	if (!param_node_is(node, G_TYPE_BOOLEAN))
+		return false;
+	*out = json_node_get_boolean(node);
+	return true;
+}
+
+/* A JSON integer (never a float or string) within [@p->min, @p->max] ∩ [@lo, @hi]. */
+static bool param_parse_int(const struct pk_param *p, JsonNode *node, int64_t lo, int64_t hi,
+			    int64_t *out)
+{
+	int64_t v;
+
+	if (!param_node_is(node, G_TYPE_INT64))
+		return false;
+	v = json_node_get_int(node);
+	if (v < MAX(p->min, lo) || v > MIN(p->max, hi))
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool param_parse_u32(const struct pk_param *p, JsonNode *node, uint32_t *out)
+{
+	int64_t v;
+
+	if (!param_parse_int(p, node, 0, UINT32_MAX, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool param_parse_str(JsonNode *node, char **out)
+{
+	const char *s = param_node_string(node);
+
+	if (!s)
+		return false;
+	*out = g_strdup(s);
+	return true;
+}
+
+static bool param_parse_enum(const struct pk_param *p, JsonNode *node, uint32_t *out)
+{
+	const char *s = param_node_string(node);
+
+	for (const struct pk_param_enum *e = p->extra; s && e->name; e++) {
+		if (strcmp(e->name, s) == 0) {
+			*out = e->value;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool param_parse_inet(JsonNode *node, int af, void *out)
+{
+	const char *s = param_node_string(node);
+
+	return s && inet_pton(af, s, out) == 1;
+}
+
+/* A JSON integer or float counts seconds; a string is pk_duration_parse() text. */
+static bool param_parse_duration(const struct pk_param *p, JsonNode *node, int64_t *out)
+{
+	int64_t v;
+
+	if (param_node_is(node, G_TYPE_INT64)) {
+		int64_t sec = json_node_get_int(node);
+
+		if (sec < 0 || __builtin_mul_overflow(sec, PK_NSEC_PER_SEC, &v))
+			return false;
+	} else if (param_node_is(node, G_TYPE_DOUBLE)) {
+		double sec = json_node_get_double(node);
+
+		if (!(sec >= 0.0 && sec < (double)(INT64_MAX / PK_NSEC_PER_SEC)))
+			return false;
+		v = (int64_t)(sec * (double)PK_NSEC_PER_SEC + 0.5);
+	} else if (!pk_duration_parse(param_node_string(node), &v)) {
+		return false;
+	}
+	if (v < MAX(p->min, 0) || v > p->max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool param_list_count_ok(const struct pk_param *p, guint n)
+{
+	return (int64_t)n >= p->min && (p->max <= 0 || (int64_t)n <= p->max);
+}
+
+/* One list record: its defaults, then the members of the object at @node. */
+static bool param_parse_record(const struct pk_param_table *rt, JsonNode *node, void *record,
+			       const char *path, GError **error)
+{
+	if (!JSON_NODE_HOLDS_OBJECT(node)) {
+		g_autofree char *got = param_got(NULL, node);
+
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID, "%s: expected an object, got %s",
+			    path, got);
+		return false;
+	}
+	return param_fill_defaults(rt, record, path, error) &&
+	       pk_params_apply_json(rt, json_node_get_object(node), record, path, NULL, true,
+				    NULL, error);
+}
+
+static void param_list_free(const struct pk_param_record *rec, struct pk_list *l)
+{
+	if (l->items && param_record_ok(rec)) {
+		struct pk_param_table rt = param_record_table(rec);
+
+		for (uint32_t i = 0; i < l->n; i++)
+			pk_params_clear(&rt, param_list_item(rec, l, i));
+	}
+	g_free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+static bool param_parse_list(const struct pk_param *p, JsonNode *node, const char *keypath,
+			     struct pk_list *out, GError **error)
+{
+	const struct pk_param_record *rec = p->extra;
+	struct pk_param_table rt = param_record_table(rec);
+	struct pk_list l = { 0 };
+	JsonArray *arr;
+
+	if (!JSON_NODE_HOLDS_ARRAY(node) ||
+	    !param_list_count_ok(p, json_array_get_length(json_node_get_array(node)))) {
+		param_set_expected_error(p, node, keypath, error);
+		return false;
+	}
+	arr = json_node_get_array(node);
+	l.n = json_array_get_length(arr);
+	l.items = g_malloc0_n(l.n, rec->record_size);
+	for (uint32_t i = 0; i < l.n; i++) {
+		g_autofree char *itempath = g_strdup_printf("%s[%u]", keypath, i);
+
+		if (!param_parse_record(&rt, json_array_get_element(arr, i),
+					param_list_item(rec, &l, i), itempath, error)) {
+			param_list_free(rec, &l);	/* items not reached are still zero */
+			return false;
+		}
+	}
+	*out = l;
+	return true;
+}
+
+/* Parse @node as a value of @p into @v; false with an error naming @keypath. */
+static bool param_parse(const struct pk_param *p, JsonNode *node, const char *keypath,
+			union param_value *v, GError **error)
+{
+	bool ok = false;
+
+	switch (p->type) {
+	case PK_PT_BOOL:
+		ok = param_parse_bool(node, &v->b);
+		break;
+	case PK_PT_U32:
+		ok = param_parse_u32(p, node, &v->u32);
+		break;
+	case PK_PT_I64:
+		ok = param_parse_int(p, node, INT64_MIN, INT64_MAX, &v->i64);
+		break;
+	case PK_PT_STR:
+		ok = param_parse_str(node, &v->str);
+		break;
+	case PK_PT_ENUM:
+		ok = param_parse_enum(p, node, &v->u32);
+		break;
+	case PK_PT_MAC:
+		ok = pk_mac_parse(param_node_string(node), &v->mac);
+		break;
+	case PK_PT_IP4:
+		ok = param_parse_inet(node, AF_INET, v->ip4.b);
+		break;
+	case PK_PT_IP6:
+		ok = param_parse_inet(node, AF_INET6, v->ip6.b);
+		break;
+	case PK_PT_PREFIX:
+		ok = pk_prefix_parse(param_node_string(node), &v->prefix);
+		break;
+	case PK_PT_KEY32:
+		ok = param_key32_parse(param_node_string(node), &v->key);
+		break;
+	case PK_PT_DURATION:
+		ok = param_parse_duration(p, node, &v->i64);
+		break;
+	case PK_PT_LIST:
+		return param_parse_list(p, node, keypath, &v->list, error);
+	}
+	if (!ok)
+		param_set_expected_error(p, node, keypath, error);
+	return ok;
+}
+
+/* ---- Fields -------------------------------------------------------------- */
+
+/* Free what the field of @p owns (a string, list records); leaves it dangling. */
+static void param_free_field(const struct pk_param *p, void *field)
+{
+	if (p->type == PK_PT_STR)
+		g_free(*(char **)field);
+	else if (p->type == PK_PT_LIST)
+		param_list_free(p->extra, field);
+}
+
+/* Parse @node into a temporary, then replace the field: a failure leaves it intact. */
+static bool param_apply_node(const struct pk_param *p, JsonNode *node, void *config,
+			     const char *keypath, GError **error)
+{
+	union param_value v;
+	void *field;
+
+	memset(&v, 0, sizeof(v));
+	if (!param_check_entry(p, keypath, error) || !param_parse(p, node, keypath, &v, error))
+		return false;
+	field = param_field(p, config);
+	param_free_field(p, field);
+	memcpy(field, &v, param_field_size(p->type));
+	return true;
+}
+
+static bool param_apply_default(const struct pk_param *p, void *config, const char *path,
+				GError **error)
+{
+	g_autofree char *keypath = param_keypath(path, p->name);
+	g_autoptr(GError) json_error = NULL;
+	g_autoptr(JsonNode) node = json_from_string(p->def, &json_error);
+
+	if (!node) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "invalid default of %s: not JSON text (%s)", keypath,
+			    json_error ? json_error->message : "empty");
+		return false;
+	}
+	if (param_apply_node(p, node, config, keypath, error))
+		return true;
+	g_prefix_error(error, "invalid default of ");
+	return false;
+}
+
+/* Defaults of @t into @config; REQUIRED entries are left alone (no default). */
+static bool param_fill_defaults(const struct pk_param_table *t, void *config, const char *path,
+				GError **error)
+{
+	if (!param_check_table(t, path, error))
+		return false;
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct pk_param *p = pk_param_at(t, i);
+
+		if (p->def && !(p->flags & PK_PF_REQUIRED) &&
+		    !param_apply_default(p, config, path, error))
+			return false;
+	}
+	return true;
+}
+
+/**
+ * pk_params_set_defaults() - Fill a zeroed config struct with every default
+ * @t:		Schema
+ * @config:	Zeroed storage of the config size
+ * @error:	Set if a default does not parse (a bug in the module)
+ *
+ * Each default text goes through the parser of user input. The default of a
+ * PK_PF_REQUIRED parameter is not applied: the user must give the value.
+ *
+ * Context: main context.
+ * Return: true on success.
+ */
+bool pk_params_set_defaults(const struct pk_param_table *t, void *config, GError **error)
+{
+	return param_fill_defaults(t, config, NULL, error);
+}
+
+/* ---- Applying an object ---------------------------------------------------- */
+
+/* Optimal string alignment distance (edits and swaps of neighbours), capped. */
+static unsigned param_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned *rows, *row0, *row1, *row2, d;
+
+	if (la > lb + PARAM_SUGGEST_MAX || lb > la + PARAM_SUGGEST_MAX)
+		return PARAM_SUGGEST_MAX + 1;
+	rows = g_new0(unsigned, 3 * (lb + 1));
+	row0 = rows;			/* rows i-2, i-1 and i of the matrix */
+	row1 = row0 + lb + 1;
+	row2 = row1 + lb + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row1[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned *tmp;
+
+		row2[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cost = a[i - 1] != b[j - 1];
+
+			d = MIN(MIN(row1[j] + 1, row2[j - 1] + 1), row1[j - 1] + cost);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+				d = MIN(d, row0[j - 2] + 1);
+			row2[j] = d;
+		}
+		tmp = row0;
+		row0 = row1;
+		row1 = row2;
+		row2 = tmp;
+	}
+	d = row1[lb];
+	g_free(rows);
+	return d;
+}
+
+/* The known name closest to @key, if within PARAM_SUGGEST_MAX edits. */
+static const char *param_suggest(const struct pk_param_table *t, const char *key)
+{
+	const char *best = NULL;
+	unsigned best_d = PARAM_SUGGEST_MAX + 1;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		const char *name = pk_param_at(t, i)->name;
+		unsigned d = param_edit_distance(key, name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = name;
+		}
+	}
+	return best;
+}
+
+static void param_set_unknown_error(const struct pk_param_table *t, const char *key,
+				    const char *path, GError **error)
+{
+	g_autofree char *keypath = param_keypath(path, key);
+	const char *near = param_suggest(t, key);
+	GString *known;
+
+	if (near) {
+		g_set_error(error, PK_ERROR, PK_ERROR_UNKNOWN,
+			    "%s: unknown parameter; did you mean '%s'?", keypath, near);
+		return;
+	}
+	known = g_string_new(NULL);
+	for (uint32_t i = 0; i < t->n; i++)
+		g_string_append_printf(known, "%s%s", i ? ", " : "", pk_param_at(t, i)->name);
+	g_set_error(error, PK_ERROR, PK_ERROR_UNKNOWN, "%s: unknown parameter; known: %s", keypath,
+		    t->n ? known->str : "none (this takes no parameters)");
+	g_string_free(known, TRUE);
+}
+
+static bool param_is_skipped(const char *key, const char *skip)
+{
+	return skip && strcmp(key, skip) == 0;
+}
+
+static bool param_check_keys(const struct pk_param_table *t, JsonObject *obj, const char *path,
+			     const char *skip, GError **error)
+{
+	JsonObjectIter it;
+	const char *key;
+	JsonNode *node;
+	uint32_t index;
+
+	json_object_iter_init_ordered(&it, obj);
+	while (json_object_iter_next_ordered(&it, &key, &node)) {
+		if (!param_is_skipped(key, skip) && !param_find(t, key, &index)) {
+			param_set_unknown_error(t, key, path, error);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool param_check_required(const struct pk_param_table *t, JsonObject *obj,
+				 const char *path, GError **error)
+{
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct pk_param *p = pk_param_at(t, i);
+		g_autofree char *keypath = NULL;
+
+		if (!(p->flags & PK_PF_REQUIRED) || json_object_has_member(obj, p->name))
+			continue;
+		keypath = param_keypath(path, p->name);
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "%s: required parameter missing (%s: %s)", keypath,
+			    pk_param_type_name(p->type), p->blurb ? p->blurb : "no description");
+		return false;
+	}
+	return true;
+}
+
+/**
+ * pk_params_apply_json() - Parse the members of @obj into @config
+ * @t:		Schema
+ * @obj:	Members to apply; every key must be in the schema
+ * @config:	Config struct, already holding defaults or a previous config
+ * @path:	JSON path of @obj for error messages ("devices.hub0"), or NULL
+ * @skip:	Key to ignore (e.g. "type"), or NULL
+ * @check_required:	Fail if a REQUIRED parameter is not in @obj
+ * @changed:	Out, may be NULL: PK_PARAM_BIT() of every key applied (only
+ *		indexes below 64 have a bit)
+ * @error:	"<path>.<key>: <reason>" on failure
+ *
+ * Unknown keys and missing REQUIRED keys are found before anything is
+ * written. A value that does not parse leaves its field as it was, but keys
+ * applied before it stay applied: apply to a copy (pk_params_copy()) when
+ * the old config must survive.
+ *
+ * Context: main context.
+ * Return: true on success.
+ */
+bool pk_params_apply_json(const struct pk_param_table *t, JsonObject *obj, void *config,
+			  const char *path, const char *skip, bool check_required,
+			  uint64_t *changed, GError **error)
+{
+	JsonObjectIter it;
+	const char *key;
+	JsonNode *node;
+	uint32_t index;
+
+	if (changed)
+		*changed = 0;
+	if (!param_check_table(t, path, error) || !param_check_keys(t, obj, path, skip, error) ||
+	    (check_required && !param_check_required(t, obj, path, error)))
+		return false;
+	json_object_iter_init_ordered(&it, obj);
+	while (json_object_iter_next_ordered(&it, &key, &node)) {
+		g_autofree char *keypath = NULL;
+
+		if (param_is_skipped(key, skip) || !param_find(t, key, &index))
+			continue;
+		keypath = param_keypath(path, key);
+		if (!param_apply_node(pk_param_at(t, index), node, config, keypath, error))
+			return false;
+		if (changed && index < 64)
+			*changed |= PK_PARAM_BIT(index);
+	}
+	return true;
+}
+
+/* ---- Serialising ------------------------------------------------------------ */
+
+static JsonNode *param_string_node(const char *s)
+{
+	return json_node_init_string(json_node_alloc(), s);
+}
+
+static JsonNode *param_string_node_take(char *s)
+{
+	JsonNode *node = param_string_node(s);
+
+	g_free(s);
+	return node;
+}
+
+static JsonNode *param_enum_node(const struct pk_param *p, uint32_t value)
+{
+	for (const struct pk_param_enum *e = p->extra; e && e->name; e++) {
+		if (e->value == value)
+			return param_string_node(e->name);
+	}
+	return NULL;
+}
+
+static JsonNode *param_inet_node(int af, const void *addr)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	return param_string_node(inet_ntop(af, addr, buf, sizeof(buf)));
+}
+
+static JsonNode *param_prefix_node(const struct pk_prefix *prefix)
+{
+	char buf[PK_PREFIX_STRLEN];
+
+	if (prefix->family != 4 && prefix->family != 6)
+		return NULL;
+	return param_string_node(pk_prefix_format(prefix, buf));
+}
+
+static JsonNode *param_list_node(const struct pk_param *p, const struct pk_list *l,
+				 bool with_secrets)
+{
+	const struct pk_param_record *rec = p->extra;
+	JsonArray *arr = json_array_sized_new(l->n);
+	JsonNode *node = json_node_alloc();
+
+	if (param_record_ok(rec)) {
+		struct pk_param_table rt = param_record_table(rec);
+
+		for (uint32_t i = 0; i < l->n && l->items; i++)
+			json_array_add_object_element(
+				arr, pk_params_to_json(&rt, param_list_item(rec, l, i), with_secrets));
+	}
+	json_node_init_array(node, arr);
+	json_array_unref(arr);
+	return node;
+}
+
+/* The JSON form of a field, as the parser accepts it; NULL for "unset". */
+static JsonNode *param_to_node(const struct pk_param *p, const void *field, bool with_secrets)
+{
+	char mac[PK_MAC_STRLEN];
+
+	switch (p->type) {
+	case PK_PT_BOOL:
+		return json_node_init_boolean(json_node_alloc(), *(const bool *)field);
+	case PK_PT_U32:
+		return json_node_init_int(json_node_alloc(), *(const uint32_t *)field);
+	case PK_PT_I64:
+		return json_node_init_int(json_node_alloc(), *(const int64_t *)field);
+	case PK_PT_STR:
+		return *(char *const *)field ? param_string_node(*(char *const *)field) : NULL;
+	case PK_PT_ENUM:
+		return param_enum_node(p, *(const uint32_t *)field);
+	case PK_PT_MAC:
+		return param_string_node(pk_mac_format(field, mac));
+	case PK_PT_IP4:
+		return param_inet_node(AF_INET, field);
+	case PK_PT_IP6:
+		return param_inet_node(AF_INET6, field);
+	case PK_PT_PREFIX:
+		return param_prefix_node(field);
+	case PK_PT_KEY32:
+		return param_string_node_take(g_base64_encode(field, sizeof(struct pk_key32)));
+	case PK_PT_DURATION:
+		return param_string_node_take(pk_duration_format(*(const int64_t *)field));
+	case PK_PT_LIST:
+		return param_list_node(p, field, with_secrets);
+	}
+	return NULL;
+}
+
+/**
+ * pk_params_to_json() - Serialise a config struct
+ * @t:			Schema
+ * @config:		Config struct
+ * @with_secrets:	Include PK_PF_SECRET values (only for files the user
+ *			asked to export with secrets)
+ *
+ * Values are written in the text forms the parser reads (durations as
+ * "1h30m", keys as base64, enums by name), so applying the result to the
+ * defaults gives back an equal config. Unset values (NULL strings, prefixes
+ * of family 0, enum values without a name) are left out.
+ *
+ * Context: main context.
+ * Return: (transfer full) a new object with one member per parameter.
+ */
+JsonObject *pk_params_to_json(const struct pk_param_table *t, const void *config,
+			      bool with_secrets)
+{
+	JsonObject *obj = json_object_new();
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct pk_param *p = pk_param_at(t, i);
+		JsonNode *node;
+
+		if ((p->flags & PK_PF_SECRET) && !with_secrets)
+			continue;
+		node = param_to_node(p, param_field_const(p, config), with_secrets);
+		if (node)
+			json_object_set_member(obj, p->name, node);
+	}
+	return obj;
+}
+
+/* ---- Copy and clear ------------------------------------------------------- */
+
+static void param_list_copy(const struct pk_param_record *rec, struct pk_list *dst,
+			    const struct pk_list *src)
+{
+	struct pk_param_table rt;
+
+	dst->n = 0;
+	dst->items = NULL;
+	if (!src->items || src->n == 0 || !param_record_ok(rec))
+		return;
+	rt = param_record_table(rec);
+	dst->items = g_malloc0_n(src->n, rec->record_size);
+	dst->n = src->n;
+	for (uint32_t i = 0; i < src->n; i++)
+		pk_params_copy(&rt, param_list_item(rec, dst, i), param_list_item(rec, src, i));
+}
+
+/**
+ * pk_params_copy() - Deep-copy a config struct (strings and lists duplicated)
+ * @t:		Schema
+ * @dst:	Zeroed storage of the config size
+ * @src:	Source
+ *
+ * Only the fields the schema describes are copied.
+ *
+ * Context: main context.
+ */
+void pk_params_copy(const struct pk_param_table *t, void *dst, const void *src)
+{
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct pk_param *p = pk_param_at(t, i);
+		void *d = param_field(p, dst);
+		const void *s = param_field_const(p, src);
+
+		if (p->type == PK_PT_STR)
+			*(char **)d = g_strdup(*(char *const *)s);
+		else if (p->type == PK_PT_LIST)
+			param_list_copy(p->extra, d, s);
+		else
+			memcpy(d, s, param_field_size(p->type));
+	}
+}
+
+/**
+ * pk_params_clear() - Free what a config struct owns and zero it
+ * @t:		Schema
+ * @config:	Config struct
+ *
+ * Strings and list records (recursively) are freed and every field the
+ * schema describes is zeroed; the struct may be filled again afterwards.
+ *
+ * Context: main context.
+ */
+void pk_params_clear(const struct pk_param_table *t, void *config)
+{
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct pk_param *p = pk_param_at(t, i);
+		void *field = param_field(p, config);
+
+		param_free_field(p, field);
+		memset(field, 0, param_field_size(p->type));
+	}
+}
+
+/**
+ * pk_param_type_name() - Name of a value type as inspect shows it ("u32", "prefix")
+ * @type:	enum pk_param_type
+ *
+ * Context: any thread.
+ * Return: a static string; "unknown" for a value outside the enum.
+ */
+const char *pk_param_type_name(uint32_t type)
+{
+	if (type < G_N_ELEMENTS(param_type_names) && param_type_names[type])
+		return param_type_names[type];
+	return "unknown";
+}

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+/* test-devices.c - Small device types for exercising the graph runtime in tests */
+#include "test-devices.h"
+
+GPtrArray *test_devices_log;
+
+static void tlog(struct pk_dev *dev, const char *what, uint32_t port, bool with_port)
+{
+	if (!test_devices_log)
+		test_devices_log = g_ptr_array_new_with_free_func(g_free);
+	if (with_port)
+		g_ptr_array_add(test_devices_log,
+				g_strdup_printf("%s:%s:%u", what, pk_dev_id(dev), port));
+	else
+		g_ptr_array_add(test_devices_log, g_strdup_printf("%s:%s", what, pk_dev_id(dev)));
+}
+
+static int t_start(struct pk_dev *dev, void *self, GError **error)
+{
+	tlog(dev, "start", 0, false);
+	return 0;
+}
+
+static void t_stop(struct pk_dev *dev, void *self)
+{
+	tlog(dev, "stop", 0, false);
+}
+
+static int t_link(struct pk_dev *dev, void *self, uint32_t port, GError **error)
+{
+	tlog(dev, "link", port, true);
+	return 0;
+}
+
+static void t_unlink(struct pk_dev *dev, void *self, uint32_t port)
+{
+	tlog(dev, "unlink", port, true);
+}
+
+/* test.echo */
+static void echo_receive(struct pk_dev *dev, void *self, uint32_t port,
+			 const struct pk_batch *batch)
+{
+	pk_dev_emit(dev, port, batch);
+}
+
+static const struct pk_port_group echo_ports[] = { { "eth", PK_L2, 0, 1, "Port" } };
+static const struct pk_device_ops echo_ops = {
+	.start = t_start, .stop = t_stop, .link = t_link, .unlink = t_unlink,
+	.receive = echo_receive,
+};
+static const struct pk_device_type echo_type = {
+	.name = "test.echo", .summary = "Reflects batches",
+	PK_ARRAY(ports, echo_ports), .ops = &echo_ops,
+};
+
+/* test.tee: a hub without learning, taking references while flooding */
+struct tee {
+	uint32_t linked[64];
+	uint32_t n;
+};
+
+static int tee_link(struct pk_dev *dev, void *self, uint32_t port, GError **error)
+{
+	struct tee *t = self;
+
+	if (t->n == G_N_ELEMENTS(t->linked)) {
+		g_set_error(error, PK_ERROR, PK_ERROR_STATE, "test.tee takes 64 links at most");
+		return -1;
+	}
+	t->linked[t->n++] = port;
+	return 0;
+}
+
+static void tee_unlink(struct pk_dev *dev, void *self, uint32_t port)
+{
+	struct tee *t = self;
+
+	for (uint32_t i = 0; i < t->n; i++)
+		if (t->linked[i] == port)
+			t->linked[i] = t->linked[--t->n];
+}
+
+static void tee_receive(struct pk_dev *dev, void *self, uint32_t port,
+			const struct pk_batch *batch)
+{
+	struct tee *t = self;
+
+	for (uint32_t i = 0; i < batch->n; i++)
+		pk_buf_ref(batch->buf[i]);
+	for (uint32_t i = 0; i < t->n; i++)
+		if (t->linked[i] != port)
+			pk_dev_emit(dev, t->linked[i], batch);
+	for (uint32_t i = 0; i < batch->n; i++)
+		pk_buf_unref(batch->buf[i]);
+}
+
+static const struct pk_port_group tee_ports[] = { { "port", PK_L2, 0, 1000, "Ports" } };
+static const struct pk_device_ops tee_ops = {
+	.link = tee_link, .unlink = tee_unlink, .receive = tee_receive,
+};
+static const struct pk_device_type tee_type = {
+	.name = "test.tee", .summary = "Floods everything",
+	PK_ARRAY(ports, tee_ports), .instance_size = sizeof(struct tee), .ops = &tee_ops,
+};
+
+/* test.mutate */
+enum { MUTATE_COPIED, MUTATE_IN_PLACE, MUTATE_NO_MEMORY };
+static const struct pk_counter mutate_counters[] = {
+	{ "copied", "Writes that needed a copy" },
+	{ "in-place", "Writes done in place" },
+	{ "no-memory", "Buffers dropped" },
+};
+static const struct pk_port_group mutate_ports[] = {
+	{ "in", PK_L2, 0, 1, "Input" },
+	{ "out", PK_L2, 0, 1, "Output" },
+};
+
+static void mutate_receive(struct pk_dev *dev, void *self, uint32_t port,
+			   const struct pk_batch *batch)
+{
+	struct pk_batch out;
+
+	pk_batch_init(&out);
+	for (uint32_t i = 0; i < batch->n; i++) {
+		struct pk_buf *w = pk_buf_writable(dev, batch->buf[i]);
+
+		if (!w) {
+			pk_dev_count(dev, MUTATE_NO_MEMORY, 1);
+			continue;
+		}
+		pk_dev_count(dev, w == batch->buf[i] ? MUTATE_IN_PLACE : MUTATE_COPIED, 1);
+		if (pk_buf_len(w))
+			pk_buf_data(w)[0] = 0xee;
+		pk_batch_add(&out, w);
+	}
+	pk_dev_emit(dev, PK_PORT(1, 0), &out);
+}
+
+static const struct pk_device_ops mutate_ops = { .receive = mutate_receive };
+static const struct pk_device_type mutate_type = {
+	.name = "test.mutate", .summary = "Writes a byte",
+	PK_ARRAY(ports, mutate_ports), PK_ARRAY(counters, mutate_counters), .ops = &mutate_ops,
+};
+
+/* test.ticker */
+struct ticker_config {
+	int64_t period;
+	uint32_t count;
+};
+struct ticker {
+	struct ticker_config cfg;
+	struct pk_timer *timer;
+};
+static const struct pk_param ticker_params[] = {
+	PK_PARAM_DURATION(struct ticker_config, period, "period", "\"1s\"", PK_NSEC_PER_MSEC,
+			  3600 * PK_NSEC_PER_SEC, PK_PF_LIVE, "Time between frames"),
+	PK_PARAM_U32(struct ticker_config, count, "count", "0", 0, 1000, 0,
+		     "Frames to send, 0 for no limit"),
+};
+static const struct pk_port_group ticker_ports[] = { { "out", PK_L2, 0, 1, "Output" } };
+enum { TICKER_SENT };
+static const struct pk_counter ticker_counters[] = { { "sent", "Frames sent" } };
+
+static void ticker_fire(struct pk_dev *dev, void *self, void *data)
+{
+	struct ticker *t = self;
+	struct pk_buf *b = pk_buf_alloc(60);
+
+	memset(pk_buf_data(b), 0, 60);
+	pk_buf_data(b)[0] = 0xff;	/* broadcast */
+	pk_dev_autorelease(dev, b);
+	pk_dev_emit_one(dev, 0, b);
+	pk_dev_count(dev, TICKER_SENT, 1);
+	if (!t->cfg.count || pk_dev_counters(dev)[TICKER_SENT] < t->cfg.count)
+		pk_timer_arm(t->timer, (uint64_t)t->cfg.period);
+}
+
+static int ticker_init(struct pk_dev *dev, void *self, const void *config, GError **error)
+{
+	struct ticker *t = self;
+
+	t->cfg = *(const struct ticker_config *)config;
+	t->timer = pk_timer_new(dev, ticker_fire, NULL);
+	return 0;
+}
+
+static int ticker_start(struct pk_dev *dev, void *self, GError **error)
+{
+	struct ticker *t = self;
+
+	/* Timers are freed by the host at stop; make a new one each start. */
+	if (!t->timer)
+		t->timer = pk_timer_new(dev, ticker_fire, NULL);
+	pk_timer_arm(t->timer, (uint64_t)t->cfg.period);
+	return t_start(dev, self, error);
+}
+
+static void ticker_stop(struct pk_dev *dev, void *self)
+{
+	struct ticker *t = self;
+
+	t->timer = NULL;	/* freed by the host after stop */
+	t_stop(dev, self);
+}
+
+static int ticker_reconfigure(struct pk_dev *dev, void *self, const void *config,
+			      uint64_t changed, GError **error)
+{
+	struct ticker *t = self;
+
+	t->cfg = *(const struct ticker_config *)config;
+	if (t->timer && pk_timer_is_armed(t->timer))
+		pk_timer_arm(t->timer, (uint64_t)t->cfg.period);
+	return 0;
+}
+
+static const struct pk_device_ops ticker_ops = {
+	.init = ticker_init, .start = ticker_start, .stop = ticker_stop,
+	.reconfigure = ticker_reconfigure,
+};
+static const struct pk_device_type ticker_type = {
+	.name = "test.ticker", .summary = "Sends a frame per period",
+	PK_ARRAY(ports, ticker_ports), PK_ARRAY(params, ticker_params),
+	PK_ARRAY(counters, ticker_counters),
+	.config_size = sizeof(struct ticker_config), .instance_size = sizeof(struct ticker),
+	.ops = &ticker_ops,
+};
+
+/* test.l3sink */
+static const struct pk_port_group l3sink_ports[] = { { "ip", PK_L3, 1, 1, "Input" } };
+static const struct pk_device_ops l3sink_ops = { 0 };
+static const struct pk_device_type l3sink_type = {
+	.name = "test.l3sink", .summary = "Swallows packets; must be linked",
+	PK_ARRAY(ports, l3sink_ports), .ops = &l3sink_ops,
+};
+
+static const struct pk_device_type *const test_types[] = {
+	&echo_type, &tee_type, &mutate_type, &ticker_type, &l3sink_type, NULL,
+};
+
+const struct pk_module_info test_devices_module = {
+	.abi_major = PK_ABI_MAJOR, .abi_minor = PK_ABI_MINOR,
+	.name = "test-devices", .version = "1", .license = "MIT",
+	.description = "Graph runtime test devices", .origin = "tests", .types = test_types,
+};
+
+struct pk_registry *test_devices_registry(void)
+{
+	struct pk_registry *reg = pk_registry_new();
+
+	g_assert_true(pk_registry_add_module(reg, &test_devices_module, "(test)", NULL));
+	return reg;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT
+ * test-devices.h - Small device types for exercising the graph runtime in tests
+ */
+#ifndef PKTKIT_TEST_DEVICES_H
+#define PKTKIT_TEST_DEVICES_H
+
+#include <pktkit/pktkit.h>
+#include <pktkit/graph.h>
+
+/*
+ * test.echo   one L2 port "eth": sends every batch back where it came from
+ * test.tee    L2 ports "port" (any number): re-emits on every other linked port
+ * test.mutate L2 ports "in" and "out": writes 0xee into byte 0 (via
+ *             pk_buf_writable) and forwards in -> out
+ * test.ticker L2 port "out": every `period` emits one 60-byte frame
+ * test.l3sink L3 port "ip": counts
+ */
+extern const struct pk_module_info test_devices_module;
+
+/* Lifecycle calls seen, as "start:<id>" / "stop:<id>" / "link:<id>:<port>" ... */
+extern GPtrArray *test_devices_log;
+
+/* A registry with the test module added. */
+struct pk_registry *test_devices_registry(void);
+
+#endif

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: MIT
+/* test-graph.c - The graph runtime: emit, re-entrancy queue, loop guard, COW, timers, lifecycle */
+#include <pktkit/testing.h>
+#include "test-devices.h"
+
+struct fixture {
+	struct pk_registry *reg;
+	struct pk_graph *g;
+	int64_t bufs_before;
+};
+
+static int64_t outstanding(void)
+{
+	struct pk_buf_stats st;
+
+	pk_buf_pool_stats(&st);
+	return st.allocated;
+}
+
+static void fixture_setup(struct fixture *f, gconstpointer data)
+{
+	f->bufs_before = outstanding();
+	f->reg = test_devices_registry();
+	f->g = pk_graph_new(f->reg, NULL, PK_GRAPH_FAKE_CLOCK);
+	if (test_devices_log)
+		g_ptr_array_set_size(test_devices_log, 0);
+}
+
+static void fixture_teardown(struct fixture *f, gconstpointer data)
+{
+	pk_graph_free(f->g);
+	pk_registry_free(f->reg);
+	/* Every buffer any test touched went back to the pool. */
+	g_assert_cmpint(outstanding(), ==, f->bufs_before);
+}
+
+static struct pk_dev *add(struct fixture *f, const char *id, const char *type, const char *json)
+{
+	g_autoptr(JsonNode) node = json ? json_from_string(json, NULL) : NULL;
+	GError *error = NULL;
+	struct pk_dev *dev;
+
+	dev = pk_graph_add_device(f->g, id, type, node ? json_node_get_object(node) : NULL, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(dev);
+	return dev;
+}
+
+static void link_ok(struct fixture *f, const char *a, const char *b)
+{
+	GError *error = NULL;
+
+	g_assert_true(pk_graph_link(f->g, a, b, &error));
+	g_assert_no_error(error);
+}
+
+static void test_pipe_to_pipe(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *a = add(f, "a", "core.pipe-l2", NULL);
+	struct pk_dev *b = add(f, "b", "core.pipe-l2", NULL);
+	struct pk_port_stats st;
+	struct pk_buf *got;
+
+	link_ok(f, "a", "b.io");
+	g_assert_true(pk_pipe_inject(a, "hello", 5));
+	g_assert_cmpuint(pk_pipe_pending(b), ==, 1);
+	got = pk_pipe_pop(b);
+	g_assert_cmpmem(pk_buf_data(got), pk_buf_len(got), "hello", 5);
+	pk_buf_unref(got);
+	g_assert_true(pk_dev_port_stats(a, 0, &st));
+	g_assert_cmpuint(st.tx_packets, ==, 1);
+	g_assert_cmpuint(st.tx_bytes, ==, 5);
+	g_assert_true(pk_dev_port_stats(b, 0, &st));
+	g_assert_cmpuint(st.rx_packets, ==, 1);
+	g_assert_cmpuint(pk_dev_counter(b, "received"), ==, 1);
+	g_assert_cmpuint(pk_dev_counter(a, "injected"), ==, 1);
+	/* Not a pipe: refused. */
+	add(f, "e", "test.echo", NULL);
+	g_assert_false(pk_pipe_inject(pk_graph_lookup(f->g, "e"), "x", 1));
+}
+
+/* pipe -> echo -> pipe: the pipe is busy injecting, so the echo is queued
+ * and delivered when the injection returns. */
+static void test_reentrant_delivery(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *p = add(f, "p", "core.pipe-l2", NULL);
+	struct pk_buf *got;
+
+	add(f, "e", "test.echo", NULL);
+	link_ok(f, "p", "e");
+	g_assert_true(pk_pipe_inject(p, "ping", 4));
+	g_assert_cmpuint(pk_pipe_pending(p), ==, 1);
+	got = pk_pipe_pop(p);
+	g_assert_cmpmem(pk_buf_data(got), pk_buf_len(got), "ping", 4);
+	pk_buf_unref(got);
+	g_assert_cmpuint(pk_dev_counter(p, "loop-drops"), ==, 0);
+}
+
+/* Two tees linked twice form an L2 loop: a broadcast storm must end, counted. */
+static void test_loop_guard(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *p = add(f, "p", "core.pipe-l2", "{\"capacity\": 0}");
+	struct pk_dev *a = add(f, "a", "test.tee", NULL);
+	struct pk_dev *b = add(f, "b", "test.tee", NULL);
+	uint64_t drops;
+
+	link_ok(f, "p", "a");
+	link_ok(f, "a", "b");
+	link_ok(f, "a", "b");
+	g_assert_true(pk_pipe_inject(p, "storm", 5));
+	drops = pk_dev_counter(a, "loop-drops") + pk_dev_counter(b, "loop-drops");
+	g_assert_cmpuint(drops, >, 0);
+	/* The storm reached the pipe a bounded number of times. */
+	g_assert_cmpuint(pk_dev_counter(p, "received"), >, 0);
+	g_assert_cmpuint(pk_dev_counter(p, "received"), <=, 2 * 32 + 2);
+}
+
+/* A shared buffer is copied before a write; an exclusive one is written in place. */
+static void test_copy_on_write(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *src = add(f, "src", "core.pipe-l2", NULL);
+	struct pk_dev *dst = add(f, "dst", "core.pipe-l2", NULL);
+	struct pk_dev *m = add(f, "m", "test.mutate", NULL);
+	struct pk_batch batch = { .n = 1 };
+	struct pk_buf *b, *got;
+
+	link_ok(f, "src", "m.in");
+	link_ok(f, "m.out", "dst");
+
+	/* exclusive: written in place */
+	b = pk_buf_new_copy("abc", 3);
+	batch.buf[0] = b;
+	pk_pipe_inject_batch(src, &batch);
+	g_assert_cmpuint(pk_dev_counter(m, "in-place"), ==, 1);
+	got = pk_pipe_pop(dst);
+	g_assert_true(got == b);
+	g_assert_cmpuint(pk_buf_data(b)[0], ==, 0xee);
+	pk_buf_unref(got);
+
+	/* shared (we keep a second reference): the writer gets a copy */
+	memcpy(pk_buf_data(b), "abc", 3);
+	pk_buf_ref(b);
+	pk_pipe_inject_batch(src, &batch);
+	g_assert_cmpuint(pk_dev_counter(m, "copied"), ==, 1);
+	got = pk_pipe_pop(dst);
+	g_assert_true(got != b);
+	g_assert_cmpuint(pk_buf_data(got)[0], ==, 0xee);
+	g_assert_cmpmem(pk_buf_data(b), 3, "abc", 3);	/* the original is untouched */
+	pk_buf_unref(got);
+	pk_buf_unref(b);
+	pk_buf_unref(b);
+}
+
+static void test_timers_fake_clock(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *t = add(f, "t", "test.ticker", "{\"period\": \"100ms\", \"count\": 3}");
+	struct pk_dev *p = add(f, "p", "core.pipe-l2", NULL);
+	GError *error = NULL;
+
+	link_ok(f, "t", "p");
+	g_assert_true(pk_graph_start(f->g, &error));
+	pk_graph_clock_advance(f->g, 99 * PK_NSEC_PER_MSEC);
+	g_assert_cmpuint(pk_pipe_pending(p), ==, 0);
+	pk_graph_clock_advance(f->g, 1 * PK_NSEC_PER_MSEC);
+	g_assert_cmpuint(pk_pipe_pending(p), ==, 1);
+	pk_graph_clock_advance(f->g, 250 * PK_NSEC_PER_MSEC);	/* t=350ms: fired at 200, 300 */
+	g_assert_cmpuint(pk_pipe_pending(p), ==, 3);
+	pk_graph_clock_advance(f->g, 10 * PK_NSEC_PER_SEC);	/* count reached */
+	g_assert_cmpuint(pk_dev_counter(t, "sent"), ==, 3);
+	g_assert_cmpuint(pk_graph_now(f->g), ==, 10350 * PK_NSEC_PER_MSEC);
+	pk_pipe_clear(p);
+}
+
+static void test_live_config(struct fixture *f, gconstpointer data)
+{
+	g_autoptr(JsonNode) live = json_from_string("{\"period\": \"50ms\"}", NULL);
+	g_autoptr(JsonNode) frozen = json_from_string("{\"count\": 5}", NULL);
+	g_autoptr(JsonNode) bad = json_from_string("{\"period\": \"soon\"}", NULL);
+	struct pk_dev *t = add(f, "t", "test.ticker", "{\"period\": \"1s\"}");
+	struct pk_dev *p = add(f, "p", "core.pipe-l2", "{\"capacity\": 0}");
+	GError *error = NULL;
+
+	link_ok(f, "t", "p");
+	g_assert_true(pk_graph_start(f->g, &error));
+	g_assert_true(pk_graph_set_config(f->g, "t", json_node_get_object(live), &error));
+	g_assert_no_error(error);
+	pk_graph_clock_advance(f->g, 120 * PK_NSEC_PER_MSEC);
+	g_assert_cmpuint(pk_dev_counter(p, "received"), ==, 2);
+
+	g_assert_false(pk_graph_set_config(f->g, "t", json_node_get_object(frozen), &error));
+	g_assert_error(error, PK_ERROR, PK_ERROR_STATE);
+	g_assert_cmpstr(error->message, ==,
+			"devices.t.count: cannot change while the device runs (not a live parameter); stop it first");
+	g_clear_error(&error);
+
+	g_assert_false(pk_graph_set_config(f->g, "t", json_node_get_object(bad), &error));
+	g_assert_error(error, PK_ERROR, PK_ERROR_INVALID);
+	g_assert_nonnull(strstr(error->message, "devices.t.period"));
+	g_clear_error(&error);
+	/* the old value survived the failed update: still 50ms */
+	pk_graph_clock_advance(f->g, 50 * PK_NSEC_PER_MSEC);
+	g_assert_cmpuint(pk_dev_counter(p, "received"), ==, 3);
+
+	/* stopped, any parameter may change */
+	pk_graph_stop(f->g);
+	g_assert_true(pk_graph_set_config(f->g, "t", json_node_get_object(frozen), &error));
+	g_assert_no_error(error);
+	(void)t;
+}
+
+static void test_lifecycle_order(struct fixture *f, gconstpointer data)
+{
+	static const char *const want[] = {
+		"link:e1:0", "link:e2:0", "start:e1", "start:e2", "stop:e2", "stop:e1",
+		"unlink:e2:0", "unlink:e1:0",
+	};
+	GError *error = NULL;
+
+	add(f, "e1", "test.echo", NULL);
+	add(f, "e2", "test.echo", NULL);
+	link_ok(f, "e1", "e2");
+	g_assert_true(pk_graph_start(f->g, &error));
+	pk_graph_stop(f->g);
+	g_assert_true(pk_graph_unlink(f->g, "e2", &error));
+	g_assert_cmpuint(test_devices_log->len, ==, G_N_ELEMENTS(want));
+	for (guint i = 0; i < G_N_ELEMENTS(want); i++)
+		g_assert_cmpstr(g_ptr_array_index(test_devices_log, i), ==, want[i]);
+}
+
+static void test_link_errors(struct fixture *f, gconstpointer data)
+{
+	GError *error = NULL;
+
+	add(f, "p2", "core.pipe-l2", NULL);
+	add(f, "p3", "core.pipe-l3", NULL);
+	add(f, "m", "test.mutate", NULL);
+	add(f, "e", "test.echo", NULL);
+
+	g_assert_false(pk_graph_link(f->g, "p2", "p3", &error));
+	g_assert_error(error, PK_ERROR, PK_ERROR_LAYER);
+	g_assert_cmpstr(error->message, ==,
+			"cannot link 'p2' (L2) to 'p3' (L3): the layers differ; put an adapter between them");
+	g_clear_error(&error);
+
+	g_assert_false(pk_graph_link(f->g, "m", "p2", &error));
+	g_assert_cmpstr(error->message, ==,
+			"'m': type test.mutate has several port groups; name one ('in', 'out')");
+	g_clear_error(&error);
+
+	g_assert_false(pk_graph_link(f->g, "m.side", "p2", &error));
+	g_assert_cmpstr(error->message, ==,
+			"'m.side': type test.mutate has no port group 'side' (port groups: 'in', 'out')");
+	g_clear_error(&error);
+
+	g_assert_false(pk_graph_link(f->g, "nope.port", "p2", &error));
+	g_assert_cmpstr(error->message, ==, "'nope.port': no device 'nope'");
+	g_clear_error(&error);
+
+	g_assert_false(pk_graph_link(f->g, "e.eth.1", "p2", &error));
+	g_assert_cmpstr(error->message, ==, "'e.eth.1': port index 1 out of range (group 'eth' has 1)");
+	g_clear_error(&error);
+
+	link_ok(f, "e", "p2");
+	g_assert_false(pk_graph_link(f->g, "m.in", "e", &error));
+	g_assert_cmpstr(error->message, ==, "'e': all 1 port(s) of group 'eth' are linked");
+	g_clear_error(&error);
+	g_assert_false(pk_graph_link(f->g, "m.in", "e.eth.0", &error));
+	g_assert_cmpstr(error->message, ==, "'e.eth.0': port already linked");
+	g_clear_error(&error);
+
+	g_assert_false(pk_graph_unlink(f->g, "m.in", &error));
+	g_assert_cmpstr(error->message, ==, "'m.in': port is not linked");
+	g_clear_error(&error);
+	g_assert_false(pk_graph_link(f->g, "a..b", "e", &error));
+	g_clear_error(&error);
+
+	/* l3sink needs its port linked before start */
+	add(f, "s", "test.l3sink", NULL);
+	g_assert_false(pk_graph_start(f->g, &error));
+	g_assert_cmpstr(error->message, ==, "devices.s: port group 'ip' needs at least 1 link(s), has 0");
+	g_clear_error(&error);
+}
+
+/* Removing a device in the middle of a path while traffic flows. */
+static void test_remove_while_running(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *src = add(f, "src", "core.pipe-l2", NULL);
+	struct pk_dev *dst = add(f, "dst", "core.pipe-l2", "{\"capacity\": 0}");
+	GError *error = NULL;
+
+	add(f, "tee", "test.tee", NULL);
+	link_ok(f, "src", "tee");
+	link_ok(f, "tee", "dst");
+	g_assert_true(pk_graph_start(f->g, &error));
+	for (int i = 0; i < 10; i++)
+		pk_pipe_inject(src, "x", 1);
+	g_assert_cmpuint(pk_dev_counter(dst, "received"), ==, 10);
+	g_assert_true(pk_graph_remove_device(f->g, "tee", &error));
+	g_assert_null(pk_graph_lookup(f->g, "tee"));
+	g_assert_false(pk_dev_port_is_linked(src, 0));
+	pk_pipe_inject(src, "x", 1);
+	g_assert_cmpuint(pk_dev_counter(src, "unlinked-drops"), ==, 1);
+	g_assert_cmpuint(pk_dev_counter(dst, "received"), ==, 10);
+	/* the freed port is reusable; a new device is started because the graph runs */
+	add(f, "e", "test.echo", NULL);
+	link_ok(f, "src", "e");
+	pk_pipe_inject(src, "y", 1);
+	g_assert_cmpuint(pk_pipe_pending(src), ==, 1);
+	pk_pipe_clear(src);
+	g_assert_false(pk_graph_remove_device(f->g, "tee", &error));
+	g_assert_cmpstr(error->message, ==, "no device 'tee'");
+	g_clear_error(&error);
+}
+
+struct invoke_ctx {
+	struct pk_dev *dev;
+	int ran;
+};
+
+static void invoked(struct pk_dev *dev, void *self, void *data)
+{
+	struct invoke_ctx *c = data;
+
+	g_assert_true(dev == c->dev);
+	c->ran++;
+}
+
+static gpointer invoke_thread(gpointer data)
+{
+	struct invoke_ctx *c = data;
+
+	pk_dev_invoke(c->dev, invoked, c, NULL);
+	return NULL;
+}
+
+static void test_invoke_from_thread(struct fixture *f, gconstpointer data)
+{
+	struct invoke_ctx c = { .dev = add(f, "e", "test.echo", NULL) };
+
+	g_thread_join(g_thread_new("invoker", invoke_thread, &c));
+	g_assert_cmpint(c.ran, ==, 0);	/* never inline: it runs on the graph's context */
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_assert_cmpint(c.ran, ==, 1);
+}
+
+static void test_many_ports(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *first = NULL;
+	uint64_t total = 0;
+
+	add(f, "tee", "test.tee", NULL);
+	for (int i = 0; i < 50; i++) {
+		g_autofree char *id = g_strdup_printf("p%d", i);
+		struct pk_dev *p = add(f, id, "core.pipe-l2", "{\"capacity\": 0}");
+
+		link_ok(f, id, "tee.port");
+		if (!first)
+			first = p;
+	}
+	pk_pipe_inject(first, "flood", 5);
+	for (int i = 1; i < 50; i++) {
+		g_autofree char *id = g_strdup_printf("p%d", i);
+
+		total += pk_dev_counter(pk_graph_lookup(f->g, id), "received");
+	}
+	g_assert_cmpuint(total, ==, 49);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) \
+	g_test_add(path, struct fixture, NULL, fixture_setup, fn, fixture_teardown)
+	ADD("/graph/pipe-to-pipe", test_pipe_to_pipe);
+	ADD("/graph/reentrant-delivery", test_reentrant_delivery);
+	ADD("/graph/loop-guard", test_loop_guard);
+	ADD("/graph/copy-on-write", test_copy_on_write);
+	ADD("/graph/timers-fake-clock", test_timers_fake_clock);
+	ADD("/graph/live-config", test_live_config);
+	ADD("/graph/lifecycle-order", test_lifecycle_order);
+	ADD("/graph/link-errors", test_link_errors);
+	ADD("/graph/remove-while-running", test_remove_while_running);
+	ADD("/graph/invoke-from-thread", test_invoke_from_thread);
+	ADD("/graph/many-ports", test_many_ports);
+	return g_test_run();
+}
