@@ -41,7 +41,7 @@ static void test_scan_diagnostics(void)
 	g_autofree char *minor = module_path("pk-d-minor.so");
 	g_autofree char *nosym = module_path("pk-e-nosymbol.so");
 	g_autofree char *bad = module_path("pk-f-badname.so");
-	g_autofree char *want[6] = { NULL };
+	char *want[6] = { NULL };
 	const char *const *diag;
 	unsigned int accepted;
 	guint n;
@@ -67,6 +67,8 @@ static void test_scan_diagnostics(void)
 		assert_warned(want[n]);	/* each one also reached the log */
 	}
 	g_assert_cmpuint(n, ==, 5);
+	for (n = 0; n < G_N_ELEMENTS(want); n++)
+		g_free(want[n]);
 
 	/* the first module found provides the type */
 	const struct pk_registry_type *t = pk_registry_lookup(reg, "test.good");

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# deps.sh - Install (as root, on Debian 12) every package pktkit's build and tests need
+set -euo pipefail
+
+packages=(
+	# build
+	meson ninja-build gcc pkg-config libglib2.0-dev libjson-glib-dev libglib2.0-bin
+	# fuzzing (libFuzzer) and sanitizers
+	clang libclang-rt-14-dev llvm
+	# test helpers
+	python3 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "deps.sh: all build and test packages are installed"
