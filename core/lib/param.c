@@ -852,6 +852,7 @@ static bool param_fill_defaults(const struct pk_param_table *t, void *config, co
  */
 bool pk_params_set_defaults(const struct pk_param_table *t, void *config, GError **error)
 {
+	g_return_val_if_fail(t && config, false);
 	return param_fill_defaults(t, config, NULL, error);
 }
 
@@ -980,8 +981,8 @@ static bool param_check_required(const struct pk_param_table *t, JsonObject *obj
  * @path:	JSON path of @obj for error messages ("devices.hub0"), or NULL
  * @skip:	Key to ignore (e.g. "type"), or NULL
  * @check_required:	Fail if a REQUIRED parameter is not in @obj
- * @changed:	Out, may be NULL: PK_PARAM_BIT() of every key applied (only
- *		indexes below 64 have a bit)
+ * @changed:	Out, may be NULL: PK_PARAM_BIT() of every key applied (set
+ *		to 0 first; parameters from index 64 on have no bit)
  * @error:	"<path>.<key>: <reason>" on failure
  *
  * Unknown keys and missing REQUIRED keys are found before anything is
@@ -1001,6 +1002,7 @@ bool pk_params_apply_json(const struct pk_param_table *t, JsonObject *obj, void 
 	JsonNode *node;
 	uint32_t index;
 
+	g_return_val_if_fail(t && obj && config, false);
 	if (changed)
 		*changed = 0;
 	if (!param_check_table(t, path, error) || !param_check_keys(t, obj, path, skip, error) ||
@@ -1134,6 +1136,7 @@ JsonObject *pk_params_to_json(const struct pk_param_table *t, const void *config
 {
 	JsonObject *obj = json_object_new();
 
+	g_return_val_if_fail(t && config, obj);
 	for (uint32_t i = 0; i < t->n; i++) {
 		const struct pk_param *p = pk_param_at(t, i);
 		JsonNode *node;

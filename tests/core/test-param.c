@@ -793,7 +793,10 @@ static void check_bad_default(const struct pk_param *params, size_t n, const cha
 	g_assert_false(pk_params_set_defaults(&t, &c, &error));
 	g_assert_error(error, PK_ERROR, PK_ERROR_INVALID);
 	g_test_message("%s", error->message);
-	g_assert_cmpstr(error->message, ==, want);
+	if (g_str_has_suffix(want, "("))	/* the rest is json-glib's wording */
+		g_assert_true(g_str_has_prefix(error->message, want));
+	else
+		g_assert_cmpstr(error->message, ==, want);
 	g_error_free(error);
 	pk_params_clear(&t, &c);
 }
@@ -819,8 +822,7 @@ static void test_bad_defaults(void)
 
 	check_bad_default(out_of_range, 1,
 			  "invalid default of port: expected a u32 between 1 and 65535, got 70000");
-	check_bad_default(not_json, 2, "invalid default of mode: not JSON text "
-			  "(<data>:1:1: Parse error: unexpected identifier 'auto')");
+	check_bad_default(not_json, 2, "invalid default of mode: not JSON text (");
 	check_bad_default(bad_name, 1, "invalid default of mode: expected one of \"auto\", "
 			  "\"on\", \"off\", got \"automatic\"");
 	check_bad_default(float_u32, 1, "invalid default of port: expected a u32 between 1 and "
@@ -882,7 +884,8 @@ static void test_schema_bugs(void)
 			   "the module)"));
 	g_assert_false(pk_params_set_defaults(&t2, &c, &error));
 	g_assert_error(error, PK_ERROR, PK_ERROR_INVALID);
-	g_assert_cmpstr(error->message, ==, "invalid default of items: parameter is a list without a valid record "
+	g_assert_cmpstr(error->message, ==,
+			"invalid default of items: parameter is a list without a valid record "
 			"schema (a bug in the module)");
 	g_clear_error(&error);
 	g_assert_false(pk_params_set_defaults(&narrow, &c, &error));

@@ -77,7 +77,7 @@ bool pk_prefix_parse(const char *s, struct pk_prefix *out);
 
 /**
  * pk_prefix_format() - Format a prefix as text
- * @p:		Prefix
+ * @p:		Prefix; one of family 0 (unset) gives ""
  * @buf:	At least PK_PREFIX_STRLEN bytes
  *
  * Context: any thread.

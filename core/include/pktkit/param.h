@@ -76,7 +76,9 @@ struct pk_list {
  * @offset:	offsetof() the field in the config struct (or record)
  * @blurb:	One sentence for inspect, docs and D-Bus
  * @def:	Default as JSON text ("true", "300", "\"10.0.0.1/24\""), or
- *		NULL: the field stays zero (NULL for strings, empty list)
+ *		NULL: the field stays zero (NULL for strings, empty list).
+ *		Not applied to PK_PF_REQUIRED parameters, which the user must
+ *		give (so the "[]" of PK_PARAM_LIST() may coexist with @min >= 1)
  * @min:	Lower bound (numbers, durations in ns, list item count)
  * @max:	Upper bound; for lists 0 means unbounded
  * @extra:	PK_PT_ENUM: const struct pk_param_enum *; PK_PT_LIST: const
@@ -190,7 +192,8 @@ bool pk_params_set_defaults(const struct pk_param_table *t, void *config, GError
  * @path:	JSON path of @obj for error messages ("devices.hub0")
  * @skip:	Key to ignore (e.g. "type"), or NULL
  * @check_required:	Fail if a REQUIRED parameter is not in @obj
- * @changed:	Out, may be NULL: PK_PARAM_BIT() of every key applied
+ * @changed:	Out, may be NULL: PK_PARAM_BIT() of every key applied (set
+ *		to 0 first; parameters from index 64 on have no bit)
  * @error:	"<path>.<key>: <reason>" on failure
  *
  * On failure @config may be partly updated: apply to a copy
