@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* test-devices.c - Small device types for exercising the graph runtime in tests */
+#include <unistd.h>
 #include "test-devices.h"
 
 GPtrArray *test_devices_log;
@@ -235,8 +236,59 @@ static const struct pk_device_type l3sink_type = {
 	PK_ARRAY(ports, l3sink_ports), .ops = &l3sink_ops,
 };
 
+/* test.reader: reads datagrams from a descriptor given as a parameter and emits them */
+struct reader_config {
+	int64_t fd;
+};
+struct reader {
+	int fd;
+	struct pk_watch *watch;
+};
+static const struct pk_param reader_params[] = {
+	PK_PARAM_I64(struct reader_config, fd, "fd", NULL, 0, 65535, PK_PF_REQUIRED,
+		     "Descriptor to read"),
+};
+static const struct pk_port_group reader_ports[] = { { "out", PK_L2, 0, 1, "Output" } };
+
+static void reader_ready(struct pk_dev *dev, void *self, int fd, GIOCondition revents,
+			 void *data)
+{
+	struct pk_buf *b = pk_buf_alloc(2048);
+	ssize_t n = read(fd, pk_buf_data(b), 2048);
+
+	if (n > 0) {
+		pk_buf_trim(b, (uint32_t)n);
+		pk_dev_emit_one(dev, 0, b);
+	}
+	pk_buf_unref(b);
+}
+
+static int reader_init(struct pk_dev *dev, void *self, const void *config, GError **error)
+{
+	((struct reader *)self)->fd = (int)((const struct reader_config *)config)->fd;
+	return 0;
+}
+
+static int reader_start(struct pk_dev *dev, void *self, GError **error)
+{
+	struct reader *r = self;
+
+	r->watch = pk_watch_fd(dev, r->fd, G_IO_IN, reader_ready, NULL);
+	return 0;
+}
+
+static const struct pk_device_ops reader_ops = {
+	.init = reader_init, .start = reader_start,
+};
+static const struct pk_device_type reader_type = {
+	.name = "test.reader", .summary = "Emits what it reads from a descriptor",
+	PK_ARRAY(ports, reader_ports), PK_ARRAY(params, reader_params),
+	.config_size = sizeof(struct reader_config), .instance_size = sizeof(struct reader),
+	.ops = &reader_ops,
+};
+
 static const struct pk_device_type *const test_types[] = {
-	&echo_type, &tee_type, &mutate_type, &ticker_type, &l3sink_type, NULL,
+	&echo_type, &tee_type, &mutate_type, &ticker_type, &l3sink_type, &reader_type, NULL,
 };
 
 const struct pk_module_info test_devices_module = {

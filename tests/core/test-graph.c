@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* test-graph.c - The graph runtime: emit, re-entrancy queue, loop guard, COW, timers, lifecycle */
 #include <pktkit/testing.h>
+#include <unistd.h>
 #include "test-devices.h"
 
 struct fixture {
@@ -367,6 +368,54 @@ static void test_many_ports(struct fixture *f, gconstpointer data)
 	g_assert_cmpuint(total, ==, 49);
 }
 
+/* Real clock: fd watches and timers are driven by the GLib main loop. */
+static void test_fd_watch_and_real_timer(void)
+{
+	struct pk_registry *reg = test_devices_registry();
+	struct pk_graph *g = pk_graph_new(reg, NULL, 0);
+	g_autofree char *json = NULL;
+	g_autoptr(JsonNode) params = NULL;
+	struct pk_dev *p, *t;
+	GError *error = NULL;
+	int fds[2];
+	gint64 deadline;
+
+	g_assert_cmpint(pipe(fds), ==, 0);
+	json = g_strdup_printf("{\"fd\": %d}", fds[0]);
+	params = json_from_string(json, NULL);
+	g_assert_nonnull(pk_graph_add_device(g, "r", "test.reader", json_node_get_object(params),
+					     &error));
+	p = pk_graph_add_device(g, "p", "core.pipe-l2", NULL, &error);
+	g_assert_true(pk_graph_link(g, "r", "p", &error));
+	g_assert_true(pk_graph_start(g, &error));
+	g_assert_cmpint(write(fds[1], "frame", 5), ==, 5);
+	deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+	while (pk_pipe_pending(p) == 0 && g_get_monotonic_time() < deadline)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_cmpuint(pk_pipe_pending(p), ==, 1);
+	pk_pipe_clear(p);
+
+	/* a ticker with a 20 ms period fires on the real clock */
+	{
+		g_autoptr(JsonNode) tp = json_from_string("{\"period\": \"20ms\", \"count\": 2}", NULL);
+		struct pk_dev *q = pk_graph_add_device(g, "q", "core.pipe-l2", NULL, &error);
+
+		t = pk_graph_add_device(g, "t", "test.ticker", json_node_get_object(tp), &error);
+		g_assert_no_error(error);
+		g_assert_true(pk_graph_link(g, "t", "q", &error));
+		deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+		while (pk_pipe_pending(q) < 2 && g_get_monotonic_time() < deadline)
+			g_main_context_iteration(NULL, TRUE);
+		g_assert_cmpuint(pk_pipe_pending(q), ==, 2);
+		g_assert_cmpuint(pk_dev_counter(t, "sent"), ==, 2);
+		pk_pipe_clear(q);
+	}
+	pk_graph_free(g);
+	pk_registry_free(reg);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -383,5 +432,6 @@ int main(int argc, char **argv)
 	ADD("/graph/remove-while-running", test_remove_while_running);
 	ADD("/graph/invoke-from-thread", test_invoke_from_thread);
 	ADD("/graph/many-ports", test_many_ports);
+	g_test_add_func("/graph/fd-watch-and-real-timer", test_fd_watch_and_real_timer);
 	return g_test_run();
 }
