@@ -81,7 +81,8 @@ if [ "$quick" = 0 ]; then
 	fi
 
 	echo "== fuzz targets (short run each)"
-	CC=clang setup build-fuzz -Dfuzzing=true -Dbenchmarks=false
+	CC=clang setup build-fuzz -Dfuzzing=true -Dbenchmarks=false -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
 	if bash tests/fuzz/run-fuzzers.sh build-fuzz "${PKTKIT_FUZZ_SECONDS:-20}"; then
 		passed=$((passed + 1))
 	else

@@ -17,7 +17,6 @@
 #ifndef PKTKIT_CHECKSUM_H
 #define PKTKIT_CHECKSUM_H
 
-#include <string.h>
 #include <pktkit/common.h>
 
 G_BEGIN_DECLS
@@ -200,8 +199,10 @@ static inline uint32_t pk_csum_pseudo6(const uint8_t src[16], const uint8_t dst[
  *
  * The word must lie at an even offset from the start of the checksummed data
  * (true of every address, port, TTL/protocol and ID field of IP, TCP, UDP and
- * ICMP). Uses equation 3 of RFC 1624: HC' = ~(~HC + ~m + m'). A UDP field of
- * 0 means "no checksum" and must be left alone by the caller.
+ * ICMP). Uses equation 3 of RFC 1624: HC' = ~(~HC + ~m + m'), which equals a
+ * full recomputation unless every other covered byte is zero (then it gives
+ * 0x0000 for 0xffff; no IP, TCP or UDP header is all zero). A UDP field of 0
+ * means "no checksum": leave it alone, and write 0xffff if an update gives 0.
  *
  * Context: any thread, hot path.
  */

@@ -88,7 +88,6 @@ static inline uint64_t csum_tail(const uint8_t *p, size_t len)
 static uint64_t csum_native_generic(const uint8_t *p, size_t len)
 {
 	unsigned __int128 a = 0, b = 0, c = 0, d = 0;
-	uint64_t s;
 
 	for (; len >= 32; p += 32, len -= 32) {
 		a += csum_load64(p);
@@ -100,11 +99,13 @@ static uint64_t csum_native_generic(const uint8_t *p, size_t len)
 		a += csum_load64(p);
 	a += csum_tail(p, len);
 	a += b + c + d;	/* 128 bits cannot overflow for any size_t length */
-	s = csum_add64((uint64_t)a, (uint64_t)(a >> 64));
-	return s;
+	return csum_add64((uint64_t)a, (uint64_t)(a >> 64));
 }
 #else
-/* Portable kernel without 128-bit integers: 32-bit halves into 64-bit sums. */
+/*
+ * Portable kernel without 128-bit integers (32-bit targets): 32-bit halves
+ * into 64-bit sums, exact below 32 GiB.
+ */
 static uint64_t csum_native_generic(const uint8_t *p, size_t len)
 {
 	uint64_t a = 0, b = 0, v;
@@ -121,8 +122,8 @@ static uint64_t csum_native_generic(const uint8_t *p, size_t len)
 #if CSUM_HAVE_AVX2
 /*
  * AVX2 kernel: each 256-bit load is split into its low and high 32-bit halves
- * per 64-bit lane and added into 64-bit lanes, which cannot overflow for any
- * length a size_t holds. Four vectors per iteration, two accumulators.
+ * per 64-bit lane and added into 64-bit lanes, which cannot overflow below
+ * 128 GiB. Four vectors per iteration, two accumulators.
  */
 __attribute__((target("avx2")))
 static uint64_t csum_native_avx2(const uint8_t *p, size_t len)
@@ -191,6 +192,7 @@ static inline uint32_t csum_native_to_host(uint16_t folded)
 
 static uint64_t csum_native(enum pk_csum_impl impl, const uint8_t *p, size_t len)
 {
+	(void)impl;	/* unused where only the generic kernel exists */
 #if CSUM_HAVE_AVX2
 	if (impl == PK_CSUM_IMPL_AVX2 && csum_cpu_has_avx2())
 		return csum_native_avx2(p, len);
