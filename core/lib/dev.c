@@ -72,6 +72,10 @@ struct pk_buf *pk_buf_writable(struct pk_dev *dev, struct pk_buf *b)
 
 	if (!pk_buf_is_shared(b))
 		return b;
+	if (PK_UNLIKELY(dispatch.depth == 0)) {
+		g_critical("pk_buf_writable() on a shared buffer outside a callback of '%s'", dev->id);
+		return NULL;
+	}
 	copy = pk_buf_alloc(b->len);
 	if (PK_UNLIKELY(!copy))
 		return NULL;

@@ -130,7 +130,7 @@ bool pk_graph_start_device(struct pk_dev *dev, GError **error)
 		if (error && !*error)
 			g_set_error(error, PK_ERROR, PK_ERROR_FAILED, "failed to start");
 		g_prefix_error(error, "devices.%s: ", dev->id);
-		pk_dev_free_timers_and_watches(dev);
+		pk_dev_quiesce(dev);
 		return false;
 	}
 	dev->started = true;
@@ -146,7 +146,7 @@ static void dev_stop(struct pk_dev *dev)
 		dev->type->ops->stop(dev, dev->self);
 		DEV_GUARD_END(dev);
 	}
-	pk_dev_free_timers_and_watches(dev);
+	pk_dev_quiesce(dev);
 	dev->started = false;
 }
 

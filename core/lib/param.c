@@ -11,6 +11,7 @@
 #include <string.h>
 #include "pktkit/error.h"
 #include "pktkit/param.h"
+#include "runtime.h"
 
 #define PARAM_GOT_MAX 60	/* characters of a bad value quoted in an error */
 #define PARAM_SUGGEST_MAX 2u	/* edit distance of a "did you mean" */
@@ -69,7 +70,7 @@ static bool param_fill_defaults(const struct pk_param_table *t, void *config, co
 
 /* ---- Schema helpers ---------------------------------------------------- */
 
-static size_t param_field_size(uint32_t type)
+size_t pk_param_field_size(uint32_t type)
 {
 	switch (type) {
 	case PK_PT_BOOL:
@@ -138,7 +139,7 @@ static bool param_record_ok(const struct pk_param_record *rec)
 	for (uint32_t i = 0; i < rt.n; i++) {
 		const struct pk_param *f = pk_param_at(&rt, i);
 
-		if ((uint64_t)f->offset + param_field_size(f->type) > rec->record_size)
+		if ((uint64_t)f->offset + pk_param_field_size(f->type) > rec->record_size)
 			return false;
 	}
 	return true;
@@ -149,7 +150,7 @@ static bool param_check_entry(const struct pk_param *p, const char *keypath, GEr
 {
 	const char *why = NULL;
 
-	if (param_field_size(p->type) == 0)
+	if (pk_param_field_size(p->type) == 0)
 		why = "has an unknown type";
 	else if (p->type == PK_PT_ENUM && !p->extra)
 		why = "is an enum without a table of names";
@@ -799,7 +800,7 @@ static bool param_apply_node(const struct pk_param *p, JsonNode *node, void *con
 		return false;
 	field = param_field(p, config);
 	param_free_field(p, field);
-	memcpy(field, &v, param_field_size(p->type));
+	memcpy(field, &v, pk_param_field_size(p->type));
 	return true;
 }
 
@@ -1190,7 +1191,7 @@ void pk_params_copy(const struct pk_param_table *t, void *dst, const void *src)
 		else if (p->type == PK_PT_LIST)
 			param_list_copy(p->extra, d, s);
 		else
-			memcpy(d, s, param_field_size(p->type));
+			memcpy(d, s, pk_param_field_size(p->type));
 	}
 }
 
@@ -1211,7 +1212,7 @@ void pk_params_clear(const struct pk_param_table *t, void *config)
 		void *field = param_field(p, config);
 
 		param_free_field(p, field);
-		memset(field, 0, param_field_size(p->type));
+		memset(field, 0, pk_param_field_size(p->type));
 	}
 }
 

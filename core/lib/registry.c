@@ -97,8 +97,11 @@ static bool kebab_valid(const char *name)
 	return true;
 }
 
-static bool params_valid(const struct pk_param_table *tab, const char *type, GString *why,
-			 unsigned int depth)
+/* Lists nest at most this deep (a list of records holding lists ...). */
+#define PARAM_MAX_NESTING 4
+
+static bool params_valid(const struct pk_param_table *tab, uint32_t struct_size,
+			 const char *type, GString *why, unsigned int depth)
 {
 	if (tab->n && tab->stride < PARAM_V1_0_SIZE) {
 		g_string_printf(why, "type '%s': parameter table element size %u is too small", type,
@@ -118,6 +121,11 @@ static bool params_valid(const struct pk_param_table *tab, const char *type, GSt
 					p->name, p->type);
 			return false;
 		}
+		if ((uint64_t)p->offset + pk_param_field_size(p->type) > struct_size) {
+			g_string_printf(why, "type '%s': parameter '%s' lies outside its config struct (offset %u, struct size %u)",
+					type, p->name, p->offset, struct_size);
+			return false;
+		}
 		if ((p->type == PK_PT_ENUM || p->type == PK_PT_LIST) && !p->extra) {
 			g_string_printf(why, "type '%s': parameter '%s' lacks its %s description", type,
 					p->name, p->type == PK_PT_ENUM ? "enum values" : "record");
@@ -127,11 +135,32 @@ static bool params_valid(const struct pk_param_table *tab, const char *type, GSt
 			const struct pk_param_record *rec = p->extra;
 			struct pk_param_table sub = { rec->params, rec->n_params, rec->params_size };
 
-			if (depth > 4 || !params_valid(&sub, type, why, depth + 1))
+			if (depth >= PARAM_MAX_NESTING) {
+				g_string_printf(why, "type '%s': parameter '%s' nests lists deeper than %u levels",
+						type, p->name, PARAM_MAX_NESTING);
+				return false;
+			}
+			if (!params_valid(&sub, rec->record_size, type, why, depth + 1))
 				return false;
 		}
 	}
 	return true;
+}
+
+/* Every default must parse: a broken one would fail each device of the type. */
+static bool defaults_valid(const struct pk_device_type *t, const struct pk_param_table *tab,
+			   GString *why)
+{
+	void *config = g_malloc0(MAX(t->config_size, 1u));
+	GError *error = NULL;
+	bool ok = pk_params_set_defaults(tab, config, &error);
+
+	if (!ok)
+		g_string_printf(why, "type '%s': %s", t->name, error->message);
+	g_clear_error(&error);
+	pk_params_clear(tab, config);
+	g_free(config);
+	return ok;
 }
 
 static bool type_valid(const struct pk_device_type *t, GString *why)
@@ -144,7 +173,7 @@ static bool type_valid(const struct pk_device_type *t, GString *why)
 		return false;
 	}
 	if (!t->summary || !*t->summary || !t->ops) {
-		g_string_printf(why, "type '%s' lacks a %s", t->name, t->ops ? "summary" : "ops table");
+		g_string_printf(why, "type '%s' lacks %s", t->name, t->ops ? "a summary" : "an ops table");
 		return false;
 	}
 	if ((t->n_ports && t->ports_size < PORT_GROUP_V1_0_SIZE) ||
@@ -175,7 +204,9 @@ static bool type_valid(const struct pk_device_type *t, GString *why)
 		}
 	}
 	tab = pk_type_params(t);
-	return params_valid(&tab, t->name, why, 0);
+	if (!params_valid(&tab, t->config_size, t->name, why, 0))
+		return false;
+	return defaults_valid(t, &tab, why);
 }
 
 static bool info_valid(const struct pk_module_info *info, GString *why)

@@ -123,6 +123,9 @@ struct pk_port *pk_dev_port_get(const struct pk_dev *dev, uint32_t port);
 void pk_graph_timers_init(struct pk_graph *g);
 void pk_graph_timers_fini(struct pk_graph *g);
 uint64_t pk_clock_monotonic_ns(void);
+/* After stop: cancel every timer (they stay usable), free every fd watch. */
+void pk_dev_quiesce(struct pk_dev *dev);
+/* After finalize (or a failed init): free every timer and watch. */
 void pk_dev_free_timers_and_watches(struct pk_dev *dev);
 
 /* pipe.c */
@@ -131,6 +134,9 @@ extern const struct pk_module_info pk_core_module_info;
 /* topology.c */
 bool pk_endpoint_split(const char *endpoint, char **dev_id, char **group, int64_t *index);
 bool pk_id_is_valid(const char *id);
+
+/* param.c: bytes of the C field a value type fills (0 for an unknown type) */
+size_t pk_param_field_size(uint32_t type);
 
 /* graph.c */
 struct pk_dev *pk_graph_add_device_stopped(struct pk_graph *g, const char *id,

@@ -289,6 +289,14 @@ void pk_watch_free(struct pk_watch *w)
 	g_source_unref(&w->source);
 }
 
+void pk_dev_quiesce(struct pk_dev *dev)
+{
+	while (dev->watches->len > 0)
+		pk_watch_free(g_ptr_array_index(dev->watches, dev->watches->len - 1));
+	for (guint i = 0; i < dev->timers->len; i++)
+		pk_timer_cancel(g_ptr_array_index(dev->timers, i));
+}
+
 void pk_dev_free_timers_and_watches(struct pk_dev *dev)
 {
 	while (dev->watches->len > 0)

@@ -190,19 +190,13 @@ static int ticker_start(struct pk_dev *dev, void *self, GError **error)
 {
 	struct ticker *t = self;
 
-	/* Timers are freed by the host at stop; make a new one each start. */
-	if (!t->timer)
-		t->timer = pk_timer_new(dev, ticker_fire, NULL);
 	pk_timer_arm(t->timer, (uint64_t)t->cfg.period);
 	return t_start(dev, self, error);
 }
 
 static void ticker_stop(struct pk_dev *dev, void *self)
 {
-	struct ticker *t = self;
-
-	t->timer = NULL;	/* freed by the host after stop */
-	t_stop(dev, self);
+	t_stop(dev, self);	/* the host cancels the timer */
 }
 
 static int ticker_reconfigure(struct pk_dev *dev, void *self, const void *config,
@@ -211,7 +205,7 @@ static int ticker_reconfigure(struct pk_dev *dev, void *self, const void *config
 	struct ticker *t = self;
 
 	t->cfg = *(const struct ticker_config *)config;
-	if (t->timer && pk_timer_is_armed(t->timer))
+	if (pk_timer_is_armed(t->timer))
 		pk_timer_arm(t->timer, (uint64_t)t->cfg.period);
 	return 0;
 }

@@ -172,6 +172,25 @@ static void test_timers_fake_clock(struct fixture *f, gconstpointer data)
 	pk_pipe_clear(p);
 }
 
+/* Stop cancels timers without freeing them: a restart arms them again. */
+static void test_timer_survives_restart(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *p = add(f, "p", "core.pipe-l2", "{\"capacity\": 0}");
+	GError *error = NULL;
+
+	add(f, "t", "test.ticker", "{\"period\": \"1s\"}");
+	link_ok(f, "t", "p");
+	g_assert_true(pk_graph_start(f->g, &error));
+	pk_graph_clock_advance(f->g, 1500 * PK_NSEC_PER_MSEC);
+	g_assert_cmpuint(pk_dev_counter(p, "received"), ==, 1);
+	pk_graph_stop(f->g);
+	pk_graph_clock_advance(f->g, 10 * PK_NSEC_PER_SEC);	/* stopped: nothing fires */
+	g_assert_cmpuint(pk_dev_counter(p, "received"), ==, 1);
+	g_assert_true(pk_graph_start(f->g, &error));
+	pk_graph_clock_advance(f->g, 2 * PK_NSEC_PER_SEC);
+	g_assert_cmpuint(pk_dev_counter(p, "received"), ==, 3);
+}
+
 static void test_live_config(struct fixture *f, gconstpointer data)
 {
 	g_autoptr(JsonNode) live = json_from_string("{\"period\": \"50ms\"}", NULL);
@@ -426,6 +445,7 @@ int main(int argc, char **argv)
 	ADD("/graph/loop-guard", test_loop_guard);
 	ADD("/graph/copy-on-write", test_copy_on_write);
 	ADD("/graph/timers-fake-clock", test_timers_fake_clock);
+	ADD("/graph/timer-survives-restart", test_timer_survives_restart);
 	ADD("/graph/live-config", test_live_config);
 	ADD("/graph/lifecycle-order", test_lifecycle_order);
 	ADD("/graph/link-errors", test_link_errors);

@@ -29,6 +29,6 @@ for t in "${targets[@]}"; do
 		echo "run-fuzzers: $name FAILED" >&2
 		exit 1
 	}
-	grep -E "^#[0-9]+ +DONE" "$work/$name.log" | tail -n 1 || true
+	grep -E "^Done [0-9]+ runs" "$work/$name.log" | tail -n 1 || true
 done
 echo "run-fuzzers: all targets ran clean"

@@ -140,7 +140,7 @@ static inline uint8_t *pk_buf_push(struct pk_buf *b, uint32_t n)
 
 /**
  * pk_buf_pull() - Strip bytes from the front (remove a header)
- * @b:	Buffer
+ * @b:	Buffer; must be writable (every holder sees the change)
  * @n:	Bytes to strip
  *
  * Context: owner context, hot path.
@@ -176,7 +176,7 @@ static inline uint8_t *pk_buf_put(struct pk_buf *b, uint32_t n)
 
 /**
  * pk_buf_trim() - Shorten the packet to @len bytes
- * @b:		Buffer
+ * @b:		Buffer; must be writable (every holder sees the change)
  * @len:	New length; ignored if not shorter than the current one
  *
  * Context: owner context, hot path.

@@ -61,7 +61,9 @@ uint64_t *pk_dev_counters(struct pk_dev *dev);
  * pk_dev_now() - Current time of the device's clock
  * @dev:	Device
  *
- * Monotonic; a fake clock under test (pk_graph_clock_advance()).
+ * Monotonic; a fake clock under test (pk_graph_clock_advance()). Read once
+ * per dispatch: within one callback (and everything it causes downstream)
+ * the value does not change.
  *
  * Context: owner context, hot path.
  * Return: nanoseconds.
@@ -91,7 +93,8 @@ bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port);
  * @b:		Borrowed or owned buffer
  *
  * Returns @b itself when nobody else holds a reference. Otherwise returns a
- * copy that belongs to the current dispatch: it stays valid until the
+ * copy that belongs to the current dispatch (so this must be called from a
+ * callback; outside one a shared buffer yields NULL): it stays valid until the
  * outermost callback returns (take a reference to keep it longer). @b is left
  * untouched in that case.
  *
@@ -123,7 +126,9 @@ typedef void (*pk_timer_func)(struct pk_dev *dev, void *self, void *data);
  * @fn:		Called on the device's context when the timer fires
  * @data:	Passed to @fn
  *
- * Timers left at finalize are freed by the host.
+ * Create timers in init (or start). When the device stops the host cancels
+ * its timers (they can be armed again after the next start); after finalize
+ * it frees those the device did not free itself.
  *
  * Context: owner context (cold).
  * Return: the timer.
@@ -177,9 +182,9 @@ typedef void (*pk_watch_func)(struct pk_dev *dev, void *self, int fd, GIOConditi
  * @fn:		Callback
  * @data:	Passed to @fn
  *
- * Context: owner context (cold).
- * Return: the watch; free it before closing @fd. Watches left at stop are
- * freed by the host.
+ * Context: owner context (cold), normally from start.
+ * Return: the watch; free it before closing @fd. Watches still held when the
+ * device stops are freed by the host right after stop.
  */
 struct pk_watch *pk_watch_fd(struct pk_dev *dev, int fd, GIOCondition events, pk_watch_func fn,
 			     void *data);

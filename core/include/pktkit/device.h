@@ -68,8 +68,8 @@ struct pk_counter {
  *		that you do not copy, except for the lifetime rule in
  *		docs/module-guide.md (strings live until the next reconfigure).
  * @start:	Cold. Begin I/O: open fds, arm timers.
- * @stop:	Cold. Undo @start. Timers and fd watches still armed are
- *		cancelled by the host afterwards.
+ * @stop:	Cold. Undo @start. Afterwards the host cancels the device's
+ *		timers (they remain valid) and frees its fd watches.
  * @finalize:	Cold. Free what @init allocated.
  * @reconfigure:	Cold. @config is the new full configuration; @changed
  *		has PK_PARAM_BIT(i) set for each parameter that was given. While

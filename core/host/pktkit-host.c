@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+/* pktkit-host.c - Run a JSON topology in a GMainLoop until SIGINT/SIGTERM, or only check it
+ *
+ * Every topology, a file or the built-in default, goes the same way: read,
+ * parse (duplicate keys refused), validate against the registry's schemas,
+ * then create, start and run. Validation problems exit 1 before anything is
+ * created; a device failing to initialise or start exits 3.
+ */
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <pktkit/graph.h>
+#include <pktkit/version.h>
+#include "default-topology.h"
+#include "host-common.h"
+
+#define HOST_PROG "pktkit-host"
+#define HOST_DEFAULT_NAME "(built-in default)"
+
+struct host_options {
+	gboolean check;
+	gboolean print_default;
+	gboolean export_topology;
+	gboolean with_secrets;
+	gboolean verbose;
+	gboolean version;
+	char **module_dirs;
+	char **files;
+};
+
+/* What the signal handlers share with the run loop. */
+struct host_loop {
+	GMainLoop *loop;
+	const char *stopped_by;
+};
+
+/* Command line --------------------------------------------------------- */
+
+static GOptionContext *host_option_context(struct host_options *opt)
+{
+	const GOptionEntry entries[] = {
+		{ "check", 'c', 0, G_OPTION_ARG_NONE, &opt->check,
+		  "Only validate FILE (several allowed; none: the default)", NULL },
+		{ "export", 'e', 0, G_OPTION_ARG_NONE, &opt->export_topology,
+		  "Load FILE, print it as exported JSON, then exit", NULL },
+		{ "with-secrets", 0, 0, G_OPTION_ARG_NONE, &opt->with_secrets,
+		  "With --export: include secret parameters", NULL },
+		{ "print-default", 0, 0, G_OPTION_ARG_NONE, &opt->print_default,
+		  "Print the built-in default topology", NULL },
+		{ "module-dir", 'M', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt->module_dirs,
+		  "Load modules only from DIR (repeatable)", "DIR" },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt->verbose, "Also log debug messages",
+		  NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &opt->version,
+		  "Print the version and module ABI", NULL },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt->files, NULL,
+		  "[FILE]" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	GOptionContext *ctx = g_option_context_new(NULL);
+	g_autofree char *description = g_strdup_printf(
+		"Without FILE the built-in default topology runs (see --print-default).\n"
+		"Modules are loaded from the directories in $%s, then from\n%s.\n"
+		"\n"
+		"Exit status: 0 success; 1 unreadable or invalid topology, failed check;\n"
+		"2 usage error; 3 a device failed to initialise or start.",
+		PK_MODULE_PATH_ENV, host_module_dir());
+
+	g_option_context_set_summary(ctx,
+				     "Run a pktkit topology (JSON) until SIGINT or SIGTERM.");
+	g_option_context_set_description(ctx, description);
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	return ctx;
+}
+
+/* Combinations of options that make no sense; HOST_EXIT_OK if none. */
+static int host_options_check(const struct host_options *opt)
+{
+	guint n_files = opt->files ? g_strv_length(opt->files) : 0;
+
+	if (opt->print_default && (n_files || opt->check || opt->export_topology))
+		return host_usage_error(HOST_PROG, "--print-default takes no FILE and no other mode");
+	if (opt->check && opt->export_topology)
+		return host_usage_error(HOST_PROG, "--check and --export are separate modes; pick one");
+	if (opt->with_secrets && !opt->export_topology)
+		return host_usage_error(HOST_PROG, "--with-secrets only applies to --export");
+	if (!opt->check && n_files > 1)
+		return host_usage_error(HOST_PROG,
+					"one topology FILE at a time (got %u); --check accepts several",
+					n_files);
+	return HOST_EXIT_OK;
+}
+
+static void host_options_clear(struct host_options *opt)
+{
+	g_strfreev(opt->module_dirs);
+	g_strfreev(opt->files);
+}
+
+/* Topologies ------------------------------------------------------------ */
+
+/* Parse @file, or the default when NULL; problems are printed. */
+static JsonNode *host_read_topology(const char *file)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = NULL;
+	gsize len = 0;
+	JsonNode *root;
+
+	if (!file) {
+		text = g_strdup(host_default_topology);
+		len = strlen(text);
+	} else if (!g_file_get_contents(file, &text, &len, &error)) {
+		fprintf(stderr, "%s: %s\n", HOST_PROG, error->message);
+		return NULL;
+	}
+	root = pk_topology_parse(text, (gssize)len, &error);
+	if (!root)
+		host_print_error_lines(file ? file : HOST_DEFAULT_NAME, error->message);
+	return root;
+}
+
+/* After "unknown device type": say why a type may be missing. */
+static void host_explain_unknown_types(struct pk_registry *reg)
+{
+	const char *const *diagnostics = pk_registry_diagnostics(reg);
+	unsigned int n_modules;
+
+	pk_registry_modules(reg, &n_modules);
+	if (diagnostics[0])
+		fprintf(stderr, "%s: note: some modules were refused (warnings above); "
+			"the types they provide are unknown\n", HOST_PROG);
+	if (n_modules <= 1)
+		fprintf(stderr, "%s: note: no modules were found; install them in %s "
+			"or list their directories in $%s\n", HOST_PROG, host_module_dir(),
+			PK_MODULE_PATH_ENV);
+}
+
+/* Validate @root; print every problem, one per line, prefixed with @name. */
+static bool host_validate(struct pk_registry *reg, JsonNode *root, const char *name)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (pk_topology_check(reg, root, &error))
+		return true;
+	host_print_error_lines(name, error->message);
+	if (strstr(error->message, "unknown device type"))
+		host_explain_unknown_types(reg);
+	return false;
+}
+
+/* Read, parse and validate; NULL (problems printed) if any step fails. */
+static JsonNode *host_load_checked(struct pk_registry *reg, const char *file)
+{
+	JsonNode *root = host_read_topology(file);
+
+	if (root && !host_validate(reg, root, file ? file : HOST_DEFAULT_NAME)) {
+		json_node_unref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static const char *plural(guint n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static int host_check_one(struct pk_registry *reg, const char *file)
+{
+	g_autoptr(JsonNode) root = host_load_checked(reg, file);
+	JsonObject *obj;
+	guint n_devices, n_links = 0;
+
+	if (!root)
+		return HOST_EXIT_INVALID;
+	obj = json_node_get_object(root);
+	n_devices = json_object_get_size(json_object_get_object_member(obj, "devices"));
+	if (json_object_has_member(obj, "links"))
+		n_links = json_array_get_length(json_object_get_array_member(obj, "links"));
+	printf("%s: ok (%u device%s, %u link%s)\n", file ? file : HOST_DEFAULT_NAME, n_devices,
+	       plural(n_devices), n_links, plural(n_links));
+	return HOST_EXIT_OK;
+}
+
+static int host_check_all(struct pk_registry *reg, char **files)
+{
+	int rc = HOST_EXIT_OK;
+
+	if (!files || !files[0])
+		return host_check_one(reg, NULL);
+	for (char **file = files; *file; file++)
+		if (host_check_one(reg, *file) != HOST_EXIT_OK)
+			rc = HOST_EXIT_INVALID;
+	return rc;
+}
+
+/* Running ----------------------------------------------------------------- */
+
+/* Ports of device @id in the exported @links ("id.group.N" endpoints). */
+static guint host_ports_linked(JsonArray *links, const char *id)
+{
+	size_t id_len = strlen(id);
+	guint n = 0;
+
+	for (guint i = 0; i < json_array_get_length(links); i++) {
+		JsonArray *pair = json_array_get_array_element(links, i);
+
+		for (guint side = 0; side < 2; side++) {
+			const char *ep = json_array_get_string_element(pair, side);
+
+			if (strncmp(ep, id, id_len) == 0 && (ep[id_len] == '.' || !ep[id_len]))
+				n++;
+		}
+	}
+	return n;
+}
+
+/* One line per device: "lan: l2.hub, 2 ports linked". */
+static void host_log_devices(struct pk_graph *g)
+{
+	g_autoptr(JsonNode) topology = pk_graph_export(g, false);
+	JsonArray *links = json_object_get_array_member(json_node_get_object(topology), "links");
+	g_autofree const char **ids = pk_graph_devices(g);
+
+	for (const char **id = ids; *id; id++) {
+		guint n = host_ports_linked(links, *id);
+
+		g_message("%s: %s, %u port%s linked", *id, pk_dev_type(pk_graph_lookup(g, *id))->name,
+			  n, plural(n));
+	}
+}
+
+static void host_stop_by(struct host_loop *hl, const char *signal_name)
+{
+	hl->stopped_by = signal_name;
+	g_main_loop_quit(hl->loop);
+}
+
+static gboolean host_on_sigint(gpointer data)
+{
+	host_stop_by(data, "SIGINT");
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean host_on_sigterm(gpointer data)
+{
+	host_stop_by(data, "SIGTERM");
+	return G_SOURCE_CONTINUE;
+}
+
+/* Start @g, run until a signal, stop. */
+static int host_serve(struct pk_graph *g, const char *name)
+{
+	g_autoptr(GError) error = NULL;
+	struct host_loop hl = { .loop = NULL };
+	g_autofree const char **ids = pk_graph_devices(g);
+	guint sigint_id, sigterm_id;
+
+	host_log_devices(g);
+	if (!pk_graph_start(g, &error)) {
+		fprintf(stderr, "%s: cannot start %s: %s\n", HOST_PROG, name, error->message);
+		return HOST_EXIT_RUNTIME;
+	}
+	hl.loop = g_main_loop_new(NULL, FALSE);
+	sigint_id = g_unix_signal_add(SIGINT, host_on_sigint, &hl);
+	sigterm_id = g_unix_signal_add(SIGTERM, host_on_sigterm, &hl);
+	g_message("running %u device%s from %s; stop with Ctrl-C or kill -TERM %d",
+		  g_strv_length((char **)ids), plural(g_strv_length((char **)ids)), name,
+		  (int)getpid());
+	g_main_loop_run(hl.loop);
+	g_message("%s received, stopping", hl.stopped_by);
+	g_source_remove(sigint_id);
+	g_source_remove(sigterm_id);
+	pk_graph_stop(g);
+	g_main_loop_unref(hl.loop);
+	return HOST_EXIT_OK;
+}
+
+static int host_run(struct pk_registry *reg, const char *file, const struct host_options *opt)
+{
+	const char *name = file ? file : HOST_DEFAULT_NAME;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) root = host_load_checked(reg, file);
+	struct pk_graph *g;
+	int rc;
+
+	if (!root)
+		return HOST_EXIT_INVALID;
+	g = pk_graph_new(reg, NULL, 0);
+	if (!pk_graph_load(g, root, &error)) {
+		host_print_error_lines(name, error->message);
+		rc = HOST_EXIT_RUNTIME;
+	} else if (opt->export_topology) {
+		g_autoptr(JsonNode) exported = pk_graph_export(g, opt->with_secrets);
+
+		host_print_json(exported);
+		rc = HOST_EXIT_OK;
+	} else {
+		rc = host_serve(g, name);
+	}
+	pk_graph_free(g);
+	if (rc == HOST_EXIT_OK && !opt->export_topology)
+		g_message("stopped");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct host_options opt = { 0 };
+	g_autoptr(GOptionContext) ctx = NULL;
+	g_autoptr(GError) error = NULL;
+	struct pk_registry *reg;
+	int rc;
+
+	setlocale(LC_ALL, "");
+	host_log_init(HOST_PROG);
+	ctx = host_option_context(&opt);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+		rc = host_usage_error(HOST_PROG, "%s", error->message);
+		goto out;
+	}
+	if (opt.version) {
+		printf("%s %s (module ABI %d.%d)\n", HOST_PROG, PK_VERSION_STRING, PK_ABI_MAJOR,
+		       PK_ABI_MINOR);
+		rc = HOST_EXIT_OK;
+		goto out;
+	}
+	rc = host_options_check(&opt);
+	if (rc != HOST_EXIT_OK)
+		goto out;
+	if (opt.print_default) {
+		fputs(host_default_topology, stdout);
+		goto out;
+	}
+	if (opt.verbose)
+		g_log_set_debug_enabled(TRUE);
+	reg = host_registry_new(opt.module_dirs);
+	if (opt.check)
+		rc = host_check_all(reg, opt.files);
+	else
+		rc = host_run(reg, opt.files ? opt.files[0] : NULL, &opt);
+	pk_registry_free(reg);
+out:
+	host_options_clear(&opt);
+	return rc;
+}
