@@ -229,6 +229,13 @@ static bool info_valid(const struct pk_module_info *info, GString *why)
 		g_string_assign(why, "refused: module descriptor lacks name, version, license or types");
 		return false;
 	}
+	for (const char *c = info->name; *c; c++) {
+		if (!g_ascii_islower(*c) && !g_ascii_isdigit(*c) && *c != '-' && *c != '_') {
+			g_string_printf(why, "refused: module name '%s' is not lowercase (letters, digits, '-', '_')",
+					info->name);
+			return false;
+		}
+	}
 	for (const struct pk_device_type *const *t = info->types; *t; t++) {
 		if (!type_valid(*t, why)) {
 			g_string_prepend(why, "refused: ");
