@@ -97,36 +97,38 @@ char *inspect_type_needs(const struct pk_device_type *t)
 
 /* Wrapping ------------------------------------------------------------- */
 
-/* One block of words: first line at @indent, the rest at @indent + @hang. */
-static void wrap_block(GString *out, const char *text, unsigned int indent, unsigned int hang)
+void inspect_wrap_continue(GString *out, const char *text, unsigned int col,
+			   unsigned int indent)
 {
 	g_auto(GStrv) words = g_strsplit_set(text, " \t\n", -1);
-	unsigned int col = 0, line_indent = indent;
-	bool line_empty = true;
+	bool line_has_word = false;
 
 	for (char **w = words; *w; w++) {
 		unsigned int len = (unsigned int)g_utf8_strlen(*w, -1);
 
 		if (len == 0)
 			continue;
-		if (!line_empty && col + 1 + len > INSPECT_WRAP_COLUMN) {
-			g_string_append_c(out, '\n');
-			line_empty = true;
-			line_indent = indent + hang;
+		if (line_has_word && col + 1 + len > INSPECT_WRAP_COLUMN) {
+			g_string_append_printf(out, "\n%*s", (int)indent, "");
+			col = indent;
+			line_has_word = false;
 		}
-		if (line_empty) {
-			g_string_append_printf(out, "%*s", (int)line_indent, "");
-			col = line_indent;
-		} else {
+		if (line_has_word) {
 			g_string_append_c(out, ' ');
 			col++;
 		}
 		g_string_append(out, *w);
 		col += len;
-		line_empty = false;
+		line_has_word = true;
 	}
-	if (!line_empty)
-		g_string_append_c(out, '\n');
+	g_string_append_c(out, '\n');
+}
+
+/* One block of words: first line at @indent, the rest at @indent + @hang. */
+static void wrap_block(GString *out, const char *text, unsigned int indent, unsigned int hang)
+{
+	g_string_append_printf(out, "%*s", (int)indent, "");
+	inspect_wrap_continue(out, text, indent, indent + hang);
 }
 
 /* Emit the pending block, if any, and start a new one. */

@@ -20,6 +20,7 @@
 #define TEXT_GAP 2		/* spaces between columns */
 #define PARAM_COLS 5		/* name, type, default, range, flags */
 #define MAX_COLS PARAM_COLS
+#define TEXT_WRAP_MIN 24	/* narrowest column a last cell wraps in */
 
 /* Rows of cells, aligned when printed. */
 struct text_table {
@@ -62,25 +63,32 @@ static void text_lead(GString *out, const char *label, unsigned int col)
 		g_string_append_printf(out, "%*s", (int)col, "");
 }
 
-/* Row @r of @t after the lead, padded, without trailing blanks. */
-static void text_table_row(GString *out, const struct text_table *t, guint r)
+/* Row @r of @t after a lead that ends at column @col; the last cell wraps. */
+static void text_table_row(GString *out, const struct text_table *t, guint r, unsigned int col)
 {
 	char **row = g_ptr_array_index(t->rows, r);
-	gsize line_start = out->len;
+	unsigned int last = t->n_cols - 1;
+	unsigned int indent;
 
-	for (unsigned int c = 0; c < t->n_cols; c++) {
+	for (unsigned int c = 0; c < last; c++) {
 		unsigned int len = (unsigned int)g_utf8_strlen(row[c], -1);
 
 		g_string_append(out, row[c]);
-		if (c + 1 < t->n_cols)
-			g_string_append_printf(out, "%*s", (int)(t->width[c] - len + TEXT_GAP), "");
+		g_string_append_printf(out, "%*s", (int)(t->width[c] - len + TEXT_GAP), "");
+		col += t->width[c] + TEXT_GAP;
 	}
-	while (out->len > line_start && out->str[out->len - 1] == ' ')
-		g_string_truncate(out, out->len - 1);
-	g_string_append_c(out, '\n');
+	if (!*row[last]) {
+		while (out->len && out->str[out->len - 1] == ' ')
+			g_string_truncate(out, out->len - 1);
+		g_string_append_c(out, '\n');
+		return;
+	}
+	/* Far right: continue further left rather than in a narrow column. */
+	indent = col + TEXT_WRAP_MIN > INSPECT_WRAP_COLUMN ? TEXT_COL + TEXT_NEST : col;
+	inspect_wrap_continue(out, row[last], col, indent);
 }
 
-/* A whole two-column table under @label; "none" when empty. */
+/* A whole table under @label; "none" when it has no rows. */
 static void text_table_print(GString *out, const struct text_table *t, const char *label)
 {
 	if (t->rows->len == 0) {
@@ -89,7 +97,7 @@ static void text_table_print(GString *out, const struct text_table *t, const cha
 	}
 	for (guint r = 0; r < t->rows->len; r++) {
 		text_lead(out, r == 0 ? label : NULL, TEXT_COL);
-		text_table_row(out, t, r);
+		text_table_row(out, t, r, TEXT_COL);
 	}
 }
 
@@ -181,7 +189,7 @@ static void text_params_at(GString *out, const struct pk_param_table *params, co
 	}
 	for (uint32_t i = 0; i < params->n; i++) {
 		text_lead(out, i == 0 ? label : NULL, col);
-		text_table_row(out, &tab, i);
+		text_table_row(out, &tab, i, col);
 		text_param_details(out, pk_param_at(params, i), col);
 	}
 	text_table_clear(&tab);
@@ -241,7 +249,7 @@ static void text_list_modules(GString *out, struct pk_registry *reg)
 	g_string_append(out, "Modules\n");
 	for (guint r = 0; r < tab.rows->len; r++) {
 		text_lead(out, NULL, TEXT_INDENT);
-		text_table_row(out, &tab, r);
+		text_table_row(out, &tab, r, TEXT_INDENT);
 	}
 	text_table_clear(&tab);
 }
@@ -261,7 +269,7 @@ static void text_list_types(GString *out, struct pk_registry *reg)
 	g_string_append(out, "\nTypes\n");
 	for (guint r = 0; r < tab.rows->len; r++) {
 		text_lead(out, NULL, TEXT_INDENT);
-		text_table_row(out, &tab, r);
+		text_table_row(out, &tab, r, TEXT_INDENT);
 	}
 	text_table_clear(&tab);
 }

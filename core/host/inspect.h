@@ -101,6 +101,20 @@ char *inspect_type_needs(const struct pk_device_type *t);
  */
 void inspect_wrap(GString *out, const char *text, unsigned int indent);
 
+/**
+ * inspect_wrap_continue() - Append words of @text to the current line, wrapping
+ * @out:	Output, whose current line has reached column @col
+ * @text:	Words
+ * @col:	Current column
+ * @indent:	Column of continuation lines
+ *
+ * Ends with a newline.
+ *
+ * Context: any thread.
+ */
+void inspect_wrap_continue(GString *out, const char *text, unsigned int col,
+			   unsigned int indent);
+
 /* Renderers: each returns the process exit code. */
 
 /**

@@ -484,7 +484,15 @@ bool pk_graph_load_file(struct pk_graph *g, const char *file, GError **error)
 		return false;
 	root = pk_topology_parse(text, (gssize)len, error);
 	if (!root) {
-		g_prefix_error(error, "%s: ", file);
+		/* json-glib names in-memory input "<data>": name the file instead. */
+		if (error && *error && g_str_has_prefix((*error)->message, "<data>:")) {
+			char *msg = g_strconcat(file, (*error)->message + strlen("<data>"), NULL);
+
+			g_free((*error)->message);
+			(*error)->message = msg;
+		} else {
+			g_prefix_error(error, "%s: ", file);
+		}
 		return false;
 	}
 	ok = pk_graph_load(g, root, error);

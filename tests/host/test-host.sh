@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# test-host.sh - Command-line tests of pktkit-host and pktkit-inspect (meson test --suite host)
+#
+# Usage: test-host.sh PKTKIT_HOST PKTKIT_INSPECT
+# Runs every check, prints "ok: ..." or "FAIL: ..." with the output that was
+# wrong, and exits 1 if anything failed. Checks marked "[hub]" need the l2.hub
+# and l3.router types of modules/hub on $PKTKIT_MODULE_PATH.
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+	echo "usage: $0 PKTKIT_HOST PKTKIT_INSPECT" >&2
+	exit 2
+fi
+# Absolute paths: the tests run from the data directory.
+abs_path() {
+	printf '%s/%s\n' "$(cd "$(dirname "$1")" && pwd)" "$(basename "$1")"
+}
+HOST=$(abs_path "$1")
+INSPECT=$(abs_path "$2")
+DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")/data" && pwd)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+# Messages name files as given: run from the data directory for short names.
+cd "$DATA"
+
+failures=()
+out=""
+
+fail() {
+	failures+=("$1")
+	printf 'FAIL: %s\n' "$1" >&2
+	if [[ -n ${2-} ]]; then
+		printf '%s\n' "$2" | sed 's/^/    | /' >&2
+	fi
+}
+
+pass() {
+	printf 'ok: %s\n' "$1"
+}
+
+# run NAME WANT_RC CMD...: run CMD, stdout and stderr into $out; check the exit code.
+run() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	if [[ $rc -ne $want ]]; then
+		fail "$name: exit code $rc, expected $want" "$out"
+		return 1
+	fi
+}
+
+# expect NAME TEXT...: each TEXT is a substring of $out. Failures are recorded,
+# not returned, so that every check runs under `set -e`.
+expect() {
+	local name=$1 text
+	shift
+	for text in "$@"; do
+		if ! grep -qF -- "$text" <<<"$out"; then
+			fail "$name: output lacks: $text" "$out"
+			return 0
+		fi
+	done
+	pass "$name"
+}
+
+# check_bad [--hub] FILE TEXT...: --check FILE exits 1 and prints every TEXT.
+check_bad() {
+	local tag=""
+	if [[ $1 == --hub ]]; then
+		tag=" [hub]"
+		shift
+	fi
+	local file=$1
+	shift
+	if run "--check $file$tag" 1 "$HOST" --check "$file"; then
+		expect "--check $file$tag" "$@"
+	fi
+}
+
+# start_stop NAME SUMMARY ARGS...: the host starts, prints the device SUMMARY
+# line, says it runs, and exits 0 on SIGTERM.
+start_stop() {
+	local name=$1 summary=$2 log pid rc=0 i
+	shift 2
+	# A fresh log each time: a stale "running" must not trigger the signal
+	# before the host has installed its handlers.
+	log=$(mktemp "$WORK/start-stop.XXXXXX")
+	timeout 10 "$HOST" "$@" >"$log" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		if grep -q "running" "$log" || ! kill -0 "$pid" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" || rc=$?
+	out=$(cat "$log")
+	if [[ $rc -ne 0 ]]; then
+		fail "$name: exit code $rc after SIGTERM, expected 0" "$out"
+		return 0
+	fi
+	expect "$name" "$summary" "running" "stop with Ctrl-C" "SIGTERM received, stopping" \
+		"stopped"
+}
+
+# round_trip FILE: export, check the export, export it again: identical JSON.
+round_trip() {
+	local file=$1 name="--export round trip of $1"
+	local first=$WORK/export-1.json second=$WORK/export-2.json
+
+	if ! "$HOST" --export "$file" >"$first" 2>"$WORK/err"; then
+		fail "$name: first export failed" "$(cat "$WORK/err")"
+		return 0
+	fi
+	run "$name: check" 0 "$HOST" --check "$first" || return 0
+	if ! "$HOST" --export "$first" >"$second" 2>"$WORK/err"; then
+		fail "$name: second export failed" "$(cat "$WORK/err")"
+		return 0
+	fi
+	if ! cmp -s "$first" "$second"; then
+		fail "$name: exports differ" "$(diff "$first" "$second" || true)"
+		return 0
+	fi
+	pass "$name"
+}
+
+# --- pktkit-host --check ---------------------------------------------------
+
+run "--check good.json [hub]" 0 "$HOST" --check good.json &&
+	expect "--check good.json [hub]" "good.json: ok (5 devices, 3 links)"
+run "--check pipes.json" 0 "$HOST" --check pipes.json &&
+	expect "--check pipes.json" "pipes.json: ok (2 devices, 1 link)"
+
+check_bad bad-unknown-type.json \
+	"bad-unknown-type.json: devices.a.type: unknown device type 'core.pipe-ll2' (did you mean 'core.pipe-l2'?)"
+check_bad bad-value.json \
+	"bad-value.json: devices.a.capacity: expected a u32 between 0 and 1048576, got \"lots\""
+check_bad bad-range.json \
+	"bad-range.json: devices.a.capacity: expected a u32 between 0 and 1048576, got 2000000"
+check_bad bad-dangling-link.json \
+	"bad-dangling-link.json: links[0][1]: 'ghost.io' names no device 'ghost'"
+check_bad --hub bad-layer.json \
+	"bad-layer.json: links[0]: cannot link r.io (L3) to lan." "the layers differ"
+check_bad bad-duplicate-id.json \
+	"bad-duplicate-id.json: duplicate key 'a' (line 4)"
+check_bad bad-unknown-key.json \
+	"bad-unknown-key.json: devices.a.capacty: unknown parameter; did you mean 'capacity'?"
+check_bad bad-syntax.json "bad-syntax.json:3:"
+
+run "--check of several files" 1 "$HOST" --check pipes.json bad-value.json nope.json &&
+	expect "--check of several files" "pipes.json: ok" "bad-value.json: devices.a.capacity" \
+		"nope.json"
+
+# --- pktkit-host: exit codes, default topology, running ------------------------
+
+run "missing file exits 1" 1 "$HOST" nope.json && expect "missing file exits 1" "nope.json"
+run "unknown option exits 2" 2 "$HOST" --no-such-option &&
+	expect "unknown option exits 2" "pktkit-host --help"
+run "two files exit 2" 2 "$HOST" pipes.json good.json && expect "two files exit 2" "one topology"
+run "--check with --export exits 2" 2 "$HOST" --check --export pipes.json &&
+	pass "--check with --export exits 2"
+run "--version" 0 "$HOST" --version && expect "--version" "pktkit-host " "module ABI"
+run "--help" 0 "$HOST" --help && expect "--help" "--check" "--export" "--print-default" \
+	"Exit status"
+
+"$HOST" --print-default >"$WORK/default.json"
+run "--print-default is the default [hub]" 0 "$HOST" --check "$WORK/default.json" &&
+	expect "--print-default is the default [hub]" "ok (1 device, 0 links)"
+run "--check without FILE checks the default [hub]" 0 "$HOST" --check &&
+	expect "--check without FILE checks the default [hub]" "(built-in default): ok"
+
+start_stop "runs pipes.json, stops on SIGTERM" "b: core.pipe-l2, 1 port linked" pipes.json
+start_stop "runs the default topology, stops on SIGTERM [hub]" "lan: l2.hub, 0 ports linked"
+
+round_trip pipes.json
+round_trip good.json
+
+# --- pktkit-inspect ------------------------------------------------------------
+
+run "inspect lists types" 0 "$INSPECT" && listing=$out &&
+	expect "inspect lists types" "Modules" "Types" "core.pipe-l2" "core.pipe-l3"
+run "inspect lists hub types [hub]" 0 "$INSPECT" &&
+	expect "inspect lists hub types [hub]" "l2.hub" "l3.router"
+run "inspect core.pipe-l2" 0 "$INSPECT" core.pipe-l2 &&
+	expect "inspect core.pipe-l2" \
+		"core.pipe-l2 -- Inject and capture Ethernet frames" "[module core " \
+		"  ports     io: L2, 0..1" \
+		"  params    capacity  u32  default 1024  [0..1048576]" \
+		"  counters  received" "dropped-full" "A test endpoint."
+run "inspect l2.hub [hub]" 0 "$INSPECT" l2.hub &&
+	expect "inspect l2.hub [hub]" "l2.hub -- " "  ports     " "  params    " "  counters  "
+run "inspect unknown type" 1 "$INSPECT" core.pipe-ll2 &&
+	expect "inspect unknown type" "unknown type 'core.pipe-ll2' (did you mean 'core.pipe-l2'?)"
+run "inspect --markdown --json exits 2" 2 "$INSPECT" --markdown --json &&
+	pass "inspect --markdown --json exits 2"
+
+run "inspect --markdown" 0 "$INSPECT" --markdown && markdown=$out &&
+	expect "inspect --markdown" "# pktkit device types" "### Parameters" \
+		"| \`capacity\` | u32 | \`1024\` | 0..1048576 |"
+# Type names: the lines of the "Types" section that are not wrapped summaries.
+for type in $(awk '/^Types$/ { t = 1; next } t && /^$/ { exit } t && /^  [^ ]/ { print $1 }' \
+	<<<"${listing-}"); do
+	if grep -qxF "## $type" <<<"${markdown-}"; then
+		pass "inspect --markdown has a heading for $type"
+	else
+		fail "inspect --markdown has no heading '## $type'"
+	fi
+done
+
+run "inspect --json" 0 "$INSPECT" --json &&
+	expect "inspect --json" '"pktkit-version" :' '"name" : "core.pipe-l2"' '"diagnostics" :'
+run "inspect --json TYPE" 0 "$INSPECT" --json core.pipe-l3 &&
+	expect "inspect --json TYPE" '"layer" : "L3"' '"default" : 1024' '"range" : "0..1048576"'
+
+# --- Summary --------------------------------------------------------------------
+
+if [[ ${#failures[@]} -gt 0 ]]; then
+	printf '\n%d check(s) failed:\n' "${#failures[@]}" >&2
+	printf '  %s\n' "${failures[@]}" >&2
+	exit 1
+fi
+echo "all checks passed"
