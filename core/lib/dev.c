@@ -15,21 +15,24 @@
 struct dispatch_state {
 	uint32_t depth;
 	uint32_t generation;	/* of the delivery being processed */
-	uint64_t now;		/* clock read once per dispatch */
+	uint64_t now;		/* clock read once per dispatch, on first use */
+	bool now_valid;
 	struct pk_graph *graph;
 	struct pk_buf **autorelease;
 	uint32_t n_autorelease;
 	uint32_t autorelease_alloc;
 };
 
-static __thread struct dispatch_state dispatch;
+/* initial-exec: libpktkit is loaded with the program, never dlopen'ed late,
+ * so the state is one %fs-relative access instead of a __tls_get_addr call. */
+static __thread struct dispatch_state dispatch __attribute__((tls_model("initial-exec")));
 
 void pk_dispatch_begin(struct pk_graph *g)
 {
 	if (dispatch.depth++ == 0) {
 		dispatch.graph = g;
 		dispatch.generation = 0;
-		dispatch.now = pk_graph_now(g);
+		dispatch.now_valid = false;
 	}
 }
 
@@ -66,7 +69,7 @@ void pk_dev_autorelease(struct pk_dev *dev, struct pk_buf *b)
 	dispatch.autorelease[dispatch.n_autorelease++] = b;
 }
 
-struct pk_buf *pk_buf_writable(struct pk_dev *dev, struct pk_buf *b)
+struct pk_buf *pk_buf_writable_copy_(struct pk_dev *dev, struct pk_buf *b)
 {
 	struct pk_buf *copy;
 
@@ -281,8 +284,13 @@ uint64_t *pk_dev_counters(struct pk_dev *dev)
 
 uint64_t pk_dev_now(struct pk_dev *dev)
 {
-	if (PK_LIKELY(dispatch.depth > 0 && dispatch.graph == dev->graph))
+	if (PK_LIKELY(dispatch.depth > 0 && dispatch.graph == dev->graph)) {
+		if (!dispatch.now_valid) {
+			dispatch.now = pk_graph_now(dev->graph);
+			dispatch.now_valid = true;
+		}
 		return dispatch.now;
+	}
 	return pk_graph_now(dev->graph);
 }
 

@@ -101,7 +101,13 @@ bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port);
  * Context: owner context, hot path (copies only when shared).
  * Return: a writable buffer, or NULL when no memory is left (count a drop).
  */
-struct pk_buf *pk_buf_writable(struct pk_dev *dev, struct pk_buf *b);
+struct pk_buf *pk_buf_writable_copy_(struct pk_dev *dev, struct pk_buf *b);
+static inline struct pk_buf *pk_buf_writable(struct pk_dev *dev, struct pk_buf *b)
+{
+	if (PK_LIKELY(!pk_buf_is_shared(b)))
+		return b;
+	return pk_buf_writable_copy_(dev, b);
+}
 
 /**
  * pk_dev_autorelease() - Hand an owned reference to the current dispatch
