@@ -63,11 +63,12 @@ static GOptionContext *host_option_context(struct host_options *opt)
 	GOptionContext *ctx = g_option_context_new(NULL);
 	g_autofree char *description = g_strdup_printf(
 		"Without FILE the built-in default topology runs (see --print-default).\n"
-		"Modules are loaded from the directories in $%s, then from\n%s.\n"
+		"Modules are loaded from the directories in $%s, then from\n%s\n"
+		"(or from those in $%s instead, when set).\n"
 		"\n"
 		"Exit status: 0 success; 1 unreadable or invalid topology, failed check;\n"
 		"2 usage error; 3 a device failed to initialise or start.",
-		PK_MODULE_PATH_ENV, host_module_dir());
+		PK_MODULE_PATH_ENV, host_module_dir(), PK_MODULE_SYSTEM_PATH_ENV);
 
 	g_option_context_set_summary(ctx,
 				     "Run a pktkit topology (JSON) until SIGINT or SIGTERM.");

@@ -43,10 +43,11 @@ static GOptionContext *inspect_option_context(struct inspect_options *opt)
 		"Without TYPE: the modules, the types they provide and the modules that were\n"
 		"refused. With TYPE: its ports, parameters, counters and reference text.\n"
 		"`pktkit-inspect --markdown > docs/types.md` regenerates the reference.\n"
-		"Modules are loaded from the directories in $%s, then from\n%s.\n"
+		"Modules are loaded from the directories in $%s, then from\n%s\n"
+		"(or from those in $%s instead, when set).\n"
 		"\n"
 		"Exit status: 0 success; 1 unknown TYPE; 2 usage error.",
-		PK_MODULE_PATH_ENV, host_module_dir());
+		PK_MODULE_PATH_ENV, host_module_dir(), PK_MODULE_SYSTEM_PATH_ENV);
 
 	g_option_context_set_summary(ctx, "Describe pktkit modules and device types.");
 	g_option_context_set_description(ctx, description);

@@ -359,19 +359,26 @@ unsigned int pk_registry_scan_dir(struct pk_registry *reg, const char *dir)
 	return accepted;
 }
 
-unsigned int pk_registry_scan_default(struct pk_registry *reg)
+/* Scan the ':'-separated directories of @path, or @fallback if @path is NULL. */
+static unsigned int scan_path(struct pk_registry *reg, const char *path, const char *fallback)
 {
-	const char *env = g_getenv(PK_MODULE_PATH_ENV);
+	g_auto(GStrv) dirs = NULL;
 	unsigned int accepted = 0;
 
-	if (env && *env) {
-		g_auto(GStrv) dirs = g_strsplit(env, G_SEARCHPATH_SEPARATOR_S, -1);
+	if (!path)
+		return fallback ? pk_registry_scan_dir(reg, fallback) : 0;
+	dirs = g_strsplit(path, G_SEARCHPATH_SEPARATOR_S, -1);
+	for (char **dir = dirs; *dir; dir++)
+		if (**dir)
+			accepted += pk_registry_scan_dir(reg, *dir);
+	return accepted;
+}
 
-		for (char **dir = dirs; *dir; dir++)
-			if (**dir)
-				accepted += pk_registry_scan_dir(reg, *dir);
-	}
-	accepted += pk_registry_scan_dir(reg, PKTKIT_MODULE_DIR);
+unsigned int pk_registry_scan_default(struct pk_registry *reg)
+{
+	unsigned int accepted = scan_path(reg, g_getenv(PK_MODULE_PATH_ENV), NULL);
+
+	accepted += scan_path(reg, g_getenv(PK_MODULE_SYSTEM_PATH_ENV), PKTKIT_MODULE_DIR);
 	return accepted;
 }
 

@@ -126,6 +126,23 @@ static void test_env_path(void)
 	pk_registry_free(reg);
 }
 
+/* $PKTKIT_MODULE_SYSTEM_PATH replaces the install dir; empty means none. */
+static void test_system_path(void)
+{
+	struct pk_registry *reg = pk_registry_new();
+
+	g_unsetenv(PK_MODULE_PATH_ENV);
+	g_setenv(PK_MODULE_SYSTEM_PATH_ENV, module_dir, TRUE);
+	g_assert_cmpuint(pk_registry_scan_default(reg), ==, 2);
+	g_assert_nonnull(pk_registry_lookup(reg, "test.good"));
+	pk_registry_free(reg);
+
+	reg = pk_registry_new();
+	g_setenv(PK_MODULE_SYSTEM_PATH_ENV, "", TRUE);
+	g_assert_cmpuint(pk_registry_scan_default(reg), ==, 0);
+	pk_registry_free(reg);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -140,5 +157,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/registry/load-file-error", test_load_file_error);
 	g_test_add_func("/registry/builtin-and-closest", test_builtin_and_closest);
 	g_test_add_func("/registry/env-path", test_env_path);
+	g_test_add_func("/registry/system-path", test_system_path);
 	return g_test_run();
 }

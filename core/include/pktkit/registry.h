@@ -10,6 +10,8 @@ G_BEGIN_DECLS
 
 /* Environment variable with extra module directories (':'-separated), searched first. */
 #define PK_MODULE_PATH_ENV "PKTKIT_MODULE_PATH"
+/* If set, replaces the installed module directory ('' for none: build-tree tests). */
+#define PK_MODULE_SYSTEM_PATH_ENV "PKTKIT_MODULE_SYSTEM_PATH"
 
 struct pk_registry;
 
@@ -51,6 +53,9 @@ void pk_registry_free(struct pk_registry *reg);
 
 /**
  * pk_registry_scan_default() - Scan $PKTKIT_MODULE_PATH, then the install dir
+ *
+ * The install dir is replaced by $PKTKIT_MODULE_SYSTEM_PATH when that is set
+ * (an empty value scans no system directory).
  * @reg:	Registry
  *
  * Context: main context.
