@@ -450,12 +450,7 @@ static void l2_hub_flood_plain(struct l2_hub *h, struct pk_dev *dev, uint64_t *c
 	struct port_set *ps = &h->ports;
 
 	ctr[L2_HUB_FLOODED]++;
-	if (ps->n > 2)
-		port_set_hold(ps, dev, b);	/* before queueing: may flush */
-	port_set_flood_begin(ps);
-	for (uint32_t pos = 0; pos < ps->n; pos++)
-		if (pos != in_pos)
-			port_set_queue(ps, dev, pos, b);
+	port_set_flood(ps, dev, in_pos, b);
 }
 
 static void l2_hub_receive(struct pk_dev *dev, void *self, uint32_t port,

@@ -258,4 +258,25 @@ static inline void port_set_give(struct port_set *ps, struct pk_dev *dev, struct
 	ps->held[ps->n_held++] = b;
 }
 
+/**
+ * port_set_flood() - Queue @b, unchanged, to every port but the one at @in_pos
+ * @ps:		Port set
+ * @dev:	Device
+ * @in_pos:	Position of the ingress port (PORT_SET_NONE for none)
+ * @b:		Buffer; one extra reference is held until the flush when it goes
+ *		to more than one port, so any receiver that writes gets a copy
+ *
+ * Context: owner context, hot path.
+ */
+static inline void port_set_flood(struct port_set *ps, struct pk_dev *dev, uint32_t in_pos,
+				  struct pk_buf *b)
+{
+	if (ps->n > 2)
+		port_set_hold(ps, dev, b);	/* before queueing: may flush */
+	port_set_flood_begin(ps);
+	for (uint32_t pos = 0; pos < ps->n; pos++)
+		if (pos != in_pos)
+			port_set_queue(ps, dev, pos, b);
+}
+
 #endif /* PK_HUB_PORT_SET_H */
