@@ -10,6 +10,11 @@ packages=(
 	clang libclang-rt-14-dev llvm
 	# test helpers
 	python3 procps
+	# real peers for the interop tests (network namespaces, DHCP, TCP, captures)
+	iproute2 iputils-ping tcpdump tshark iperf3 socat
+	dnsmasq udhcpc busybox isc-dhcp-client dhcpcd-base vde2
+	# D-Bus control tests
+	dbus-daemon dbus-bin libglib2.0-bin
 )
 
 missing=()
