@@ -16,7 +16,6 @@
 #define PARAM_GOT_MAX 60	/* characters of a bad value quoted in an error */
 #define PARAM_SUGGEST_MAX 2u	/* edit distance of a "did you mean" */
 #define PARAM_KEY32_TEXT_LEN 44	/* base64 of 32 bytes, with one '=' */
-#define PARAM_FRAC_DIGITS 17	/* fraction digits of a duration kept */
 
 /* Size of struct pk_param in ABI 1.0: no module may have a smaller stride. */
 #define PARAM_SIZE_1_0 (offsetof(struct pk_param, extra) + sizeof(const void *))
@@ -40,27 +39,6 @@ static const char *const param_type_names[] = {
 	[PK_PT_STR] = "string",		[PK_PT_ENUM] = "enum",	   [PK_PT_MAC] = "mac",
 	[PK_PT_IP4] = "ipv4",		[PK_PT_IP6] = "ipv6",	   [PK_PT_PREFIX] = "prefix",
 	[PK_PT_KEY32] = "key32",	[PK_PT_DURATION] = "duration", [PK_PT_LIST] = "list",
-};
-
-/* Duration units, largest first; h and m are never written with a fraction. */
-struct param_unit {
-	const char *name;
-	int64_t ns;
-};
-
-static const struct param_unit param_units[] = {
-	{ "h", 3600 * PK_NSEC_PER_SEC }, { "m", 60 * PK_NSEC_PER_SEC },
-	{ "s", PK_NSEC_PER_SEC },	  { "ms", PK_NSEC_PER_MSEC },
-	{ "us", PK_NSEC_PER_USEC },	  { "ns", 1 },
-};
-#define PARAM_N_UNITS ((int)G_N_ELEMENTS(param_units))
-#define PARAM_UNIT_S 2
-
-/* "12" or "12.345" as read from a duration. */
-struct param_decimal {
-	int64_t whole;
-	int64_t frac;
-	int frac_digits;
 };
 
 static bool param_apply_node(const struct pk_param *p, JsonNode *node, void *config,
@@ -342,200 +320,6 @@ static void param_set_expected_error(const struct pk_param *p, JsonNode *node,
 
 	g_set_error(error, PK_ERROR, PK_ERROR_INVALID, "%s: expected %s, got %s", keypath,
 		    expected, got);
-}
-
-/* ---- Durations ----------------------------------------------------------- */
-
-/* Read "12" or "12.5" at *@sp: digits are required on both sides of a '.'. */
-static bool param_scan_decimal(const char **sp, struct param_decimal *d)
-{
-	const char *s = *sp;
-
-	*d = (struct param_decimal){ 0 };
-	if (!g_ascii_isdigit(*s))
-		return false;
-	for (; g_ascii_isdigit(*s); s++) {
-		if (__builtin_mul_overflow(d->whole, 10, &d->whole) ||
-		    __builtin_add_overflow(d->whole, *s - '0', &d->whole))
-			return false;
-	}
-	if (*s == '.') {
-		if (!g_ascii_isdigit(*++s))
-			return false;
-		for (; g_ascii_isdigit(*s); s++) {
-			if (d->frac_digits < PARAM_FRAC_DIGITS) {
-				d->frac = d->frac * 10 + (*s - '0');
-				d->frac_digits++;
-			}
-		}
-	}
-	*sp = s;
-	return true;
-}
-
-/* @d units of @unit ns in ns, exact down to the ns (finer digits truncated). */
-static bool param_decimal_ns(const struct param_decimal *d, int64_t unit, int64_t *out)
-{
-	int64_t whole, frac = d->frac;
-	int digits = d->frac_digits;
-
-	if (__builtin_mul_overflow(d->whole, unit, &whole))
-		return false;
-	/* frac / 10^digits * unit: cancel tens first so the product stays small */
-	for (; digits > 0 && unit % 10 == 0; digits--)
-		unit /= 10;
-	frac *= unit;
-	for (; digits > 0; digits--)
-		frac /= 10;
-	return !__builtin_add_overflow(whole, frac, out);
-}
-
-/* Index in param_units of the unit name at *@sp, or -1. */
-static int param_scan_unit(const char **sp)
-{
-	size_t n = 0;
-
-	while (g_ascii_isalpha((*sp)[n]))
-		n++;
-	for (int u = 0; u < PARAM_N_UNITS; u++) {
-		if (strlen(param_units[u].name) == n && strncmp(param_units[u].name, *sp, n) == 0) {
-			*sp += n;
-			return u;
-		}
-	}
-	return -1;
-}
-
-/**
- * pk_duration_parse() - Parse "1h30m", "250ms", "2.5s", "90" (seconds)
- * @s:		Text: one or more <number><unit> with units h, m, s, ms, us, ns in
- *		decreasing order, or a bare number of seconds; a number may
- *		have a decimal fraction (digits finer than 1 ns are dropped).
- *		No sign, no spaces.
- * @out_ns:	Result in nanoseconds, written only on success
- *
- * Context: any thread.
- * Return: true on success; false on bad text or overflow of int64_t.
- */
-bool pk_duration_parse(const char *s, int64_t *out_ns)
-{
-	struct param_decimal d;
-	int64_t total = 0, part;
-	int last = -1;
-
-	if (!s || !param_scan_decimal(&s, &d))
-		return false;
-	if (*s == '\0')
-		return param_decimal_ns(&d, PK_NSEC_PER_SEC, out_ns);
-	for (;;) {
-		int u = param_scan_unit(&s);
-
-		if (u <= last || !param_decimal_ns(&d, param_units[u].ns, &part) ||
-		    __builtin_add_overflow(total, part, &total))
-			return false;
-		last = u;
-		if (*s == '\0')
-			break;
-		if (!param_scan_decimal(&s, &d))
-			return false;
-	}
-	*out_ns = total;
-	return true;
-}
-
-/* Append @v ns as a decimal number of unit @u ("1.5s", "250ms"). */
-static void param_append_decimal(GString *s, uint64_t v, int u)
-{
-	uint64_t unit = (uint64_t)param_units[u].ns;
-	uint64_t frac = v % unit;
-	char digits[24];
-	int width = 0;
-
-	g_string_append_printf(s, "%" G_GUINT64_FORMAT, v / unit);
-	if (frac) {
-		for (uint64_t x = unit; x > 1; x /= 10)
-			width++;
-		g_snprintf(digits, sizeof(digits), "%0*" G_GUINT64_FORMAT, width, frac);
-		for (int i = width - 1; i > 0 && digits[i] == '0'; i--)
-			digits[i] = '\0';
-		g_string_append_printf(s, ".%s", digits);
-	}
-	g_string_append(s, param_units[u].name);
-}
-
-/* @v ns (< 1 min) as whole s, ms, us above unit @d plus a decimal of @d;
- * NULL when that decimal would start with "0.". */
-static char *param_duration_candidate(uint64_t v, int d)
-{
-	GString *s = g_string_new(NULL);
-
-	for (int u = PARAM_UNIT_S; u < d; u++) {
-		uint64_t q = v / (uint64_t)param_units[u].ns;
-
-		v %= (uint64_t)param_units[u].ns;
-		if (q)
-			g_string_append_printf(s, "%" G_GUINT64_FORMAT "%s", q, param_units[u].name);
-	}
-	if (v && v < (uint64_t)param_units[d].ns) {
-		g_string_free(s, TRUE);
-		return NULL;
-	}
-	if (v)
-		param_append_decimal(s, v, d);
-	return g_string_free(s, FALSE);
-}
-
-/* Shortest text of @v ns (0 < @v < 1 min); ties go to the larger unit. */
-static char *param_duration_rest(uint64_t v)
-{
-	char *best = NULL;
-
-	for (int d = PARAM_UNIT_S; d < PARAM_N_UNITS; d++) {
-		char *c = param_duration_candidate(v, d);
-
-		if (c && (!best || strlen(c) < strlen(best))) {
-			g_free(best);
-			best = c;
-		} else {
-			g_free(c);
-		}
-	}
-	return best;
-}
-
-/**
- * pk_duration_format() - Format nanoseconds as the shortest exact text ("5m", "1.5s")
- * @ns:		Duration
- *
- * Whole hours and minutes come first ("1h30m", never "90m"); the rest is
- * the shortest exact form ("1.5s", "250ms", "1s1us"). Zero is "0s".
- * pk_duration_parse() reads the result back to the same value (for @ns >= 0).
- *
- * Context: any thread.
- * Return: (transfer full) a new string.
- */
-char *pk_duration_format(int64_t ns)
-{
-	GString *s = g_string_new(NULL);
-	uint64_t v = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
-
-	if (ns == 0)
-		g_string_append(s, "0s");
-	if (ns < 0)
-		g_string_append_c(s, '-');
-	for (int u = 0; u < PARAM_UNIT_S; u++) {
-		uint64_t q = v / (uint64_t)param_units[u].ns;
-
-		v %= (uint64_t)param_units[u].ns;
-		if (q)
-			g_string_append_printf(s, "%" G_GUINT64_FORMAT "%s", q, param_units[u].name);
-	}
-	if (v) {
-		g_autofree char *rest = param_duration_rest(v);
-
-		g_string_append(s, rest);
-	}
-	return g_string_free(s, FALSE);
 }
 
 /* ---- Keys ---------------------------------------------------------------- */
@@ -859,42 +643,6 @@ bool pk_params_set_defaults(const struct pk_param_table *t, void *config, GError
 
 /* ---- Applying an object ---------------------------------------------------- */
 
-/* Optimal string alignment distance (edits and swaps of neighbours), capped. */
-static unsigned param_edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned *rows, *row0, *row1, *row2, d;
-
-	if (la > lb + PARAM_SUGGEST_MAX || lb > la + PARAM_SUGGEST_MAX)
-		return PARAM_SUGGEST_MAX + 1;
-	rows = g_new0(unsigned, 3 * (lb + 1));
-	row0 = rows;			/* rows i-2, i-1 and i of the matrix */
-	row1 = row0 + lb + 1;
-	row2 = row1 + lb + 1;
-	for (size_t j = 0; j <= lb; j++)
-		row1[j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		unsigned *tmp;
-
-		row2[0] = (unsigned)i;
-		for (size_t j = 1; j <= lb; j++) {
-			unsigned cost = a[i - 1] != b[j - 1];
-
-			d = MIN(MIN(row1[j] + 1, row2[j - 1] + 1), row1[j - 1] + cost);
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-				d = MIN(d, row0[j - 2] + 1);
-			row2[j] = d;
-		}
-		tmp = row0;
-		row0 = row1;
-		row1 = row2;
-		row2 = tmp;
-	}
-	d = row1[lb];
-	g_free(rows);
-	return d;
-}
-
 /* The known name closest to @key, if within PARAM_SUGGEST_MAX edits. */
 static const char *param_suggest(const struct pk_param_table *t, const char *key)
 {
@@ -903,7 +651,7 @@ static const char *param_suggest(const struct pk_param_table *t, const char *key
 
 	for (uint32_t i = 0; i < t->n; i++) {
 		const char *name = pk_param_at(t, i)->name;
-		unsigned d = param_edit_distance(key, name);
+		unsigned d = pk_edit_distance(key, name);
 
 		if (d < best_d) {
 			best_d = d;

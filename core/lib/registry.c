@@ -403,29 +403,6 @@ const struct pk_registry_type *pk_registry_lookup(const struct pk_registry *reg,
 	return NULL;
 }
 
-/* Levenshtein distance, for "did you mean" hints (names are short). */
-static guint edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	g_autofree guint *row = g_new(guint, lb + 1);
-
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (guint)j;
-	for (size_t i = 1; i <= la; i++) {
-		guint diag = row[0];
-
-		row[0] = (guint)i;
-		for (size_t j = 1; j <= lb; j++) {
-			guint up = row[j];
-			guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
-
-			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag + cost);
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 const char *pk_registry_closest(const struct pk_registry *reg, const char *name)
 {
 	const char *best = NULL;
@@ -434,7 +411,7 @@ const char *pk_registry_closest(const struct pk_registry *reg, const char *name)
 	for (guint i = 0; i < reg->types->len; i++) {
 		const char *cand =
 			((const struct pk_registry_type *)g_ptr_array_index(reg->types, i))->type->name;
-		guint d = edit_distance(name, cand);
+		guint d = pk_edit_distance(name, cand);
 
 		if (d < best_d) {
 			best_d = d;

@@ -135,6 +135,9 @@ extern const struct pk_module_info pk_core_module_info;
 bool pk_endpoint_split(const char *endpoint, char **dev_id, char **group, int64_t *index);
 bool pk_id_is_valid(const char *id);
 
+/* text.c: edits (insert, delete, substitute, swap neighbours) from @a to @b */
+unsigned int pk_edit_distance(const char *a, const char *b);
+
 /* param.c: bytes of the C field a value type fills (0 for an unknown type) */
 size_t pk_param_field_size(uint32_t type);
 
