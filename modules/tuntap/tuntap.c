@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: MIT
+/* tuntap.c - Device types io.tap and io.tun: a kernel TAP/TUN interface as one L2/L3 port */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <sys/ioctl.h>
+
+#include <linux/if_tun.h>
+
+#include <pktkit/error.h>
+#include <pktkit/module.h>
+#include <pktkit/pktkit.h>
+
+#include "netlink.h"
+#include "tun-open.h"
+#include "tuntap-types.h"
+
+/* Parameters ---------------------------------------------------------------- */
+
+struct tuntap_addr_rec {
+	struct pk_prefix prefix;
+	bool dad;
+};
+
+struct tuntap_route_rec {
+	struct pk_prefix prefix;
+	char *via;
+	uint32_t metric;
+};
+
+struct tuntap_config {
+	char *ifname;
+	char *netns;
+	uint32_t mtu;
+	bool up;
+	struct pk_list addresses;
+	struct pk_list routes;
+	bool persist;
+	bool multi_queue;
+	struct pk_mac mac;	/* io.tap only; zero: the kernel's random address */
+};
+
+static const struct pk_param tuntap_addr_fields[] = {
+	PK_PARAM_PREFIX(struct tuntap_addr_rec, prefix, "prefix", NULL, PK_PF_REQUIRED,
+			"Address and prefix length, e.g. \"10.0.0.1/24\" or \"fd00::1/64\""),
+	PK_PARAM_BOOL(struct tuntap_addr_rec, dad, "dad", "false", 0,
+		      "IPv6: run duplicate address detection first (off: usable at once, "
+		      "like `ip addr add ... nodad`)"),
+};
+
+static const struct pk_param_record tuntap_addr_record = {
+	PK_ARRAY(params, tuntap_addr_fields),
+	.record_size = sizeof(struct tuntap_addr_rec),
+};
+
+static const struct pk_param tuntap_route_fields[] = {
+	PK_PARAM_PREFIX(struct tuntap_route_rec, prefix, "prefix", NULL, PK_PF_REQUIRED,
+			"Destination, e.g. \"10.1.0.0/16\", \"0.0.0.0/0\" or \"::/0\""),
+	PK_PARAM_STR(struct tuntap_route_rec, via, "via", NULL, 0,
+		     "Gateway address of the same family; unset for a route on the link"),
+	PK_PARAM_U32(struct tuntap_route_rec, metric, "metric", "0", 0, UINT32_MAX, 0,
+		     "Route priority (lower wins); 0 for the kernel's default"),
+};
+
+static const struct pk_param_record tuntap_route_record = {
+	PK_ARRAY(params, tuntap_route_fields),
+	.record_size = sizeof(struct tuntap_route_rec),
+};
+
+#define TUNTAP_PARAMS_COMMON                                                                    \
+	PK_PARAM_STR(struct tuntap_config, ifname, "ifname", NULL, 0,                             \
+		     "Interface name; an existing TUN/TAP interface of that name is attached "    \
+		     "to, otherwise it is created. Unset: the kernel picks \"pk0\", \"pk1\", ..."), \
+	PK_PARAM_STR(struct tuntap_config, netns, "netns", NULL, 0,                               \
+		     "Network namespace (a name under /run/netns, as made by `ip netns add`) "    \
+		     "to put the interface in; unset: the host's own"),                           \
+	PK_PARAM_U32(struct tuntap_config, mtu, "mtu", "1500", 68, 65521, 0,                       \
+		     "MTU of the interface in bytes"),                                            \
+	PK_PARAM_BOOL(struct tuntap_config, up, "up", "true", 0,                                  \
+		      "Bring the interface up when the device starts"),                           \
+	PK_PARAM_LIST(struct tuntap_config, addresses, "addresses", &tuntap_addr_record, 0, 64,   \
+		      0, "Addresses to add: {\"prefix\": \"10.0.0.1/24\", \"dad\": false}"),      \
+	PK_PARAM_LIST(struct tuntap_config, routes, "routes", &tuntap_route_record, 0, 64, 0,     \
+		      "Routes through the interface, main table: {\"prefix\": \"10.1.0.0/16\", " \
+		      "\"via\": \"10.0.0.254\", \"metric\": 0}"),                                 \
+	PK_PARAM_BOOL(struct tuntap_config, persist, "persist", "false", 0,                       \
+		      "Keep the interface (and its addresses) after the device stops"),           \
+	PK_PARAM_BOOL(struct tuntap_config, multi_queue, "multi-queue", "false", 0,               \
+		      "Open several queues (IFF_MULTI_QUEUE); not supported yet, must be false")
+
+static const struct pk_param tuntap_tap_params[] = {
+	TUNTAP_PARAMS_COMMON,
+	PK_PARAM_MAC(struct tuntap_config, mac, "mac", NULL, 0,
+		     "Hardware address of the interface; unset: a random one from the kernel"),
+};
+
+static const struct pk_param tuntap_tun_params[] = {
+	TUNTAP_PARAMS_COMMON,
+};
+
+/* Counters ------------------------------------------------------------------ */
+
+enum {
+	TUNTAP_C_RX_ERRORS,
+	TUNTAP_C_DROPPED_TRUNCATED,
+	TUNTAP_C_DROPPED_NO_BUFFER,
+	TUNTAP_C_TX_ERRORS,
+	TUNTAP_C_DROPPED_TX_FULL,
+	TUNTAP_C_DROPPED_LINK_DOWN,
+	TUNTAP_C_DROPPED_NOT_RUNNING,
+};
+
+static const struct pk_counter tuntap_counters[] = {
+	[TUNTAP_C_RX_ERRORS] = { "rx-errors", "Reads from the interface that failed" },
+	[TUNTAP_C_DROPPED_TRUNCATED] = { "dropped-truncated",
+					 "Packets from the kernel longer than a buffer, dropped" },
+	[TUNTAP_C_DROPPED_NO_BUFFER] = { "dropped-no-buffer",
+					 "Packets from the kernel dropped: no buffer was free" },
+	[TUNTAP_C_TX_ERRORS] = { "tx-errors",
+				 "Packets the kernel refused (malformed, too long), dropped" },
+	[TUNTAP_C_DROPPED_TX_FULL] = { "dropped-tx-full",
+				       "Packets dropped because the interface would block" },
+	[TUNTAP_C_DROPPED_LINK_DOWN] = { "dropped-link-down",
+					 "Packets dropped because the interface is down" },
+	[TUNTAP_C_DROPPED_NOT_RUNNING] = { "dropped-not-running",
+					   "Packets that arrived while the device was stopped" },
+};
+
+/* Instance -------------------------------------------------------------------- */
+
+struct tuntap_route {
+	struct pk_prefix dst;
+	bool has_via;
+	uint8_t via[16];
+	uint32_t metric;
+};
+
+struct tuntap {
+	bool tap;
+	/* Settings, copied from the config. */
+	char *ifname;
+	char *netns;
+	uint32_t mtu;
+	bool up;
+	bool persist;
+	bool has_mac;
+	struct pk_mac mac;
+	struct tuntap_addr_rec *addrs;
+	uint32_t n_addrs;
+	struct tuntap_route *routes;
+	uint32_t n_routes;
+	/* While running. */
+	int fd;
+	bool created;
+	int ifindex;
+	char actual[IFNAMSIZ];
+	uint32_t frame_max;
+	struct pk_watch *watch;
+	struct pk_batch rx;
+};
+
+static const char *tuntap_type_name(const struct tuntap *t)
+{
+	return t->tap ? "io.tap" : "io.tun";
+}
+
+/* Configuration ------------------------------------------------------------------ */
+
+static bool tuntap_name_ok(const char *s)
+{
+	if (!*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (const char *p = s; *p; p++)
+		if (*p == '/' || *p == ':' || g_ascii_isspace(*p))
+			return false;
+	return true;
+}
+
+/* Check @cfg and fill the settings of @next (zeroed). */
+static int tuntap_settings(struct tuntap *next, const struct tuntap_config *cfg, GError **error)
+{
+	const struct tuntap_addr_rec *a = cfg->addresses.items;
+	const struct tuntap_route_rec *r = cfg->routes.items;
+	static const struct pk_mac zero_mac;
+
+	if (cfg->multi_queue) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "multi-queue: not supported yet (one queue per interface); set it to "
+			    "false");
+		return -1;
+	}
+	if (cfg->ifname && (strlen(cfg->ifname) >= IFNAMSIZ || !tuntap_name_ok(cfg->ifname))) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "ifname: '%s' is not a valid interface name (1 to %d characters, no "
+			    "'/', ':' or spaces)", cfg->ifname, IFNAMSIZ - 1);
+		return -1;
+	}
+	if (cfg->netns && !tuntap_name_ok(cfg->netns)) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "netns: '%s' is not a namespace name (a file name under /run/netns)",
+			    cfg->netns);
+		return -1;
+	}
+	if (memcmp(&cfg->mac, &zero_mac, sizeof(zero_mac))) {
+		if (cfg->mac.b[0] & 1) {
+			g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+				    "mac: a multicast address cannot be an interface address");
+			return -1;
+		}
+		next->has_mac = true;
+		next->mac = cfg->mac;
+	}
+	next->routes = g_new0(struct tuntap_route, cfg->routes.n ? cfg->routes.n : 1);
+	for (uint32_t i = 0; i < cfg->routes.n; i++) {
+		struct tuntap_route *out = &next->routes[i];
+
+		out->dst = r[i].prefix;
+		out->metric = r[i].metric;
+		if (r[i].via) {
+			int af = r[i].prefix.family == 4 ? AF_INET : AF_INET6;
+
+			if (inet_pton(af, r[i].via, out->via) != 1) {
+				g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+					    "routes[%u].via: '%s' is not an IPv%u address (the "
+					    "prefix is IPv%u)", i, r[i].via, r[i].prefix.family,
+					    r[i].prefix.family);
+				g_free(next->routes);
+				next->routes = NULL;
+				return -1;
+			}
+			out->has_via = true;
+		}
+	}
+	next->n_routes = cfg->routes.n;
+	next->addrs = g_memdup2(a, (gsize)cfg->addresses.n * sizeof(*a));
+	next->n_addrs = cfg->addresses.n;
+	next->ifname = g_strdup(cfg->ifname);
+	next->netns = g_strdup(cfg->netns);
+	next->mtu = cfg->mtu;
+	next->up = cfg->up;
+	next->persist = cfg->persist;
+	return 0;
+}
+
+static void tuntap_settings_free(struct tuntap *t)
+{
+	g_clear_pointer(&t->ifname, g_free);
+	g_clear_pointer(&t->netns, g_free);
+	g_clear_pointer(&t->addrs, g_free);
+	g_clear_pointer(&t->routes, g_free);
+	t->n_addrs = t->n_routes = 0;
+}
+
+/* Swap the settings of @next into @t, freeing the old ones. */
+static void tuntap_settings_take(struct tuntap *t, struct tuntap *next)
+{
+	tuntap_settings_free(t);
+	t->ifname = next->ifname;
+	t->netns = next->netns;
+	t->mtu = next->mtu;
+	t->up = next->up;
+	t->persist = next->persist;
+	t->has_mac = next->has_mac;
+	t->mac = next->mac;
+	t->addrs = next->addrs;
+	t->n_addrs = next->n_addrs;
+	t->routes = next->routes;
+	t->n_routes = next->n_routes;
+}
+
+static int tuntap_init_common(struct tuntap *t, bool tap, const void *config, GError **error)
+{
+	struct tuntap next = { 0 };
+
+	t->tap = tap;
+	t->fd = -1;
+	if (tuntap_settings(&next, config, error) < 0)
+		return -1;
+	tuntap_settings_take(t, &next);
+	return 0;
+}
+
+static int tuntap_tap_init(struct pk_dev *dev, void *self, const void *config, GError **error)
+{
+	(void)dev;
+	return tuntap_init_common(self, true, config, error);
+}
+
+static int tuntap_tun_init(struct pk_dev *dev, void *self, const void *config, GError **error)
+{
+	(void)dev;
+	return tuntap_init_common(self, false, config, error);
+}
+
+/* No parameter is live, so this only runs while the device is stopped. */
+static int tuntap_reconfigure(struct pk_dev *dev, void *self, const void *config,
+			      uint64_t changed, GError **error)
+{
+	struct tuntap *t = self;
+	struct tuntap next = { 0 };
+
+	(void)dev;
+	(void)changed;
+	if (tuntap_settings(&next, config, error) < 0)
+		return -1;
+	tuntap_settings_take(t, &next);
+	return 0;
+}
+
+static void tuntap_finalize(struct pk_dev *dev, void *self)
+{
+	(void)dev;
+	tuntap_settings_free(self);
+}
+
+/* Start and stop ---------------------------------------------------------------- */
+
+/* Apply link settings, addresses and routes over @nl; 0 or -errno with @error set. */
+static int tuntap_configure(struct tuntap *t, int nl, GError **error)
+{
+	char why[256], buf[PK_PREFIX_STRLEN];
+	struct netlink_msg m;
+	uint32_t seq = 10;
+	int rc;
+
+	netlink_msg_set_link(&m, seq++, t->ifindex, t->up ? 1 : 0, t->mtu,
+			     t->has_mac ? &t->mac : NULL);
+	rc = netlink_transact(nl, &m, why, sizeof(why));
+	if (rc < 0) {
+		g_set_error(error, PK_ERROR, rc == -EPERM ? PK_ERROR_PERMISSION : PK_ERROR_FAILED,
+			    "%s: cannot set mtu %u%s%s on '%s': %s%s%s", tuntap_type_name(t),
+			    t->mtu, t->has_mac ? " and mac" : "", t->up ? " and bring it up" : "",
+			    t->actual, g_strerror(-rc), *why ? ": " : "", why);
+		return rc;
+	}
+	for (uint32_t i = 0; i < t->n_addrs; i++) {
+		const struct tuntap_addr_rec *a = &t->addrs[i];
+
+		netlink_msg_add_addr(&m, seq++, t->ifindex, &a->prefix, !a->dad);
+		rc = netlink_transact(nl, &m, why, sizeof(why));
+		if (rc < 0) {
+			g_set_error(error, PK_ERROR, PK_ERROR_FAILED,
+				    "%s: addresses[%u]: cannot add %s to '%s': %s%s%s",
+				    tuntap_type_name(t), i, pk_prefix_format(&a->prefix, buf),
+				    t->actual, g_strerror(-rc), *why ? ": " : "", why);
+			return rc;
+		}
+	}
+	for (uint32_t i = 0; i < t->n_routes; i++) {
+		const struct tuntap_route *r = &t->routes[i];
+
+		netlink_msg_add_route(&m, seq++, t->ifindex, &r->dst, r->has_via ? r->via : NULL,
+				      r->metric);
+		rc = netlink_transact(nl, &m, why, sizeof(why));
+		if (rc < 0) {
+			char via[INET6_ADDRSTRLEN] = "";
+
+			if (r->has_via)
+				inet_ntop(r->dst.family == 4 ? AF_INET : AF_INET6, r->via, via,
+					  sizeof(via));
+			g_set_error(error, PK_ERROR, PK_ERROR_FAILED,
+				    "%s: routes[%u]: cannot add route to %s%s%s on '%s': %s%s%s%s",
+				    tuntap_type_name(t), i, pk_prefix_format(&r->dst, buf),
+				    *via ? " via " : "", via, t->actual, g_strerror(-rc),
+				    *why ? ": " : "", why,
+				    rc == -ENETDOWN ? " (is 'up' false?)" : "");
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondition revents,
+			       void *data);
+
+static int tuntap_start(struct pk_dev *dev, void *self, GError **error)
+{
+	struct tuntap *t = self;
+	struct tun_open_req req = {
+		.type_name = tuntap_type_name(t),
+		.tap = t->tap,
+		.ifname = t->ifname,
+		.netns = t->netns,
+	};
+	struct tun_open_result res;
+	int rc = tun_open(&req, &res, error);
+
+	if (rc < 0)
+		return rc;
+	t->fd = res.tun_fd;
+	t->ifindex = res.ifindex;
+	t->created = res.created;
+	g_strlcpy(t->actual, res.ifname, sizeof(t->actual));
+	rc = tuntap_configure(t, res.nl_fd, error);
+	/* Persist last, so that a failed start leaves nothing behind. */
+	if (rc == 0 && t->persist && ioctl(t->fd, TUNSETPERSIST, 1) < 0) {
+		rc = -errno;
+		g_set_error(error, PK_ERROR, PK_ERROR_FAILED, "%s: cannot make '%s' persistent: %s",
+			    tuntap_type_name(t), t->actual, g_strerror(errno));
+	}
+	close(res.nl_fd);
+	if (rc < 0) {
+		close(t->fd);
+		t->fd = -1;
+		return rc;
+	}
+	/* Ethernet header and one 802.1Q tag on top of the MTU for a TAP. */
+	t->frame_max = MIN(t->mtu + (t->tap ? 18u : 0u), PK_BUF_MAX_LEN);
+	t->watch = pk_watch_fd(dev, t->fd, G_IO_IN, tuntap_on_readable, NULL);
+	pk_dev_info(dev, "%s '%s'%s%s (ifindex %d, %s)", t->created ? "created" : "attached to",
+		    t->actual, t->netns ? " in netns " : "", t->netns ? t->netns : "", t->ifindex,
+		    t->persist ? "persistent" : t->created ? "removed on stop" : "kept on stop");
+	return 0;
+}
+
+static void tuntap_stop(struct pk_dev *dev, void *self)
+{
+	struct tuntap *t = self;
+
+	(void)dev;
+	pk_watch_free(t->watch);
+	t->watch = NULL;
+	/* Closing the only queue of a non-persistent interface removes it. */
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+/* Hot path -------------------------------------------------------------------- */
+
+/* Read up to one batch from the interface and emit it on the single port. */
+static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondition revents,
+			       void *data)
+{
+	struct tuntap *t = self;
+	uint64_t *ctr = pk_dev_counters(dev);
+
+	(void)data;
+	(void)revents;
+	pk_batch_init(&t->rx);
+	while (!pk_batch_full(&t->rx)) {
+		struct pk_buf *b = pk_buf_alloc(t->frame_max);
+		uint32_t cap;
+		ssize_t n;
+
+		if (PK_UNLIKELY(!b)) {
+			uint8_t one;
+
+			/* Consume the packet anyway, or the watch would spin. */
+			n = read(fd, &one, 1);
+			if (n < 0)
+				break;
+			ctr[TUNTAP_C_DROPPED_NO_BUFFER]++;
+			continue;
+		}
+		cap = pk_buf_len(b) + pk_buf_tailroom(b);
+		n = read(fd, pk_buf_data(b), cap);
+		if (n <= 0) {
+			pk_buf_unref(b);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+				ctr[TUNTAP_C_RX_ERRORS]++;
+			break;
+		}
+		/* The kernel returns the whole length when it had to cut the packet. */
+		if (PK_UNLIKELY((size_t)n > cap)) {
+			pk_buf_unref(b);
+			ctr[TUNTAP_C_DROPPED_TRUNCATED]++;
+			continue;
+		}
+		if ((uint32_t)n <= pk_buf_len(b))
+			pk_buf_trim(b, (uint32_t)n);
+		else
+			pk_buf_put(b, (uint32_t)n - pk_buf_len(b));
+		pk_batch_add(&t->rx, b);
+	}
+	if (t->rx.n) {
+		pk_dev_emit(dev, 0, &t->rx);
+		pk_batch_unref_all(&t->rx);
+	}
+}
+
+/*
+ * Write each packet with one write(). The kernel never makes a TUN/TAP write
+ * wait for room (it queues into the stack or drops), so EAGAIN is rare; when
+ * it happens the packet is dropped and counted rather than queued, which keeps
+ * this path free of allocation and of G_IO_OUT bookkeeping.
+ */
+static void tuntap_receive(struct pk_dev *dev, void *self, uint32_t port,
+			   const struct pk_batch *batch)
+{
+	struct tuntap *t = self;
+	uint64_t full = 0, down = 0, err = 0;
+
+	(void)port;
+	if (PK_UNLIKELY(t->fd < 0)) {
+		pk_dev_count(dev, TUNTAP_C_DROPPED_NOT_RUNNING, batch->n);
+		return;
+	}
+	for (uint32_t i = 0; i < batch->n; i++) {
+		const struct pk_buf *b = batch->buf[i];
+		ssize_t n;
+
+		do
+			n = write(t->fd, pk_buf_data(b), pk_buf_len(b));
+		while (PK_UNLIKELY(n < 0 && errno == EINTR));
+		if (PK_LIKELY(n >= 0))
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+			full++;
+		else if (errno == EIO)
+			down++;
+		else
+			err++;
+	}
+	if (PK_UNLIKELY(full | down | err)) {
+		uint64_t *ctr = pk_dev_counters(dev);
+
+		ctr[TUNTAP_C_DROPPED_TX_FULL] += full;
+		ctr[TUNTAP_C_DROPPED_LINK_DOWN] += down;
+		ctr[TUNTAP_C_TX_ERRORS] += err;
+	}
+}
+
+/* Types ------------------------------------------------------------------------ */
+
+static const struct pk_port_group tuntap_tap_ports[] = {
+	{ "eth", PK_L2, 0, 1, "Ethernet frames to and from the kernel's TAP interface" },
+};
+
+static const struct pk_port_group tuntap_tun_ports[] = {
+	{ "ip", PK_L3, 0, 1, "IPv4 and IPv6 packets to and from the kernel's TUN interface" },
+};
+
+static const struct pk_device_ops tuntap_tap_ops = {
+	.init = tuntap_tap_init,
+	.start = tuntap_start,
+	.stop = tuntap_stop,
+	.finalize = tuntap_finalize,
+	.reconfigure = tuntap_reconfigure,
+	.receive = tuntap_receive,
+};
+
+static const struct pk_device_ops tuntap_tun_ops = {
+	.init = tuntap_tun_init,
+	.start = tuntap_start,
+	.stop = tuntap_stop,
+	.finalize = tuntap_finalize,
+	.reconfigure = tuntap_reconfigure,
+	.receive = tuntap_receive,
+};
+
+#define TUNTAP_DOC_COMMON                                                                        \
+	"On start the device opens /dev/net/tun, creates the interface 'ifname' (or attaches to "  \
+	"an existing TUN/TAP interface of that name), optionally inside the network namespace "    \
+	"'netns', and configures it over rtnetlink: MTU, up, the 'addresses' and the 'routes'. "   \
+	"A namespace is entered only by a short-lived helper thread that opens the descriptors; "  \
+	"the host's threads never change namespace. Starting needs CAP_NET_ADMIN; errors name "    \
+	"the missing capability, a missing /dev/net/tun (`modprobe tun`), a missing namespace or " \
+	"a name in use.\n\n"                                                                       \
+	"Reading is batched: every wake-up reads up to 64 packets and emits them together. Each "  \
+	"packet received on the port is written to the interface at once; the kernel never makes " \
+	"such a write wait, and a refused write is dropped and counted (dropped-tx-full, "         \
+	"dropped-link-down, tx-errors), never queued or retried.\n\n"                              \
+	"On stop an interface the device created is removed, together with its addresses and "    \
+	"routes, unless 'persist' is true; an interface it attached to is left as it was found "   \
+	"apart from the settings applied at start."
+
+const struct pk_device_type tuntap_tap_type = {
+	.name = "io.tap",
+	.summary = "Kernel TAP interface: Ethernet frames between the host's stack and a port",
+	.doc = "Joins an L2 port to a TAP interface of the kernel, so that the host (or a network "
+	       "namespace, a VM or a container on it) is one station on the pktkit network: "
+	       "frames the kernel sends on the interface leave through 'eth', frames arriving on "
+	       "'eth' are delivered to the kernel. IPv6 addresses are usable at once (no "
+	       "duplicate address detection) unless their record sets \"dad\": true.\n\n"
+	       TUNTAP_DOC_COMMON,
+	PK_ARRAY(ports, tuntap_tap_ports),
+	PK_ARRAY(params, tuntap_tap_params),
+	PK_ARRAY(counters, tuntap_counters),
+	.flags = PK_TYPE_NEEDS_NET_ADMIN,
+	.config_size = sizeof(struct tuntap_config),
+	.instance_size = sizeof(struct tuntap),
+	.ops = &tuntap_tap_ops,
+};
+
+const struct pk_device_type tuntap_tun_type = {
+	.name = "io.tun",
+	.summary = "Kernel TUN interface: IP packets between the host's routing table and a port",
+	.doc = "Joins an L3 port to a TUN interface of the kernel: IPv4 and IPv6 packets the "
+	       "kernel routes into the interface leave through 'ip', packets arriving on 'ip' are "
+	       "handed to the kernel's stack. A TUN interface has no link layer, so use 'routes' "
+	       "to send traffic into it; a route's 'via' is optional on such a point-to-point "
+	       "link.\n\n"
+	       TUNTAP_DOC_COMMON,
+	PK_ARRAY(ports, tuntap_tun_ports),
+	PK_ARRAY(params, tuntap_tun_params),
+	PK_ARRAY(counters, tuntap_counters),
+	.flags = PK_TYPE_NEEDS_NET_ADMIN,
+	.config_size = sizeof(struct tuntap_config),
+	.instance_size = sizeof(struct tuntap),
+	.ops = &tuntap_tun_ops,
+};
