@@ -18,5 +18,6 @@
 #include <pktkit/eth.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
+#include <pktkit/dhcp.h>
 
 #endif /* PKTKIT_PKTKIT_H */
