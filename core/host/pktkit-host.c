@@ -4,7 +4,8 @@
  * Every topology, a file or the built-in default, goes the same way: read,
  * parse (duplicate keys refused), validate against the registry's schemas,
  * then create, start and run. Validation problems exit 1 before anything is
- * created; a device failing to initialise or start exits 3.
+ * created; a device failing to initialise or start exits 3. While running,
+ * the D-Bus service org.pktkit.Host1 (dbus-service.c) controls the graph.
  */
 #include <glib-unix.h>
 #include <locale.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 #include <pktkit/graph.h>
 #include <pktkit/version.h>
+#include "dbus-service.h"
 #include "default-topology.h"
 #include "host-common.h"
 
@@ -27,6 +29,10 @@ struct host_options {
 	gboolean with_secrets;
 	gboolean verbose;
 	gboolean version;
+	gboolean dbus_session;
+	gboolean dbus_system;
+	gboolean no_dbus;
+	char *dbus_address;
 	char **module_dirs;
 	char **files;
 };
@@ -52,6 +58,13 @@ static GOptionContext *host_option_context(struct host_options *opt)
 		  "Print the built-in default topology", NULL },
 		{ "module-dir", 'M', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt->module_dirs,
 		  "Load modules only from DIR (repeatable)", "DIR" },
+		{ "session", 0, 0, G_OPTION_ARG_NONE, &opt->dbus_session,
+		  "Serve org.pktkit.Host1 on the session bus (the default)", NULL },
+		{ "system", 0, 0, G_OPTION_ARG_NONE, &opt->dbus_system,
+		  "Serve org.pktkit.Host1 on the system bus", NULL },
+		{ "dbus-address", 0, 0, G_OPTION_ARG_STRING, &opt->dbus_address,
+		  "Serve D-Bus peer to peer on ADDR (e.g. unix:path=/run/pk.sock)", "ADDR" },
+		{ "no-dbus", 0, 0, G_OPTION_ARG_NONE, &opt->no_dbus, "No D-Bus control", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt->verbose, "Also log debug messages",
 		  NULL },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &opt->version,
@@ -66,8 +79,13 @@ static GOptionContext *host_option_context(struct host_options *opt)
 		"Modules are loaded from the directories in $%s, then from\n%s\n"
 		"(or from those in $%s instead, when set).\n"
 		"\n"
+		"While running, org.pktkit.Host1 on the session bus controls the topology\n"
+		"(see pktkitctl); without a session bus the host runs without D-Bus unless\n"
+		"--session was given.\n"
+		"\n"
 		"Exit status: 0 success; 1 unreadable or invalid topology, failed check;\n"
-		"2 usage error; 3 a device failed to initialise or start.",
+		"2 usage error; 3 a device failed to initialise or start, or the D-Bus\n"
+		"service asked for could not start.",
 		PK_MODULE_PATH_ENV, host_module_dir(), PK_MODULE_SYSTEM_PATH_ENV);
 
 	g_option_context_set_summary(ctx,
@@ -88,6 +106,9 @@ static int host_options_check(const struct host_options *opt)
 		return host_usage_error(HOST_PROG, "--check and --export are separate modes; pick one");
 	if (opt->with_secrets && !opt->export_topology)
 		return host_usage_error(HOST_PROG, "--with-secrets only applies to --export");
+	if (opt->dbus_session + opt->dbus_system + opt->no_dbus + (opt->dbus_address != NULL) > 1)
+		return host_usage_error(HOST_PROG,
+					"--session, --system, --dbus-address and --no-dbus exclude each other");
 	if (!opt->check && n_files > 1)
 		return host_usage_error(HOST_PROG,
 					"one topology FILE at a time (got %u); --check accepts several",
@@ -99,6 +120,7 @@ static void host_options_clear(struct host_options *opt)
 {
 	g_strfreev(opt->module_dirs);
 	g_strfreev(opt->files);
+	g_free(opt->dbus_address);
 }
 
 /* Topologies ------------------------------------------------------------ */
@@ -253,11 +275,46 @@ static gboolean host_on_sigterm(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/*
+ * The D-Bus service @opt asks for; NULL with *@rc unchanged when none is
+ * wanted or the implicit session bus is missing, NULL with *@rc set when a
+ * service asked for explicitly cannot start.
+ */
+static struct dbus_service *host_dbus_start(struct pk_graph *g, struct pk_registry *reg,
+					    const struct host_options *opt, int *rc)
+{
+	g_autoptr(GError) error = NULL;
+	enum dbus_where where = DBUS_SESSION;
+	struct dbus_service *svc;
+
+	if (opt->no_dbus)
+		return NULL;
+	if (opt->dbus_system)
+		where = DBUS_SYSTEM;
+	else if (opt->dbus_address)
+		where = DBUS_ADDRESS;
+	svc = dbus_service_new(g, reg, where, opt->dbus_address, &error);
+	if (svc) {
+		g_message("D-Bus control: %s", dbus_service_describe(svc));
+		return svc;
+	}
+	if (where == DBUS_SESSION && !opt->dbus_session) {
+		g_message("no D-Bus control (%s)", error->message);
+		return NULL;
+	}
+	fprintf(stderr, "%s: %s\n", HOST_PROG, error->message);
+	*rc = HOST_EXIT_RUNTIME;
+	return NULL;
+}
+
 /* Start @g, run until a signal, stop. */
-static int host_serve(struct pk_graph *g, const char *name)
+static int host_serve(struct pk_graph *g, struct pk_registry *reg, const char *name,
+		      const struct host_options *opt)
 {
 	g_autoptr(GError) error = NULL;
 	struct host_loop hl = { .loop = NULL };
+	struct dbus_service *svc;
+	int rc = HOST_EXIT_OK;
 	g_autofree const char **ids = pk_graph_devices(g);
 	guint sigint_id, sigterm_id;
 
@@ -265,6 +322,11 @@ static int host_serve(struct pk_graph *g, const char *name)
 	if (!pk_graph_start(g, &error)) {
 		fprintf(stderr, "%s: cannot start %s: %s\n", HOST_PROG, name, error->message);
 		return HOST_EXIT_RUNTIME;
+	}
+	svc = host_dbus_start(g, reg, opt, &rc);
+	if (rc != HOST_EXIT_OK) {
+		pk_graph_stop(g);
+		return rc;
 	}
 	hl.loop = g_main_loop_new(NULL, FALSE);
 	sigint_id = g_unix_signal_add(SIGINT, host_on_sigint, &hl);
@@ -276,6 +338,7 @@ static int host_serve(struct pk_graph *g, const char *name)
 	g_message("%s received, stopping", hl.stopped_by);
 	g_source_remove(sigint_id);
 	g_source_remove(sigterm_id);
+	dbus_service_free(svc);
 	pk_graph_stop(g);
 	g_main_loop_unref(hl.loop);
 	return HOST_EXIT_OK;
@@ -301,7 +364,7 @@ static int host_run(struct pk_registry *reg, const char *file, const struct host
 		host_print_json(exported);
 		rc = HOST_EXIT_OK;
 	} else {
-		rc = host_serve(g, name);
+		rc = host_serve(g, reg, name, opt);
 	}
 	pk_graph_free(g);
 	if (rc == HOST_EXIT_OK && !opt->export_topology)

@@ -22,11 +22,13 @@
  * @peer:	Linked device, or NULL
  * @peer_port:	Port number on @peer
  * @stats:	Traffic the core counted here
+ * @tap:	Capture of this port (capture.c), or NULL: checked once per emit
  */
 struct pk_port {
 	struct pk_dev *peer;
 	uint32_t peer_port;
 	struct pk_port_stats stats;
+	struct pk_capture_tap *tap;
 };
 
 /**
@@ -140,6 +142,12 @@ unsigned int pk_edit_distance(const char *a, const char *b);
 
 /* param.c: bytes of the C field a value type fills (0 for an unknown type) */
 size_t pk_param_field_size(uint32_t type);
+
+/* capture.c: copy @batch into the captures of the sending port (@out) and of
+ * the receiving port (@in); either may be NULL. Hot path, never blocks. */
+struct pk_capture_tap;
+void pk_capture_tap_batch(struct pk_capture_tap *out, struct pk_capture_tap *in,
+			  const struct pk_batch *batch);
 
 /* graph.c */
 struct pk_dev *pk_graph_add_device_stopped(struct pk_graph *g, const char *id,

@@ -144,6 +144,19 @@ bool pk_graph_set_config(struct pk_graph *g, const char *id, JsonObject *params,
 			 GError **error);
 
 /**
+ * pk_graph_get_config() - Every parameter of a device, as pk_params_to_json() writes it
+ * @g:			Graph
+ * @id:			Device id
+ * @with_secrets:	Include PK_PF_SECRET values (never for D-Bus, logs or inspect)
+ * @error:		Set if there is no such device
+ *
+ * Context: main context.
+ * Return: (transfer full) a new object, or NULL.
+ */
+JsonObject *pk_graph_get_config(struct pk_graph *g, const char *id, bool with_secrets,
+				GError **error);
+
+/**
  * pk_graph_load() - Validate a whole topology, then create it
  * @g:		Graph; devices in the topology must not exist in it yet
  * @root:	{"devices": {...}, "links": [...]} (docs/topology.md)
