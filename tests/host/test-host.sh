@@ -130,6 +130,9 @@ round_trip() {
 
 run "--check good.json [hub]" 0 "$HOST" --check good.json &&
 	expect "--check good.json [hub]" "good.json: ok (5 devices, 3 links)"
+# the LAN example of docs/topology.md
+run "--check lan-example.json [hub]" 0 "$HOST" --check lan-example.json &&
+	expect "--check lan-example.json [hub]" "lan-example.json: ok (4 devices, 3 links)"
 run "--check pipes.json" 0 "$HOST" --check pipes.json &&
 	expect "--check pipes.json" "pipes.json: ok (2 devices, 1 link)"
 
@@ -167,12 +170,12 @@ run "--help" 0 "$HOST" --help && expect "--help" "--check" "--export" "--print-d
 
 "$HOST" --print-default >"$WORK/default.json"
 run "--print-default is the default [hub]" 0 "$HOST" --check "$WORK/default.json" &&
-	expect "--print-default is the default [hub]" "ok (1 device, 0 links)"
+	expect "--print-default is the default [hub]" "ok (2 devices, 1 link)"
 run "--check without FILE checks the default [hub]" 0 "$HOST" --check &&
 	expect "--check without FILE checks the default [hub]" "(built-in default): ok"
 
 start_stop "runs pipes.json, stops on SIGTERM" "b: core.pipe-l2, 1 port linked" pipes.json
-start_stop "runs the default topology, stops on SIGTERM [hub]" "lan: l2.hub, 0 ports linked"
+start_stop "runs the default topology, stops on SIGTERM [hub]" "dhcp: svc.dhcp-server, 1 port linked"
 
 round_trip pipes.json
 round_trip good.json
