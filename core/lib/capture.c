@@ -473,6 +473,14 @@ bool pk_capture_stop(struct pk_capture *cap, struct pk_capture_stats *stats, GEr
 	return ok;
 }
 
+bool pk_capture_uses_device(const struct pk_capture *cap, const struct pk_dev *dev)
+{
+	for (guint i = 0; i < cap->taps->len; i++)
+		if (((const struct pk_capture_tap *)g_ptr_array_index(cap->taps, i))->dev == dev)
+			return true;
+	return false;
+}
+
 const char *pk_capture_file(const struct pk_capture *cap)
 {
 	return cap->file;

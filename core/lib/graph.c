@@ -35,6 +35,7 @@ void pk_graph_free(struct pk_graph *g)
 {
 	if (!g)
 		return;
+	pk_graph_stop_captures(g, NULL);
 	pk_graph_stop(g);
 	while (g->order->len > 0) {
 		struct pk_dev *dev = g_ptr_array_index(g->order, g->order->len - 1);
@@ -44,6 +45,8 @@ void pk_graph_free(struct pk_graph *g)
 	pk_graph_timers_fini(g);
 	g_hash_table_unref(g->devices);
 	g_ptr_array_unref(g->order);
+	if (g->captures)
+		g_ptr_array_unref(g->captures);
 	g_main_context_unref(g->context);
 	g_free(g);
 }
@@ -243,6 +246,7 @@ bool pk_graph_remove_device(struct pk_graph *g, const char *id, GError **error)
 		g_set_error(error, PK_ERROR, PK_ERROR_UNKNOWN, "no device '%s'", id);
 		return false;
 	}
+	pk_graph_stop_captures(g, dev);
 	dev_stop(dev);
 	for (uint32_t grp = 0; grp < dev->type->n_ports; grp++)
 		for (uint32_t i = 0; i < dev->groups[grp].n_alloc; i++)
@@ -684,6 +688,8 @@ JsonNode *pk_graph_export(struct pk_graph *g, bool with_secrets)
 	}
 	json_object_set_object_member(root, "devices", devices);
 	json_object_set_array_member(root, "links", links);
+	if (g->captures && g->captures->len)
+		json_object_set_array_member(root, "captures", pk_graph_captures_to_json(g));
 	json_node_take_object(node, root);
 	return node;
 }

@@ -96,6 +96,8 @@ struct pk_graph {
 	struct pk_timer_heap timers;
 	GSource *timer_source;
 	uint64_t timer_seq;
+	/* Captures the topology asked for: struct topo_capture *, stopped with the graph */
+	GPtrArray *captures;
 };
 
 struct pk_timer {
@@ -148,6 +150,16 @@ size_t pk_param_field_size(uint32_t type);
 struct pk_capture_tap;
 void pk_capture_tap_batch(struct pk_capture_tap *out, struct pk_capture_tap *in,
 			  const struct pk_batch *batch);
+
+/* capture.c: whether @cap taps a port of @dev */
+struct pk_capture;
+bool pk_capture_uses_device(const struct pk_capture *cap, const struct pk_dev *dev);
+
+/* topology-capture.c: the captures of a topology (validated JSON object),
+ * stopping them (all, or those tapping @dev) and exporting them */
+bool pk_graph_capture_from_json(struct pk_graph *g, JsonNode *spec, GError **error);
+void pk_graph_stop_captures(struct pk_graph *g, const struct pk_dev *dev);
+JsonArray *pk_graph_captures_to_json(struct pk_graph *g);
 
 /* graph.c */
 struct pk_dev *pk_graph_add_device_stopped(struct pk_graph *g, const char *id,

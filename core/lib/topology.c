@@ -3,7 +3,8 @@
  *
  * Format (docs/topology.md):
  *   { "devices": { "<id>": { "type": "<type>", <param>: <value>, ... }, ... },
- *     "links": [ ["<endpoint>", "<endpoint>"], ... ] }
+ *     "links": [ ["<endpoint>", "<endpoint>"], ... ],
+ *     "captures": [ { "ports": ["<endpoint>", ...], "file": "x.pcapng" }, ... ] }
  * An endpoint is "device", "device.group" or "device.group.N".
  *
  * Validation collects every problem as "<json path>: <reason>" before anything
@@ -287,6 +288,88 @@ static void validate_link(struct validation *v, guint i, JsonNode *node)
 		validate_take_port(v, i, 1, vb, gb, ib);
 }
 
+/* A captured port: must exist and be linked by the topology or the graph. */
+static void validate_capture_port(struct validation *v, guint i, guint j, JsonNode *node)
+{
+	g_autofree char *id = NULL, *grp = NULL, *key = NULL;
+	const struct pk_port_group *pg;
+	struct vdev *vd;
+	uint32_t group;
+	int64_t index;
+	const char *text;
+
+	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING) {
+		verror(v, "captures[%u].ports[%u]: expected an endpoint string such as \"lan.port.0\", got %s",
+		       i, j, json_kind(node));
+		return;
+	}
+	text = json_node_get_string(node);
+	if (!pk_endpoint_split(text, &id, &grp, &index) || !(vd = g_hash_table_lookup(v->vdevs, id)) ||
+	    !pk_graph_resolve_group(vd->type, grp, &group)) {
+		verror(v, "captures[%u].ports[%u]: '%s' names no port of a device in the topology", i, j,
+		       text);
+		return;
+	}
+	pg = pk_type_port_group(vd->type, group);
+	if (index < 0 && pg->max == 1)
+		index = 0;
+	if (index < 0) {
+		verror(v, "captures[%u].ports[%u]: '%s': name the port index (\"%s.%s.N\")", i, j, text,
+		       id, pg->name);
+		return;
+	}
+	key = g_strdup_printf("%u.%" G_GINT64_FORMAT, group, index);
+	if (!g_hash_table_contains(vd->used, key))
+		verror(v, "captures[%u].ports[%u]: port %s.%s.%" G_GINT64_FORMAT " is not linked (links name the ports that exist)",
+		       i, j, id, pg->name, index);
+}
+
+static void validate_capture(struct validation *v, guint i, JsonNode *node)
+{
+	JsonObjectIter iter;
+	const char *key;
+	JsonNode *member, *ports, *file;
+	JsonObject *obj;
+
+	if (!JSON_NODE_HOLDS_OBJECT(node)) {
+		verror(v, "captures[%u]: expected an object {\"ports\": [...], \"file\": \"...\"}", i);
+		return;
+	}
+	obj = json_node_get_object(node);
+	json_object_iter_init_ordered(&iter, obj);
+	while (json_object_iter_next_ordered(&iter, &key, &member)) {
+		if (strcmp(key, "ports") && strcmp(key, "file") && strcmp(key, "timestamps") &&
+		    strcmp(key, "snaplen"))
+			verror(v, "captures[%u].%s: unknown key (a capture has \"ports\", \"file\", \"timestamps\" and \"snaplen\")",
+			       i, key);
+	}
+	ports = json_object_get_member(obj, "ports");
+	file = json_object_get_member(obj, "file");
+	if (!file || !JSON_NODE_HOLDS_VALUE(file) || json_node_get_value_type(file) != G_TYPE_STRING ||
+	    !*json_node_get_string(file))
+		verror(v, "captures[%u].file: required: the pcapng file to write", i);
+	if (!ports || !JSON_NODE_HOLDS_ARRAY(ports) ||
+	    json_array_get_length(json_node_get_array(ports)) == 0) {
+		verror(v, "captures[%u].ports: required: a non-empty array of endpoints", i);
+	} else {
+		JsonArray *a = json_node_get_array(ports);
+
+		for (guint j = 0; j < json_array_get_length(a); j++)
+			validate_capture_port(v, i, j, json_array_get_element(a, j));
+	}
+	member = json_object_get_member(obj, "timestamps");
+	if (member && (!JSON_NODE_HOLDS_VALUE(member) ||
+		       json_node_get_value_type(member) != G_TYPE_STRING ||
+		       (strcmp(json_node_get_string(member), "ns") &&
+			strcmp(json_node_get_string(member), "us"))))
+		verror(v, "captures[%u].timestamps: expected \"ns\" or \"us\"", i);
+	member = json_object_get_member(obj, "snaplen");
+	if (member && (!JSON_NODE_HOLDS_VALUE(member) ||
+		       json_node_get_value_type(member) != G_TYPE_INT64 ||
+		       json_node_get_int(member) < 64 || json_node_get_int(member) > 262144))
+		verror(v, "captures[%u].snaplen: expected an integer between 64 and 262144", i);
+}
+
 static void validate_min_ports(struct validation *v)
 {
 	for (guint d = 0; d < v->order->len; d++) {
@@ -344,8 +427,9 @@ static bool topology_validate(struct pk_registry *reg, struct pk_graph *g, JsonN
 	obj = json_node_get_object(root);
 	json_object_iter_init_ordered(&iter, obj);
 	while (json_object_iter_next_ordered(&iter, &key, &node))
-		if (strcmp(key, "devices") && strcmp(key, "links") && strcmp(key, "comment"))
-			verror(&v, "%s: unknown key (a topology has \"devices\", \"links\" and an optional \"comment\")",
+		if (strcmp(key, "devices") && strcmp(key, "links") && strcmp(key, "captures") &&
+		    strcmp(key, "comment"))
+			verror(&v, "%s: unknown key (a topology has \"devices\", \"links\", and optional \"captures\" and \"comment\")",
 			       key);
 	node = json_object_get_member(obj, "devices");
 	if (!node || !JSON_NODE_HOLDS_OBJECT(node)) {
@@ -363,6 +447,15 @@ static bool topology_validate(struct pk_registry *reg, struct pk_graph *g, JsonN
 
 		for (guint i = 0; i < json_array_get_length(links); i++)
 			validate_link(&v, i, json_array_get_element(links, i));
+	}
+	node = json_object_get_member(obj, "captures");
+	if (node && !JSON_NODE_HOLDS_ARRAY(node)) {
+		verror(&v, "captures: expected an array of captures, got %s", json_kind(node));
+	} else if (node) {
+		JsonArray *caps = json_node_get_array(node);
+
+		for (guint i = 0; i < json_array_get_length(caps); i++)
+			validate_capture(&v, i, json_array_get_element(caps, i));
 	}
 	if (v.errors->len == 0)
 		validate_min_ports(&v);
@@ -387,7 +480,7 @@ bool pk_graph_load(struct pk_graph *g, JsonNode *root, GError **error)
 {
 	g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func(g_free);
 	JsonObject *devices;
-	JsonNode *links_node;
+	JsonNode *links_node, *captures_node;
 	JsonObjectIter iter;
 	const char *id;
 	JsonNode *node;
@@ -415,6 +508,17 @@ bool pk_graph_load(struct pk_graph *g, JsonNode *root, GError **error)
 			if (!pk_graph_link(g, json_array_get_string_element(pair, 0),
 					   json_array_get_string_element(pair, 1), error)) {
 				g_prefix_error(error, "links[%u]: ", i);
+				goto rollback;
+			}
+		}
+	}
+	captures_node = json_object_get_member(json_node_get_object(root), "captures");
+	if (captures_node) {
+		JsonArray *caps = json_node_get_array(captures_node);
+
+		for (guint i = 0; i < json_array_get_length(caps); i++) {
+			if (!pk_graph_capture_from_json(g, json_array_get_element(caps, i), error)) {
+				g_prefix_error(error, "captures[%u]: ", i);
 				goto rollback;
 			}
 		}

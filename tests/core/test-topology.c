@@ -16,7 +16,7 @@ static const struct bad_case bad_cases[] = {
 	{ "no-devices", "{\"links\": []}",
 	  "devices: required: an object mapping device ids to devices" },
 	{ "unknown-root-key", "{\"devices\": {}, \"link\": []}",
-	  "link: unknown key (a topology has \"devices\", \"links\" and an optional \"comment\")" },
+	  "link: unknown key (a topology has \"devices\", \"links\", and optional \"captures\" and \"comment\")" },
 	{ "device-not-object", "{\"devices\": {\"a\": 3}}",
 	  "devices.a: expected an object with a \"type\", got a number" },
 	{ "missing-type", "{\"devices\": {\"a\": {}}}",
@@ -60,6 +60,17 @@ static const struct bad_case bad_cases[] = {
 	  "links[0][1]: port index 3 out of range: a.eth has 1 port(s) (0..0)" },
 	{ "min-ports", "{\"devices\": {\"s\": {\"type\": \"test.l3sink\"}}}",
 	  "devices.s: port group 'ip' needs at least 1 link(s), has 0" },
+	{ "capture-not-array", "{\"devices\": {}, \"captures\": {}}",
+	  "captures: expected an array of captures, got an object" },
+	{ "capture-no-file",
+	  "{\"devices\": {\"a\": {\"type\": \"test.echo\"}, \"b\": {\"type\": \"test.echo\"}}, \"links\": [[\"a\", \"b\"]], \"captures\": [{\"ports\": [\"a\"]}]}",
+	  "captures[0].file: required: the pcapng file to write" },
+	{ "capture-unlinked-port",
+	  "{\"devices\": {\"a\": {\"type\": \"test.echo\"}, \"t\": {\"type\": \"test.tee\"}}, \"links\": [[\"a\", \"t\"]], \"captures\": [{\"ports\": [\"t.port.3\"], \"file\": \"x.pcapng\"}]}",
+	  "captures[0].ports[0]: port t.port.3 is not linked (links name the ports that exist)" },
+	{ "capture-bad-key",
+	  "{\"devices\": {\"a\": {\"type\": \"test.echo\"}, \"b\": {\"type\": \"test.echo\"}}, \"links\": [[\"a\", \"b\"]], \"captures\": [{\"ports\": [\"a\"], \"file\": \"x\", \"format\": \"pcap\"}]}",
+	  "captures[0].format: unknown key (a capture has \"ports\", \"file\", \"timestamps\" and \"snaplen\")" },
 };
 
 static struct pk_registry *reg;
@@ -217,6 +228,59 @@ static void test_load_file(void)
 	g_rmdir(dir);
 }
 
+/* A capture in the topology writes pcapng while the graph lives, and is exported. */
+static void test_capture_in_topology(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("pktkit-cap-XXXXXX", NULL);
+	g_autofree char *file = g_build_filename(dir, "a.pcapng", NULL);
+	g_autofree char *json = g_strdup_printf(
+		"{\"devices\": {\"a\": {\"type\": \"core.pipe-l2\"}, \"b\": {\"type\": \"core.pipe-l2\", \"capacity\": 0}},"
+		" \"links\": [[\"a\", \"b\"]],"
+		" \"captures\": [{\"ports\": [\"a.io.0\"], \"file\": \"%s\", \"timestamps\": \"us\"}]}",
+		file);
+	g_autoptr(JsonNode) root = json_from_string(json, NULL);
+	g_autoptr(JsonNode) out = NULL;
+	struct pk_graph *g = pk_graph_new(reg, NULL, PK_GRAPH_FAKE_CLOCK);
+	g_autofree char *text = NULL, *contents = NULL;
+	GError *error = NULL;
+	gsize len;
+	uint8_t frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x00 };
+
+	g_assert_true(pk_graph_load(g, root, &error));
+	g_assert_no_error(error);
+	for (int i = 0; i < 3; i++)
+		g_assert_true(pk_pipe_inject(pk_graph_lookup(g, "a"), frame, sizeof(frame)));
+	out = pk_graph_export(g, false);
+	text = json_to_string(out, FALSE);
+	g_assert_nonnull(strstr(text, "\"captures\":[{\"ports\":[\"a.io.0\"]"));
+	pk_graph_free(g);	/* stops the capture: the file is complete */
+
+	g_assert_true(g_file_get_contents(file, &contents, &len, NULL));
+	g_assert_cmpuint(len, >, 28 + 3 * (32 + 60));
+	g_assert_cmpuint((uint8_t)contents[0], ==, 0x0a);	/* section header block */
+	g_assert_cmpuint((uint8_t)contents[3], ==, 0x0a);
+	g_unlink(file);
+	g_rmdir(dir);
+}
+
+/* A capture that cannot start (unwritable file) undoes the whole load. */
+static void test_capture_failure_rolls_back(void)
+{
+	g_autoptr(JsonNode) root = json_from_string(
+		"{\"devices\": {\"a\": {\"type\": \"core.pipe-l2\"}, \"b\": {\"type\": \"core.pipe-l2\"}},"
+		" \"links\": [[\"a\", \"b\"]],"
+		" \"captures\": [{\"ports\": [\"a\"], \"file\": \"/nonexistent/dir/a.pcapng\"}]}",
+		NULL);
+	struct pk_graph *g = pk_graph_new(reg, NULL, PK_GRAPH_FAKE_CLOCK);
+	GError *error = NULL;
+
+	g_assert_false(pk_graph_load(g, root, &error));
+	g_assert_nonnull(strstr(error->message, "captures[0]: cannot write capture file /nonexistent/dir/a.pcapng"));
+	g_clear_error(&error);
+	g_assert_null(pk_graph_lookup(g, "a"));
+	pk_graph_free(g);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -233,6 +297,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/topology/export-roundtrip", test_export_roundtrip);
 	g_test_add_func("/topology/merge-load", test_merge_load);
 	g_test_add_func("/topology/load-file", test_load_file);
+	g_test_add_func("/topology/capture-in-topology", test_capture_in_topology);
+	g_test_add_func("/topology/capture-failure-rolls-back", test_capture_failure_rolls_back);
 	rc = g_test_run();
 	pk_registry_free(reg);
 	return rc;
