@@ -159,7 +159,14 @@ struct tuntap {
 	uint32_t frame_max;
 	struct pk_watch *watch;
 	struct pk_batch rx;
+	uint64_t last_tx;	/* pk_dev_now() of the last write */
 };
+
+/* How long stop waits after a recent write before removing the interface:
+ * the kernel delivers written frames from a softirq backlog, and unregistering
+ * the device drops what is still queued there (e.g. a DHCP RELEASE sent by a
+ * peer's stop just before). */
+#define TUNTAP_DRAIN_NS (5 * PK_NSEC_PER_MSEC)
 
 static const char *tuntap_type_name(const struct tuntap *t)
 {
@@ -419,9 +426,11 @@ static void tuntap_stop(struct pk_dev *dev, void *self)
 {
 	struct tuntap *t = self;
 
-	(void)dev;
 	pk_watch_free(t->watch);
 	t->watch = NULL;
+	if (t->fd >= 0 && t->created && !t->persist && t->last_tx &&
+	    pk_dev_now(dev) - t->last_tx < TUNTAP_DRAIN_NS)
+		g_usleep(TUNTAP_DRAIN_NS / PK_NSEC_PER_USEC);
 	/* Closing the only queue of a non-persistent interface removes it. */
 	if (t->fd >= 0)
 		close(t->fd);
@@ -516,6 +525,7 @@ static void tuntap_receive(struct pk_dev *dev, void *self, uint32_t port,
 		else
 			err++;
 	}
+	t->last_tx = pk_dev_now(dev);
 	if (PK_UNLIKELY(full | down | err)) {
 		uint64_t *ctr = pk_dev_counters(dev);
 
