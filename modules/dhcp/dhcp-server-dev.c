@@ -314,13 +314,17 @@ static bool dhcpd_build_conf(struct dhcp_server_conf *c, const struct dhcpd_conf
 	return true;
 }
 
-static void dhcpd_sync_counters(struct pk_dev *dev, struct dhcpd *d)
+/* Copy the core's event counts; recount the bound gauge (a walk over the
+ * whole table) only when the lease table may have changed. */
+static void dhcpd_sync_counters(struct pk_dev *dev, struct dhcpd *d, bool recount)
 {
 	uint64_t *ctr = pk_dev_counters(dev);
 	uint32_t cursor;
 	uint64_t bound = 0, now = pk_dev_now(dev);
 
 	memcpy(ctr, d->core.events, sizeof(d->core.events));
+	if (!recount)
+		return;
 	for (struct lease *l = lease_table_first(&d->core.leases, &cursor); l;
 	     l = lease_table_next(&d->core.leases, &cursor))
 		bound += l->state == LEASE_BOUND && l->expires > now;
@@ -365,7 +369,7 @@ static void dhcpd_sweep(struct pk_dev *dev, void *self, void *data)
 	dhcp_server_expire(&d->core, pk_dev_now(dev));
 	if (d->core.dirty)
 		dhcpd_save(dev, d);
-	dhcpd_sync_counters(dev, d);
+	dhcpd_sync_counters(dev, d, true);
 	pk_timer_arm(d->sweep, d->sweep_period);
 }
 
@@ -457,7 +461,7 @@ static int dhcpd_start(struct pk_dev *dev, void *self, GError **error)
 	dhcpd_load(dev, d);
 	d->sweep = pk_timer_new(dev, dhcpd_sweep, NULL);
 	pk_timer_arm(d->sweep, d->sweep_period);
-	dhcpd_sync_counters(dev, d);
+	dhcpd_sync_counters(dev, d, true);
 	return 0;
 }
 
@@ -489,7 +493,7 @@ static void dhcpd_receive(struct pk_dev *dev, void *self, uint32_t port,
 {
 	struct dhcpd *d = self;
 	uint64_t now = pk_dev_now(dev);
-	bool any = false;
+	bool any = false, changed;
 
 	if (!d->running)
 		return;
@@ -531,10 +535,11 @@ static void dhcpd_receive(struct pk_dev *dev, void *self, uint32_t port,
 	}
 	if (!any)
 		return;
-	if (d->core.dirty)
+	changed = d->core.dirty;
+	if (changed)
 		dhcpd_save(dev, d);
 	dhcpd_log_exhaustion(dev, d);
-	dhcpd_sync_counters(dev, d);
+	dhcpd_sync_counters(dev, d, changed);
 }
 
 static const struct pk_device_ops dhcpd_ops = {
