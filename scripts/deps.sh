@@ -13,6 +13,8 @@ packages=(
 	# real peers for the interop tests (network namespaces, DHCP, TCP, captures)
 	iproute2 iputils-ping tcpdump tshark iperf3 socat
 	dnsmasq udhcpc busybox isc-dhcp-client dhcpcd-base vde2
+	# QEMU guests (tests/guest builds a tiny Linux guest from Debian packages)
+	qemu-system-x86 cpio
 	# D-Bus control tests
 	dbus-daemon dbus-bin libglib2.0-bin
 )
