@@ -110,7 +110,7 @@ grep -q 'DHCPREQUEST for 10.68.0.50 on pkdh2 to 10.68.0.1 port 67' "$T/dhclient.
 kill -TERM "$DPID"; wait "$DPID" 2>/dev/null || true
 ip netns exec "$N2" timeout 20 dhclient -4 -r -v -sf "$T/dhclient.script" -lf "$T/dhclient.leases" \
 	-pf "$T/dhclient.pid" pkdh2 >"$T/dhclient-r.out" 2>&1 || { cat "$T/dhclient-r.out"; fail "dhclient -r failed"; }
-wait_lease "$MAC2" 10.68.0.50 0 || fail "dhclient -r: the lease was not released"
+wait_lease "$MAC2" 10.68.0.50 0 || { cat "$T/dhclient-r.out" 2>/dev/null; fail "dhclient -r: the lease was not released"; }
 echo "PASS dhclient: $A2 (reserved), renewed, released"
 
 echo "== dhcpcd: lease in the pool"
