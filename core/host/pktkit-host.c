@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <pktkit/error.h>
 #include <pktkit/graph.h>
 #include <pktkit/version.h>
 #include "dbus-service.h"
@@ -36,6 +37,9 @@ struct host_options {
 	char **module_dirs;
 	char **files;
 };
+
+/* Socket path of the default topology's QEMU listener (set in main). */
+static char *host_default_socket;
 
 /* What the signal handlers share with the run loop. */
 struct host_loop {
@@ -75,7 +79,9 @@ static GOptionContext *host_option_context(struct host_options *opt)
 	};
 	GOptionContext *ctx = g_option_context_new(NULL);
 	g_autofree char *description = g_strdup_printf(
-		"Without FILE the built-in default topology runs (see --print-default).\n"
+		"Without FILE the built-in default topology runs (see --print-default): a hub,\n"
+		"a DHCP server and a QEMU listener on the UNIX socket %s\n"
+		"($XDG_RUNTIME_DIR/pktkit/qemu.sock, or /run/pktkit/qemu.sock as root).\n"
 		"Modules are loaded from the directories in $%s, then from\n%s\n"
 		"(or from those in $%s instead, when set).\n"
 		"\n"
@@ -86,7 +92,8 @@ static GOptionContext *host_option_context(struct host_options *opt)
 		"Exit status: 0 success; 1 unreadable or invalid topology, failed check;\n"
 		"2 usage error; 3 a device failed to initialise or start, or the D-Bus\n"
 		"service asked for could not start.",
-		PK_MODULE_PATH_ENV, host_module_dir(), PK_MODULE_SYSTEM_PATH_ENV);
+		host_default_socket, PK_MODULE_PATH_ENV, host_module_dir(),
+		PK_MODULE_SYSTEM_PATH_ENV);
 
 	g_option_context_set_summary(ctx,
 				     "Run a pktkit topology (JSON) until SIGINT or SIGTERM.");
@@ -134,7 +141,7 @@ static JsonNode *host_read_topology(const char *file)
 	JsonNode *root;
 
 	if (!file) {
-		text = g_strdup(host_default_topology);
+		text = host_default_topology_text(host_default_socket);
 		len = strlen(text);
 	} else if (!g_file_get_contents(file, &text, &len, &error)) {
 		fprintf(stderr, "%s: %s\n", HOST_PROG, error->message);
@@ -307,6 +314,94 @@ static struct dbus_service *host_dbus_start(struct pk_graph *g, struct pk_regist
 	return NULL;
 }
 
+/* Append @s to @out as one QEMU option value (a comma is doubled). */
+static void host_qemu_value(GString *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ',')
+			g_string_append_c(out, ',');
+		g_string_append_c(out, *s);
+	}
+}
+
+/*
+ * Append a pktkit address ("unix:/p", "tcp:h:p", "udp:h:p") as QEMU's
+ * "@key.type=unix,@key.path=/p" or "@key.type=inet,@key.host=h,@key.port=p".
+ * False if it cannot be written (port 0: chosen at start, the device logs it).
+ */
+static bool host_qemu_addr(GString *out, const char *key, const char *addr)
+{
+	const char *hp, *colon;
+	g_autofree char *host = NULL;
+
+	if (g_str_has_prefix(addr, "unix:")) {
+		g_string_append_printf(out, "%s.type=unix,%s.path=", key, key);
+		host_qemu_value(out, addr + 5);
+		return true;
+	}
+	if (!g_str_has_prefix(addr, "tcp:") && !g_str_has_prefix(addr, "udp:"))
+		return false;
+	hp = addr + 4;
+	colon = strrchr(hp, ':');
+	if (!colon || colon == hp || strcmp(colon + 1, "0") == 0)
+		return false;
+	if (hp[0] == '[' && colon[-1] == ']')	/* QEMU wants IPv6 hosts without brackets */
+		host = g_strndup(hp + 1, (gsize)(colon - hp - 2));
+	else
+		host = g_strndup(hp, (gsize)(colon - hp));
+	g_string_append_printf(out, "%s.type=inet,%s.host=", key, key);
+	host_qemu_value(out, host);
+	g_string_append_printf(out, ",%s.port=%s", key, colon + 1);
+	return true;
+}
+
+/*
+ * For every io.qemu-listen and io.qemu-dgram device, log the QEMU options that
+ * attach a guest to it, e.g. "-netdev stream,id=n0,server=off,addr.type=unix,
+ * addr.path=P -device virtio-net-pci,netdev=n0".
+ */
+static void host_log_qemu_lines(struct pk_graph *g)
+{
+	g_autoptr(JsonNode) topology = pk_graph_export(g, false);
+	JsonObject *devices = json_object_get_object_member(json_node_get_object(topology),
+							    "devices");
+	g_autoptr(GList) ids = json_object_get_members(devices);
+
+	for (GList *l = ids; l; l = l->next) {
+		JsonObject *dev = json_object_get_object_member(devices, l->data);
+		const char *type = json_object_get_string_member_with_default(dev, "type", "");
+		g_autoptr(GString) opt = g_string_new(NULL);
+		g_autofree char *quoted = NULL;
+		const char *value;
+		bool ok;
+
+		if (strcmp(type, "io.qemu-listen") == 0) {
+			g_string_append(opt, "stream,id=n0,server=off,");
+			ok = host_qemu_addr(opt, "addr",
+					    json_object_get_string_member_with_default(dev, "listen", ""));
+		} else if (strcmp(type, "io.qemu-dgram") == 0) {
+			/* QEMU's local is the device's remote and the other way round. */
+			g_string_append(opt, "dgram,id=n0,");
+			ok = host_qemu_addr(opt, "local",
+					    json_object_get_string_member_with_default(dev, "remote", ""));
+			g_string_append_c(opt, ',');
+			ok = ok && host_qemu_addr(opt, "remote",
+						  json_object_get_string_member_with_default(
+							  dev, "local", ""));
+		} else {
+			continue;
+		}
+		if (!ok)
+			continue;
+		/* Shell-quote the value only when it needs it, so the usual line stays plain. */
+		value = opt->str;
+		if (strpbrk(value, " \t'\"\\$`!*?;&|<>(){}[]~#"))
+			value = quoted = g_shell_quote(value);
+		g_message("%s: attach a QEMU guest with: qemu-system-x86_64 ... -netdev %s "
+			  "-device virtio-net-pci,netdev=n0", (const char *)l->data, value);
+	}
+}
+
 /* Start @g, run until a signal, stop. */
 static int host_serve(struct pk_graph *g, struct pk_registry *reg, const char *name,
 		      const struct host_options *opt)
@@ -321,8 +416,14 @@ static int host_serve(struct pk_graph *g, struct pk_registry *reg, const char *n
 	host_log_devices(g);
 	if (!pk_graph_start(g, &error)) {
 		fprintf(stderr, "%s: cannot start %s: %s\n", HOST_PROG, name, error->message);
+		if (strcmp(name, HOST_DEFAULT_NAME) == 0 &&
+		    g_error_matches(error, PK_ERROR, PK_ERROR_EXISTS))
+			fprintf(stderr, "%s: note: is another pktkit-host running the default topology? "
+				"Stop it, or run this one with XDG_RUNTIME_DIR set to another "
+				"directory or with a topology FILE\n", HOST_PROG);
 		return HOST_EXIT_RUNTIME;
 	}
+	host_log_qemu_lines(g);
 	svc = host_dbus_start(g, reg, opt, &rc);
 	if (rc != HOST_EXIT_OK) {
 		pk_graph_stop(g);
@@ -354,6 +455,14 @@ static int host_run(struct pk_registry *reg, const char *file, const struct host
 
 	if (!root)
 		return HOST_EXIT_INVALID;
+	if (!file && !opt->export_topology) {
+		g_autofree char *dir = g_path_get_dirname(host_default_socket);
+
+		if (!host_runtime_dir_prepare(dir, &error)) {
+			fprintf(stderr, "%s: %s\n", HOST_PROG, error->message);
+			return HOST_EXIT_RUNTIME;
+		}
+	}
 	g = pk_graph_new(reg, NULL, 0);
 	if (!pk_graph_load(g, root, &error)) {
 		host_print_error_lines(name, error->message);
@@ -382,6 +491,11 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	host_log_init(HOST_PROG);
+	{
+		g_autofree char *dir = host_runtime_dir();
+
+		host_default_socket = g_build_filename(dir, HOST_DEFAULT_SOCKET_NAME, NULL);
+	}
 	ctx = host_option_context(&opt);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		rc = host_usage_error(HOST_PROG, "%s", error->message);
@@ -397,7 +511,9 @@ int main(int argc, char **argv)
 	if (rc != HOST_EXIT_OK)
 		goto out;
 	if (opt.print_default) {
-		fputs(host_default_topology, stdout);
+		g_autofree char *text = host_default_topology_text(host_default_socket);
+
+		fputs(text, stdout);
 		goto out;
 	}
 	if (opt.verbose)
@@ -410,5 +526,6 @@ int main(int argc, char **argv)
 	pk_registry_free(reg);
 out:
 	host_options_clear(&opt);
+	g_free(host_default_socket);
 	return rc;
 }

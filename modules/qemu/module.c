@@ -4,5 +4,6 @@
 
 #include "qemu-types.h"
 
-PK_MODULE_DEFINE("qemu", "Peers of QEMU's stream and socket netdevs (UNIX and TCP)", "0.1.0", "MIT",
-		 "https://pktkit.invalid", &qemu_listen_type, &qemu_connect_type)
+PK_MODULE_DEFINE("qemu", "Peers of QEMU's stream, socket and dgram netdevs (UNIX, TCP and UDP)",
+		 "0.1.0", "MIT", "https://pktkit.invalid", &qemu_listen_type, &qemu_connect_type,
+		 &qemu_dgram_type)

@@ -8,6 +8,7 @@
 
 extern const struct pk_device_type qemu_listen_type;	/* io.qemu-listen */
 extern const struct pk_device_type qemu_connect_type;	/* io.qemu-connect */
+extern const struct pk_device_type qemu_dgram_type;	/* io.qemu-dgram */
 
 /**
  * qemu_parse_mode() - Parse an octal file mode such as "0600"

@@ -25,12 +25,25 @@ done
 LOG=$(mktemp "${TMPDIR:-/tmp}/pk-guest-console.XXXXXX")
 trap 'rm -f "$LOG"' EXIT
 rc=0
-timeout -k 5 "$TMO" qemu-system-x86_64 -accel tcg -cpu max -m 256 -smp 1 -nodefaults \
-	-no-user-config -display none -no-reboot -serial stdio \
-	-kernel "$DIR/vmlinuz" -initrd "$DIR/initrd.img" \
-	-append "console=ttyS0 panic=-1 quiet mitigations=off pk.net=$NET pk.ip=$IP$CMDLINE" \
-	-device "virtio-net-pci,netdev=n0,mac=$MAC,romfile=" "$@" </dev/null |
-	tr -d '\r' | tee "$LOG" || rc=$?
+# Line-buffered, so that a caller can follow the console while the guest runs.
+LB=()
+command -v stdbuf >/dev/null && LB=(stdbuf -oL)
+# The pipeline runs as its own process group (job control on), so that a SIGTERM or
+# SIGINT to this script stops QEMU too instead of leaving it running.
+set -m
+{
+	timeout --foreground -k 5 "$TMO" qemu-system-x86_64 -accel tcg -cpu max -m 256 -smp 1 -nodefaults \
+		-no-user-config -display none -no-reboot -serial stdio \
+		-kernel "$DIR/vmlinuz" -initrd "$DIR/initrd.img" \
+		-append "console=ttyS0 panic=-1 quiet mitigations=off pk.net=$NET pk.ip=$IP$CMDLINE" \
+		-device "virtio-net-pci,netdev=n0,mac=$MAC,romfile=" "$@" </dev/null |
+		"${LB[@]}" tr -d '\r' | tee "$LOG"
+} &
+PG=$!
+set +m
+trap 'kill -TERM -- -$PG 2>/dev/null; exit 143' TERM
+trap 'kill -TERM -- -$PG 2>/dev/null; exit 130' INT
+wait "$PG" || rc=$?
 [ $rc -eq 124 ] && exit 124
 grep -q '^PK-DONE .*fail=0 net=ok' "$LOG" && exit 0
 grep -q '^PK-DONE' "$LOG" && exit 1

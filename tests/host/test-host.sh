@@ -21,6 +21,9 @@ INSPECT=$(abs_path "$2")
 DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")/data" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+# The default topology's QEMU socket goes to $XDG_RUNTIME_DIR/pktkit: keep it in $WORK.
+export XDG_RUNTIME_DIR=$WORK/run
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
 # Messages name files as given: run from the data directory for short names.
 cd "$DATA"
 
@@ -170,12 +173,57 @@ run "--help" 0 "$HOST" --help && expect "--help" "--check" "--export" "--print-d
 
 "$HOST" --print-default >"$WORK/default.json"
 run "--print-default is the default [hub]" 0 "$HOST" --check "$WORK/default.json" &&
-	expect "--print-default is the default [hub]" "ok (2 devices, 1 link)"
+	expect "--print-default is the default [hub]" "ok (3 devices, 2 links)"
+if grep -qF "\"listen\": \"unix:$XDG_RUNTIME_DIR/pktkit/qemu.sock\"" "$WORK/default.json"; then
+	pass "--print-default fills in the socket path"
+else
+	fail "--print-default fills in the socket path" "$(cat "$WORK/default.json")"
+fi
 run "--check without FILE checks the default [hub]" 0 "$HOST" --check &&
 	expect "--check without FILE checks the default [hub]" "(built-in default): ok"
 
 start_stop "runs pipes.json, stops on SIGTERM" "b: core.pipe-l2, 1 port linked" pipes.json
-start_stop "runs the default topology, stops on SIGTERM [hub]" "dhcp: svc.dhcp-server, 1 port linked"
+start_stop "runs the default topology, stops on SIGTERM [hub]" "dhcp: svc.dhcp-server, 1 port linked" \
+	--no-dbus
+expect "the default topology prints the QEMU option line [hub]" \
+	"vms: io.qemu-listen, 1 port linked" \
+	"attach a QEMU guest with: qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path=$XDG_RUNTIME_DIR/pktkit/qemu.sock -device virtio-net-pci,netdev=n0"
+if [[ $(stat -c %a "$XDG_RUNTIME_DIR/pktkit") == 700 && ! -e $XDG_RUNTIME_DIR/pktkit/qemu.sock ]]; then
+	pass "runtime dir is 0700, socket removed on stop [hub]"
+else
+	fail "runtime dir is 0700, socket removed on stop [hub]" "$(ls -la "$XDG_RUNTIME_DIR/pktkit")"
+fi
+
+# A second default host while one runs: a clear error, exit 3, the first one unharmed.
+first_log=$WORK/first.log
+timeout 20 "$HOST" --no-dbus >"$first_log" 2>&1 &
+first=$!
+for ((i = 0; i < 50; i++)); do
+	grep -q running "$first_log" && break
+	sleep 0.1
+done
+if run "a second default host exits 3 [hub]" 3 "$HOST" --no-dbus; then
+	expect "a second default host exits 3 [hub]" \
+		"$XDG_RUNTIME_DIR/pktkit/qemu.sock: another process is listening on this socket" \
+		"is another pktkit-host running the default topology?"
+fi
+if [[ -S $XDG_RUNTIME_DIR/pktkit/qemu.sock ]] && kill -0 "$first" 2>/dev/null; then
+	pass "the first host keeps its socket"
+else
+	fail "the first host keeps its socket" "$(cat "$first_log")"
+fi
+kill -TERM "$first" 2>/dev/null || true
+wait "$first" || true
+
+# An unsafe runtime directory is refused, not used.
+chmod 0777 "$XDG_RUNTIME_DIR/pktkit"
+run "group/world-writable runtime dir is refused [hub]" 3 "$HOST" --no-dbus &&
+	expect "group/world-writable runtime dir is refused [hub]" "writable by nobody else"
+rmdir "$XDG_RUNTIME_DIR/pktkit"
+ln -s /tmp "$XDG_RUNTIME_DIR/pktkit"
+run "symlinked runtime dir is refused [hub]" 3 "$HOST" --no-dbus &&
+	expect "symlinked runtime dir is refused [hub]" "is not a directory"
+rm "$XDG_RUNTIME_DIR/pktkit"
 
 round_trip pipes.json
 round_trip good.json

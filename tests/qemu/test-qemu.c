@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* test-qemu.c - Tests of the qemu module: framing parser, TX queue, io.qemu-listen and io.qemu-connect */
+/* test-qemu.c - Tests of the qemu module: framing parser, TX queue, io.qemu-listen, -connect and -dgram */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -796,6 +797,190 @@ static void test_connect(struct fx *f, gconstpointer data)
 	g_unlink(f->path);
 }
 
+/* io.qemu-dgram ------------------------------------------------------------------- */
+
+/* Add "d" (io.qemu-dgram, @json params) linked to a pipe "p", and start. */
+static void fx_dgram(struct fx *f, const char *json)
+{
+	g_autoptr(JsonNode) params = json_from_string(json, NULL);
+	GError *error = NULL;
+
+	f->dev = pk_graph_add_device(f->g, "d", "io.qemu-dgram", json_node_get_object(params),
+				     &error);
+	g_assert_no_error(error);
+	f->pipe = pk_graph_add_device(f->g, "p", "core.pipe-l2", NULL, &error);
+	g_assert_no_error(error);
+	g_assert_true(pk_graph_link(f->g, "d", "p", &error));
+	g_assert_true(pk_graph_start(f->g, &error));
+	g_assert_no_error(error);
+}
+
+static int unix_dgram(const char *path)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (path) {
+		g_strlcpy(un.sun_path, path, sizeof(un.sun_path));
+		g_assert_cmpint(bind(fd, (struct sockaddr *)&un, sizeof(un)), ==, 0);
+	}
+	return fd;
+}
+
+static void unix_sendto(int fd, const char *path, const void *p, size_t n)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+
+	g_strlcpy(un.sun_path, path, sizeof(un.sun_path));
+	g_assert_cmpint(sendto(fd, p, n, 0, (struct sockaddr *)&un, sizeof(un)), ==, (ssize_t)n);
+}
+
+/* Wait up to @ms for a datagram on @fd. */
+static ssize_t dgram_recv(int fd, uint8_t *out, size_t cap, int ms)
+{
+	gint64 dl = g_get_monotonic_time() + ms * 1000;
+	ssize_t n;
+
+	while ((n = recv(fd, out, cap, MSG_DONTWAIT)) < 0 && g_get_monotonic_time() < dl)
+		if (!g_main_context_iteration(NULL, FALSE))
+			g_usleep(500);
+	return n;
+}
+
+static void test_dgram_unix(struct fx *f, gconstpointer data)
+{
+	g_autofree char *qpath = g_build_filename(f->dir, "qemu.sock", NULL);
+	g_autofree char *other = g_build_filename(f->dir, "other.sock", NULL);
+	g_autofree char *json = g_strdup_printf(
+		"{\"local\": \"%s\", \"remote\": \"unix:%s\", \"max-frame\": 1000, "
+		"\"queue-frames\": 32}", f->addr, qpath);
+	uint8_t buf[2048], got[2048];
+	struct stat st;
+	struct pk_buf *b;
+	int q, x;
+	uint64_t rx = 0;
+
+	(void)data;
+	fx_dgram(f, json);
+	g_assert_cmpint(stat(f->path, &st), ==, 0);
+	g_assert_cmpuint(st.st_mode & 0777, ==, 0600);
+
+	/* QEMU is not running: the kernel refuses, the frame is counted */
+	g_assert_true(pk_pipe_inject(f->pipe, buf, frame(buf, MAC_A, MAC_LAN, 60, 1)));
+	g_assert_cmpuint(pk_dev_counter(f->dev, "dropped-not-connected"), ==, 1);
+
+	q = unix_dgram(qpath);
+	/* QEMU -> eth: one frame per datagram, short frames as they are */
+	for (uint32_t i = 0; i < 5; i++)
+		unix_sendto(q, f->path, buf, frame(buf, BCAST, MAC_A, 42 + i, (uint8_t)i));
+	WAIT(pk_pipe_pending(f->pipe) == 5);
+	b = pk_pipe_pop(f->pipe);
+	g_assert_cmpuint(pk_buf_len(b), ==, 42);
+	g_assert_cmpmem(pk_buf_data(b), 12, buf, 12);
+	pk_buf_unref(b);
+	pk_pipe_clear(f->pipe);
+	g_assert_cmpuint(pk_dev_counter(f->dev, "rx-frames"), ==, 5);
+
+	/* eth -> QEMU */
+	frame(buf, MAC_A, MAC_LAN, 60, 0x60);
+	g_assert_true(pk_pipe_inject(f->pipe, buf, 60));
+	g_assert_cmpint(dgram_recv(q, got, sizeof(got), 2000), ==, 60);
+	g_assert_cmpmem(got, 60, buf, 60);
+
+	/* someone else, a datagram too long, one too short: dropped and counted */
+	x = unix_dgram(other);
+	unix_sendto(x, f->path, buf, 60);
+	unix_sendto(q, f->path, buf, 1001);
+	unix_sendto(q, f->path, buf, 13);
+	WAIT(pk_dev_counter(f->dev, "dropped-foreign") == 1 &&
+	     pk_dev_counter(f->dev, "dropped-too-long") == 1 &&
+	     pk_dev_counter(f->dev, "dropped-short") == 1);
+	g_assert_cmpuint(pk_pipe_pending(f->pipe), ==, 0);
+	close(x);
+	g_unlink(other);
+
+	/* QEMU does not read: its queue fills (net.unix.max_dgram_qlen), ours holds 32, the
+	 * rest is dropped; once QEMU reads again the retry timer sends what waited */
+	for (int i = 0; i < 200; i++)
+		pk_pipe_inject(f->pipe, buf, frame(buf, MAC_A, MAC_LAN, 100, (uint8_t)i));
+	g_assert_cmpuint(pk_dev_counter(f->dev, "dropped-queue-full"), >, 0);
+	{
+		gint64 dl = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
+
+		while (g_get_monotonic_time() < dl &&
+		       rx + pk_dev_counter(f->dev, "dropped-queue-full") < 200) {
+			while (recv(q, got, sizeof(got), MSG_DONTWAIT) == 100)
+				rx++;
+			if (!g_main_context_iteration(NULL, FALSE))
+				g_usleep(200);
+		}
+	}
+	g_assert_cmpuint(rx + pk_dev_counter(f->dev, "dropped-queue-full"), ==, 200);
+	g_assert_cmpuint(rx, >=, 32);
+	g_assert_cmpuint(pk_dev_counter(f->dev, "tx-frames"), ==, 1 + rx);
+	close(q);
+	g_unlink(qpath);
+	pk_graph_stop(f->g);
+}
+
+static int udp_socket(uint16_t *port)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(in);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	g_assert_cmpint(bind(fd, (struct sockaddr *)&in, sizeof(in)), ==, 0);
+	g_assert_cmpint(getsockname(fd, (struct sockaddr *)&in, &sl), ==, 0);
+	*port = ntohs(in.sin_port);
+	return fd;
+}
+
+static void udp_sendto(int fd, uint16_t port, const void *p, size_t n)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	g_assert_cmpint(sendto(fd, p, n, 0, (struct sockaddr *)&in, sizeof(in)), ==, (ssize_t)n);
+}
+
+static void test_dgram_udp(struct fx *f, gconstpointer data)
+{
+	uint16_t qport, dport, xport;
+	int q = udp_socket(&qport), x = udp_socket(&xport);
+	g_autofree char *json = NULL;
+	uint8_t buf[2048], got[2048];
+	struct pk_buf *b;
+	int probe;
+
+	(void)data;
+	probe = udp_socket(&dport);	/* a free port for the device */
+	close(probe);
+	json = g_strdup_printf("{\"local\": \"udp:127.0.0.1:%u\", \"remote\": \"udp:127.0.0.1:%u\"}",
+			       dport, qport);
+	fx_dgram(f, json);
+	for (uint32_t i = 0; i < 3; i++)
+		udp_sendto(q, dport, buf, frame(buf, BCAST, MAC_A, 1500 - i, (uint8_t)i));
+	WAIT(pk_pipe_pending(f->pipe) == 3);
+	b = pk_pipe_pop(f->pipe);
+	g_assert_cmpuint(pk_buf_len(b), ==, 1500);
+	pk_buf_unref(b);
+	pk_pipe_clear(f->pipe);
+	udp_sendto(x, dport, buf, 60);	/* not the remote */
+	WAIT(pk_dev_counter(f->dev, "dropped-foreign") == 1);
+	/* a jumbo frame in one datagram */
+	{
+		static uint8_t big[9000], bigin[9100];
+
+		g_assert_true(pk_pipe_inject(f->pipe, big, frame(big, MAC_A, MAC_LAN, 9000, 9)));
+		g_assert_cmpint(dgram_recv(q, bigin, sizeof(bigin), 2000), ==, 9000);
+		g_assert_cmpmem(bigin, 9000, big, 9000);
+	}
+	(void)got;
+	close(q);
+	close(x);
+	pk_graph_stop(f->g);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -812,5 +997,7 @@ int main(int argc, char **argv)
 	ADD("/qemu/listen/stale-socket", test_listen_stale_socket);
 	ADD("/qemu/listen/tcp", test_listen_tcp);
 	ADD("/qemu/connect", test_connect);
+	ADD("/qemu/dgram/unix", test_dgram_unix);
+	ADD("/qemu/dgram/udp", test_dgram_udp);
 	return g_test_run();
 }
