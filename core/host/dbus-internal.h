@@ -43,6 +43,8 @@ void dbus_objects_fini(struct dbus_service *svc);
 /* After any change to the graph: add/remove objects, signal links. */
 void dbus_objects_sync(struct dbus_service *svc);
 void dbus_objects_export_all(struct dbus_service *svc, GDBusConnection *conn);
+/* Withdraw every device object from @conn (a peer that went away). */
+void dbus_objects_unexport_all(struct dbus_service *svc, GDBusConnection *conn);
 /* Read every device's counters now; PropertiesChanged goes out if they changed. */
 void dbus_objects_refresh_counters(struct dbus_service *svc);
 /* The graph's links as an a(ss). */

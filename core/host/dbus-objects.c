@@ -206,6 +206,21 @@ void dbus_objects_export_all(struct dbus_service *svc, GDBusConnection *conn)
 	}
 }
 
+void dbus_objects_unexport_all(struct dbus_service *svc, GDBusConnection *conn)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, svc->devices);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		GDBusInterfaceSkeleton *skel =
+			G_DBUS_INTERFACE_SKELETON(((struct dbus_device *)value)->skeleton);
+
+		if (g_dbus_interface_skeleton_has_connection(skel, conn))
+			g_dbus_interface_skeleton_unexport_from_connection(skel, conn);
+	}
+}
+
 void dbus_objects_refresh_counters(struct dbus_service *svc)
 {
 	GHashTableIter iter;

@@ -52,7 +52,12 @@ static void service_on_closed(GDBusConnection *conn, gboolean remote_peer_vanish
 
 	g_debug("D-Bus connection closed%s%s", error ? ": " : "", error ? error->message : "");
 	g_signal_handlers_disconnect_by_data(conn, svc);
-	/* Skeletons drop a closed connection themselves when unexported later. */
+	/* Skeletons hold a reference on every connection they are exported on:
+	 * withdraw them now, or a gone peer's socket stays open for good. */
+	if (g_dbus_interface_skeleton_has_connection(G_DBUS_INTERFACE_SKELETON(svc->manager), conn))
+		g_dbus_interface_skeleton_unexport_from_connection(
+			G_DBUS_INTERFACE_SKELETON(svc->manager), conn);
+	dbus_objects_unexport_all(svc, conn);
 	g_ptr_array_remove(svc->conns, conn);
 }
 
