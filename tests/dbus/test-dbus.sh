@@ -298,6 +298,12 @@ run "pktkitctl over a private address" 0 "$CTL" --address "unix:path=$WORK/p2p.s
 expect "p2p list" "b1" "test.beacon"
 run "pktkitctl types over a private address" 0 "$CTL" --address "unix:path=$WORK/p2p.sock" types
 expect "p2p types" "test.secret"
+# finished clients must not leave their sockets open in the host
+fds_before=$(ls "/proc/$P2P_PID/fd" | wc -l)
+for _ in $(seq 20); do "$CTL" --address "unix:path=$WORK/p2p.sock" list >/dev/null; done
+sleep 0.3
+fds_after=$(ls "/proc/$P2P_PID/fd" | wc -l)
+((fds_after <= fds_before + 2)) || fail "p2p clients leak fds" "$fds_before fds before 20 clients, $fds_after after"
 kill "$P2P_PID"
 wait "$P2P_PID" || fail "p2p host exit code" "$(cat "$WORK/p2p.log")"
 P2P_PID=""
