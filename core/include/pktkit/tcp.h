@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: MIT
+ * tcp.h - Sans-I/O TCP engine: segments and time in, segments and events out
+ *
+ * The engine does no I/O, owns no thread and runs no main loop. The caller:
+ *  - demultiplexes received segments by 4-tuple, verifies the checksum
+ *    (pk_tcp_csum_ok()), parses them with pk_tcp_parse() and hands the view
+ *    to pk_tcp_conn_input() (or to pk_tcp_listener_input() for a SYN to a
+ *    listening port);
+ *  - drains pk_tcp_conn_output() into packets after every call that can
+ *    produce segments (input, timer, send, recv, shutdown, abort); each call
+ *    writes one complete TCP segment with its checksum set over the pseudo
+ *    header of the connection's addresses, so only an IP header is missing;
+ *  - calls pk_tcp_conn_timer() when pk_tcp_conn_deadline() has passed;
+ *  - reads pk_tcp_conn_events() to learn about state changes.
+ *
+ * Times are nanoseconds on any monotonic clock the caller chooses (a fake one
+ * in tests). Buffers are fixed-size rings allocated when the connection is
+ * created; out-of-order data is kept inside the receive ring, tracked by a
+ * bounded range list, so nothing is allocated per segment.
+ *
+ * Implemented: RFC 9293 state machine (active/passive/simultaneous open,
+ * half-close, simultaneous close, TIME-WAIT), RFC 5961 RST/SYN/ACK checks with
+ * rate-limited challenge ACKs, RFC 7323 window scaling, timestamps and PAWS,
+ * RFC 6298 RTO with Karn and backoff, RFC 6928 initial window, RFC 6582
+ * NewReno, RFC 3042 limited transmit, zero-window probes, delayed ACKs,
+ * Nagle, RFC 2018 SACK blocks on the receive side, RFC 6528 ISNs.
+ */
+#ifndef PKTKIT_TCP_H
+#define PKTKIT_TCP_H
+
+#include <pktkit/common.h>
+#include <pktkit/l4.h>
+
+G_BEGIN_DECLS
+
+/**
+ * enum pk_tcp_state - RFC 9293 connection states
+ */
+enum pk_tcp_state {
+	PK_TCP_CLOSED,
+	PK_TCP_LISTEN,
+	PK_TCP_SYN_SENT,
+	PK_TCP_SYN_RECEIVED,
+	PK_TCP_ESTABLISHED,
+	PK_TCP_FIN_WAIT_1,
+	PK_TCP_FIN_WAIT_2,
+	PK_TCP_CLOSE_WAIT,
+	PK_TCP_CLOSING,
+	PK_TCP_LAST_ACK,
+	PK_TCP_TIME_WAIT,
+};
+
+/* Bits returned by pk_tcp_conn_events(). */
+#define PK_TCP_EV_ESTABLISHED (1u << 0)	/* handshake completed */
+#define PK_TCP_EV_READABLE (1u << 1)	/* new in-order data to pk_tcp_conn_recv() */
+#define PK_TCP_EV_WRITABLE (1u << 2)	/* send buffer space freed by an ACK */
+#define PK_TCP_EV_PEER_CLOSED (1u << 3)	/* FIN received: recv() returns 0 after the data */
+#define PK_TCP_EV_RESET (1u << 4)	/* connection reset by the peer (or refused) */
+#define PK_TCP_EV_TIMEOUT (1u << 5)	/* retransmissions exhausted: aborted */
+#define PK_TCP_EV_CLOSED (1u << 6)	/* state is CLOSED: the caller may free it */
+
+/**
+ * struct pk_tcp_endpoints - Addresses and ports of a connection
+ * @ipv6:	true for IPv6 (16-byte addresses), false for IPv4 (first 4 bytes)
+ * @local_addr:	Our address, wire order
+ * @remote_addr: The peer's address, wire order
+ * @local_port:	Our port, host order
+ * @remote_port: The peer's port, host order
+ */
+struct pk_tcp_endpoints {
+	bool ipv6;
+	uint8_t local_addr[16];
+	uint8_t remote_addr[16];
+	uint16_t local_port;
+	uint16_t remote_port;
+};
+
+/**
+ * struct pk_tcp_config - Per-connection settings
+ * @sndbuf:	Send ring bytes (default 256 KiB; 1 KiB .. 64 MiB)
+ * @rcvbuf:	Receive ring bytes, also the largest window (default 256 KiB)
+ * @ooo_max:	Bytes beyond RCV.NXT out-of-order data may reach (default and
+ *		maximum: @rcvbuf)
+ * @mtu:	Link MTU; the MSS offered is MTU - 40 (IPv4) or - 60 (IPv6)
+ *		(default 1500)
+ * @time_wait_ns: TIME-WAIT duration (default 1 s: virtual links)
+ * @delack_ns:	Delayed-ACK timer (default 40 ms)
+ * @rto_min_ns:	Lower bound of the RTO (default 200 ms)
+ * @rto_max_ns:	Upper bound of the RTO and of the persist interval (default 60 s)
+ * @rto_initial_ns: RTO before the first sample (default 1 s, RFC 6298)
+ * @max_retries: Consecutive timeouts before the connection aborts (default 8)
+ * @nodelay:	Disable Nagle
+ * @no_wscale:	Do not offer window scaling (default: offered)
+ * @no_timestamps: Do not offer timestamps (default: offered)
+ * @no_sack:	Do not offer SACK-permitted (default: offered)
+ * @fixed_iss:	Tests only: use @iss instead of the RFC 6528 ISN
+ * @iss:	See @fixed_iss
+ *
+ * Zero fields take the defaults, so a zeroed struct is a valid config.
+ */
+struct pk_tcp_config {
+	uint32_t sndbuf;
+	uint32_t rcvbuf;
+	uint32_t ooo_max;
+	uint32_t mtu;
+	uint64_t time_wait_ns;
+	uint64_t delack_ns;
+	uint64_t rto_min_ns;
+	uint64_t rto_max_ns;
+	uint64_t rto_initial_ns;
+	uint32_t max_retries;
+	bool nodelay;
+	bool no_wscale;
+	bool no_timestamps;
+	bool no_sack;
+	bool fixed_iss;
+	uint32_t iss;
+};
+
+/**
+ * struct pk_tcp_stats - Engine-wide counters (all connections of an engine)
+ * @segs_in:		Segments given to the engine
+ * @segs_out:		Segments produced
+ * @retransmits:	Segments retransmitted (RTO, fast retransmit, probes excluded)
+ * @timeouts:		RTO expirations
+ * @fast_retransmits:	NewReno fast retransmits (third duplicate ACK)
+ * @dropped:		Segments dropped for any reason below, or unacceptable
+ * @bad_header:		Malformed options (walk stopped) in an accepted segment
+ * @paws_dropped:	Segments dropped by PAWS
+ * @challenge_acks:	RFC 5961 challenge ACKs sent
+ * @challenge_acks_suppressed: Challenge ACKs not sent (rate limit)
+ * @rst_accepted:	RSTs that reset a connection
+ * @rst_ignored:	RSTs out of window or only in window (challenged)
+ * @syn_in_sync:	SYNs received in a synchronized state
+ * @ooo_dropped:	Out-of-order segments not queued (range list full)
+ * @zero_window_probes:	Window probes sent
+ */
+struct pk_tcp_stats {
+	uint64_t segs_in;
+	uint64_t segs_out;
+	uint64_t retransmits;
+	uint64_t timeouts;
+	uint64_t fast_retransmits;
+	uint64_t dropped;
+	uint64_t bad_header;
+	uint64_t paws_dropped;
+	uint64_t challenge_acks;
+	uint64_t challenge_acks_suppressed;
+	uint64_t rst_accepted;
+	uint64_t rst_ignored;
+	uint64_t syn_in_sync;
+	uint64_t ooo_dropped;
+	uint64_t zero_window_probes;
+};
+
+struct pk_tcp_engine;
+struct pk_tcp_conn;
+struct pk_tcp_listener;
+
+/**
+ * pk_tcp_engine_new() - Create an engine: ISN secret, shared limits, counters
+ * @secret:	16 random bytes keying RFC 6528 ISNs and timestamp offsets
+ * @challenge_ack_limit: Challenge ACKs allowed per second for all
+ *		connections together (RFC 5961 section 7); 0: 100
+ *
+ * Connections and listeners keep a pointer to their engine: free them first.
+ *
+ * Context: any thread; the engine and its connections are then used from
+ * one thread at a time.
+ * Return: the engine (never NULL).
+ */
+struct pk_tcp_engine *pk_tcp_engine_new(const uint8_t secret[16], uint32_t challenge_ack_limit);
+
+/**
+ * pk_tcp_engine_free() - Free an engine
+ * @e:	Engine or NULL; its connections and listeners must be freed already
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_engine_free(struct pk_tcp_engine *e);
+
+/**
+ * pk_tcp_engine_stats() - Engine-wide counters
+ * @e:	Engine
+ *
+ * Context: the engine's thread.
+ * Return: the counters, valid while @e lives.
+ */
+const struct pk_tcp_stats *pk_tcp_engine_stats(const struct pk_tcp_engine *e);
+
+/**
+ * pk_tcp_isn() - RFC 6528 initial sequence number
+ * @e:		Engine (holds the secret)
+ * @ep:		Connection endpoints
+ * @now_ns:	Current time
+ *
+ * ISN = 4-microsecond clock + SipHash-2-4(secret, addresses, ports).
+ *
+ * Context: the engine's thread.
+ * Return: the ISN.
+ */
+uint32_t pk_tcp_isn(const struct pk_tcp_engine *e, const struct pk_tcp_endpoints *ep,
+		    uint64_t now_ns);
+
+/**
+ * pk_tcp_connect() - Active open: create a connection in SYN-SENT
+ * @e:		Engine
+ * @cfg:	Settings, or NULL for the defaults
+ * @ep:		Endpoints (the caller picks the local port)
+ * @now_ns:	Current time
+ *
+ * The SYN is produced by the next pk_tcp_conn_output().
+ *
+ * Context: the engine's thread.
+ * Return: the connection, or NULL if memory for the rings is exhausted.
+ */
+struct pk_tcp_conn *pk_tcp_connect(struct pk_tcp_engine *e, const struct pk_tcp_config *cfg,
+				   const struct pk_tcp_endpoints *ep, uint64_t now_ns);
+
+/**
+ * pk_tcp_conn_free() - Free a connection in any state, silently
+ * @c:	Connection or NULL
+ *
+ * Call pk_tcp_conn_abort() and drain the output first to tell the peer.
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_conn_free(struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_input() - Process one received segment
+ * @c:		Connection whose 4-tuple the segment carries
+ * @tcp:	Parsed segment (checksum verified by the caller)
+ * @now_ns:	Current time
+ *
+ * Anything unacceptable is dropped and counted; this never fails.
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *tcp, uint64_t now_ns);
+
+/**
+ * pk_tcp_conn_output() - Produce the next segment to send, if any
+ * @c:		Connection
+ * @now_ns:	Current time
+ * @buf:	Where the TCP segment (header, options, data) is written
+ * @cap:	Bytes at @buf; at least PK_TCP_MAX_HLEN + pk_tcp_conn_mss()
+ *		avoids short segments (less than PK_TCP_MAX_HLEN + 1: nothing)
+ *
+ * Call until it returns 0. The checksum covers the pseudo header of the
+ * connection's endpoints (source: local).
+ *
+ * Context: the engine's thread.
+ * Return: segment length, 0 if there is nothing to send.
+ */
+uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now_ns, uint8_t *buf, uint32_t cap);
+
+/**
+ * pk_tcp_conn_deadline() - When pk_tcp_conn_timer() must next be called
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ * Return: absolute time in ns, or UINT64_MAX if no timer is armed.
+ */
+uint64_t pk_tcp_conn_deadline(const struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_timer() - Run the timers that expired by @now_ns
+ * @c:		Connection
+ * @now_ns:	Current time
+ *
+ * Retransmission, persist, delayed ACK and TIME-WAIT. Calling it early is
+ * harmless.
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_conn_timer(struct pk_tcp_conn *c, uint64_t now_ns);
+
+/**
+ * pk_tcp_conn_events() - Take the events raised since the last call
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ * Return: PK_TCP_EV_* bits (then cleared).
+ */
+uint32_t pk_tcp_conn_events(struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_send() - Queue data for sending
+ * @c:		Connection (SYN-SENT, SYN-RECEIVED, ESTABLISHED or CLOSE-WAIT)
+ * @data:	Bytes
+ * @len:	Number of bytes
+ *
+ * Context: the engine's thread.
+ * Return: bytes accepted (limited by free send-ring space), -1 if the
+ * connection cannot send any more (shut down, reset, closed).
+ */
+int64_t pk_tcp_conn_send(struct pk_tcp_conn *c, const void *data, size_t len);
+
+/**
+ * pk_tcp_conn_recv() - Take received in-order data
+ * @c:		Connection
+ * @buf:	Destination
+ * @len:	Its size
+ *
+ * Reading opens the window; a window update may become due.
+ *
+ * Context: the engine's thread.
+ * Return: bytes copied; 0 if none (check pk_tcp_conn_peer_closed() for EOF).
+ */
+size_t pk_tcp_conn_recv(struct pk_tcp_conn *c, void *buf, size_t len);
+
+/**
+ * pk_tcp_conn_shutdown() - Close the sending direction (FIN after the data)
+ * @c:	Connection
+ *
+ * The FIN goes out once every queued byte has been sent, at the sequence
+ * number after the last one, and is retransmitted at that same number.
+ * Receiving continues (half-close). Calling it again does nothing.
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_conn_shutdown(struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_abort() - Reset the connection (RST to the peer), now CLOSED
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_conn_abort(struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_state() - Current state
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ */
+enum pk_tcp_state pk_tcp_conn_state(const struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_peer_closed() - Whether the peer's FIN has been received and
+ *		every byte before it read
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ */
+bool pk_tcp_conn_peer_closed(const struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_endpoints() - The connection's addresses and ports
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ */
+const struct pk_tcp_endpoints *pk_tcp_conn_endpoints(const struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_mss() - Largest payload of a segment we send (options excluded)
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ */
+uint32_t pk_tcp_conn_mss(const struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_send_space() - Free bytes in the send ring
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ */
+size_t pk_tcp_conn_send_space(const struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_send_pending() - Bytes queued but not yet acknowledged
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ */
+size_t pk_tcp_conn_send_pending(const struct pk_tcp_conn *c);
+
+/**
+ * pk_tcp_conn_recv_available() - Bytes ready for pk_tcp_conn_recv()
+ * @c:	Connection
+ *
+ * Context: the engine's thread.
+ */
+size_t pk_tcp_conn_recv_available(const struct pk_tcp_conn *c);
+
+/**
+ * struct pk_tcp_conn_info - Negotiated parameters and congestion state
+ * @mss:	Payload bytes per full segment we send
+ * @snd_wscale:	Peer's window shift (0 if not negotiated)
+ * @rcv_wscale:	Our window shift (0 if not negotiated)
+ * @timestamps:	Timestamps negotiated
+ * @sack:	SACK-permitted negotiated
+ * @cwnd:	Congestion window, bytes
+ * @ssthresh:	Slow-start threshold, bytes
+ * @srtt_ns:	Smoothed RTT (0: no sample yet)
+ * @rto_ns:	Current RTO including backoff
+ * @snd_wnd:	Peer's window, bytes (scaled)
+ * @iss:	Our initial sequence number
+ * @irs:	The peer's initial sequence number
+ */
+struct pk_tcp_conn_info {
+	uint32_t mss;
+	uint8_t snd_wscale;
+	uint8_t rcv_wscale;
+	bool timestamps;
+	bool sack;
+	uint32_t cwnd;
+	uint32_t ssthresh;
+	uint64_t srtt_ns;
+	uint64_t rto_ns;
+	uint32_t snd_wnd;
+	uint32_t iss;
+	uint32_t irs;
+};
+
+/**
+ * pk_tcp_conn_get_info() - Negotiated parameters and congestion state
+ * @c:		Connection
+ * @info:	Filled in
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_conn_get_info(const struct pk_tcp_conn *c, struct pk_tcp_conn_info *info);
+
+/**
+ * pk_tcp_conn_set_nodelay() - Switch Nagle off (true) or on (false)
+ * @c:		Connection
+ * @nodelay:	New setting
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_conn_set_nodelay(struct pk_tcp_conn *c, bool nodelay);
+
+/**
+ * pk_tcp_conn_sizeof() - Bytes of a connection object, rings excluded
+ *
+ * For memory accounting: an idle connection costs this plus its rings.
+ *
+ * Context: any thread.
+ */
+size_t pk_tcp_conn_sizeof(void);
+
+/**
+ * pk_tcp_listener_new() - A passive open on a local address and port
+ * @e:		Engine
+ * @cfg:	Settings for the connections it creates, or NULL
+ * @ipv6:	Address family
+ * @local_addr:	Local address (wire order; 4 or 16 bytes)
+ * @local_port:	Local port, host order
+ *
+ * Context: the engine's thread.
+ * Return: the listener (never NULL).
+ */
+struct pk_tcp_listener *pk_tcp_listener_new(struct pk_tcp_engine *e,
+					    const struct pk_tcp_config *cfg, bool ipv6,
+					    const uint8_t *local_addr, uint16_t local_port);
+
+/**
+ * pk_tcp_listener_free() - Free a listener (its connections live on)
+ * @l:	Listener or NULL
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_listener_free(struct pk_tcp_listener *l);
+
+/**
+ * pk_tcp_listener_input() - Process a segment for which no connection exists
+ * @l:		Listener
+ * @remote_addr: Source address of the segment (wire order)
+ * @tcp:	Parsed segment (checksum verified by the caller)
+ * @now_ns:	Current time
+ *
+ * A SYN (without ACK or RST) creates a connection in SYN-RECEIVED whose
+ * output starts with the SYN-ACK; the caller adds it to its demux table.
+ * An ACK or other segment without RST gets a RST (RFC 9293 LISTEN rules),
+ * produced by pk_tcp_listener_output(); RSTs are ignored.
+ *
+ * Context: the engine's thread.
+ * Return: a new connection owned by the caller, or NULL.
+ */
+struct pk_tcp_conn *pk_tcp_listener_input(struct pk_tcp_listener *l, const uint8_t *remote_addr,
+					  const struct pk_tcp_view *tcp, uint64_t now_ns);
+
+/**
+ * pk_tcp_listener_output() - Next RST the listener must send
+ * @l:		Listener
+ * @buf:	Where the segment is written (at least PK_TCP_HLEN bytes)
+ * @cap:	Bytes at @buf
+ * @ep:		Filled in with the endpoints the RST travels between
+ *
+ * At most 8 RSTs are queued; more are dropped and counted.
+ *
+ * Context: the engine's thread.
+ * Return: segment length, 0 if none.
+ */
+uint32_t pk_tcp_listener_output(struct pk_tcp_listener *l, uint8_t *buf, uint32_t cap,
+				struct pk_tcp_endpoints *ep);
+
+/**
+ * pk_tcp_opts_build() - Write TCP options, padded with NOPs/EOL to 4 bytes
+ * @o:		Options to write: the PK_TCP_HAS_* bits of @o->present select
+ *		MSS, window scale, SACK-permitted, timestamps and SACK blocks
+ * @out:	Destination, at least 40 bytes
+ * @syn:	true for a SYN (MSS, WS and SACK-permitted only go into SYNs)
+ *
+ * SACK blocks beyond what fits in 40 bytes are left out.
+ *
+ * Context: any thread.
+ * Return: bytes written, a multiple of 4, at most 40.
+ */
+uint32_t pk_tcp_opts_build(const struct pk_tcp_opts *o, uint8_t *out, bool syn);
+
+/**
+ * pk_tcp_csum_set() - Fill in the checksum of a TCP segment
+ * @ep:		Endpoints; the segment travels local -> remote
+ * @seg:	Segment (header and data)
+ * @len:	Its length
+ *
+ * Context: any thread.
+ */
+void pk_tcp_csum_set(const struct pk_tcp_endpoints *ep, uint8_t *seg, uint32_t len);
+
+/**
+ * pk_tcp_csum_ok() - Whether a received segment's checksum verifies
+ * @ipv6:	Address family
+ * @src:	Source address of the packet (wire order)
+ * @dst:	Destination address
+ * @seg:	Segment (header and data)
+ * @len:	Its length
+ *
+ * Context: any thread.
+ */
+bool pk_tcp_csum_ok(bool ipv6, const uint8_t *src, const uint8_t *dst, const uint8_t *seg,
+		    uint32_t len);
+
+/**
+ * pk_tcp_state_name() - Name of a state, e.g. "ESTABLISHED"
+ * @s:	State
+ *
+ * Context: any thread.
+ */
+const char *pk_tcp_state_name(enum pk_tcp_state s);
+
+G_END_DECLS
+
+#endif /* PKTKIT_TCP_H */

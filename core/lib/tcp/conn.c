@@ -1,0 +1,1418 @@
+/* SPDX-License-Identifier: MIT
+ * conn.c - TCP connection state machine (RFC 9293), loss recovery, timers, listener
+ */
+#include <string.h>
+
+#include <pktkit/checksum.h>
+#include <pktkit/tcp.h>
+
+#include "tcp-private.h"
+
+#define NS_PER_MS 1000000ull
+#define NS_PER_S 1000000000ull
+#define OOO_RANGES 8u		/* out-of-order holes tracked; more: segment dropped */
+#define MAX_WIN16 65535u
+#define LISTENER_RSTQ 8u
+
+struct ring {
+	uint8_t *buf;
+	uint32_t cap;
+	uint32_t head;		/* first byte */
+	uint32_t len;		/* bytes stored from head */
+};
+
+struct seq_range {
+	uint32_t start;
+	uint32_t end;
+};
+
+struct pk_tcp_conn {
+	struct pk_tcp_engine *e;
+	struct pk_tcp_config cfg;
+	struct pk_tcp_endpoints ep;
+	enum pk_tcp_state state;
+	uint32_t events;
+
+	/* Send side: the ring holds [sb_seq, sb_seq + sb.len); FIN (if queued)
+	 * is at sb_seq + sb.len, which stays fixed once queued. */
+	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
+	uint32_t sb_seq;
+	struct ring sb;
+	bool fin_queued, fin_acked, syn_acked;
+	uint8_t snd_wscale, rcv_wscale;
+	bool ws_ok, ts_ok, sack_ok;
+	bool peer_ws, peer_ts, peer_sack;	/* options the peer's SYN carried */
+	uint16_t peer_mss;
+	uint32_t mss_base;			/* min(ours, peer's MSS option) */
+
+	/* Congestion control: RFC 5681 + RFC 6582 NewReno + RFC 3042. */
+	uint32_t cwnd, ssthresh, recover, dupacks;
+	bool in_recovery, fast_rtx, probe;
+
+	/* RFC 6298 */
+	uint64_t srtt, rttvar, rto;
+	bool have_rtt, rtt_timing;
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	uint32_t retries;
+
+	/* Timers: 0 = not armed. The retransmission timer doubles as the
+	 * persist timer when persist is set. */
+	uint64_t t_rtx, t_delack, t_tw;
+	bool persist;
+	uint32_t persist_shift;
+
+	/* Receive side: the ring holds in-order unread data; out-of-order data
+	 * sits after it at its offset from RCV.NXT, tracked by ooo[]. */
+	uint32_t irs, rcv_nxt, rcv_adv;
+	struct ring rb;
+	struct seq_range ooo[OOO_RANGES];
+	uint32_t n_ooo;
+	uint32_t ooo_recent;			/* start of the most recently touched range */
+	bool fin_rcvd, ooo_fin;
+	uint32_t ooo_fin_seq;
+
+	bool ack_now;
+	uint32_t unacked_bytes;
+	uint32_t ts_recent, ts_offset, last_ack_sent;
+
+	bool rst_pending;
+	uint32_t rst_seq, rst_ack;
+	uint8_t rst_flags;
+};
+
+struct pk_tcp_listener {
+	struct pk_tcp_engine *e;
+	struct pk_tcp_config cfg;
+	bool ipv6;
+	uint8_t addr[16];
+	uint16_t port;
+	struct {
+		struct pk_tcp_endpoints ep;
+		uint32_t seq, ack;
+		uint8_t flags;
+	} rstq[LISTENER_RSTQ];
+	uint32_t n_rst;
+};
+
+/* ---- engine ---- */
+
+struct pk_tcp_engine *pk_tcp_engine_new(const uint8_t secret[16], uint32_t challenge_ack_limit)
+{
+	struct pk_tcp_engine *e = g_new0(struct pk_tcp_engine, 1);
+
+	memcpy(e->secret, secret, 16);
+	e->chack_limit = challenge_ack_limit ? challenge_ack_limit : 100;
+	return e;
+}
+
+void pk_tcp_engine_free(struct pk_tcp_engine *e)
+{
+	g_free(e);
+}
+
+const struct pk_tcp_stats *pk_tcp_engine_stats(const struct pk_tcp_engine *e)
+{
+	return &e->st;
+}
+
+size_t pk_tcp_conn_sizeof(void)
+{
+	return sizeof(struct pk_tcp_conn);
+}
+
+/* ---- rings ---- */
+
+static void ring_write_at(struct ring *r, uint32_t off, const uint8_t *p, uint32_t n)
+{
+	uint32_t pos = (r->head + off) % r->cap;
+	uint32_t first = MIN(n, r->cap - pos);
+
+	memcpy(r->buf + pos, p, first);
+	memcpy(r->buf, p + first, n - first);
+}
+
+static void ring_read_at(const struct ring *r, uint32_t off, uint8_t *p, uint32_t n)
+{
+	uint32_t pos = (r->head + off) % r->cap;
+	uint32_t first = MIN(n, r->cap - pos);
+
+	memcpy(p, r->buf + pos, first);
+	memcpy(p + first, r->buf, n - first);
+}
+
+static void ring_consume(struct ring *r, uint32_t n)
+{
+	r->head = (r->head + n) % r->cap;
+	r->len -= n;
+}
+
+/* ---- helpers ---- */
+
+static void config_resolve(struct pk_tcp_config *c, const struct pk_tcp_config *in)
+{
+	if (in)
+		*c = *in;
+	else
+		memset(c, 0, sizeof(*c));
+	if (!c->sndbuf)
+		c->sndbuf = 256 * 1024;
+	if (!c->rcvbuf)
+		c->rcvbuf = 256 * 1024;
+	c->sndbuf = CLAMP(c->sndbuf, 1024u, 64u << 20);
+	c->rcvbuf = CLAMP(c->rcvbuf, 1024u, 64u << 20);
+	if (!c->ooo_max || c->ooo_max > c->rcvbuf)
+		c->ooo_max = c->rcvbuf;
+	if (!c->mtu)
+		c->mtu = 1500;
+	c->mtu = CLAMP(c->mtu, 576u, 65535u);
+	if (!c->time_wait_ns)
+		c->time_wait_ns = NS_PER_S;
+	if (!c->delack_ns)
+		c->delack_ns = 40 * NS_PER_MS;
+	if (!c->rto_min_ns)
+		c->rto_min_ns = 200 * NS_PER_MS;
+	if (!c->rto_max_ns)
+		c->rto_max_ns = 60 * NS_PER_S;
+	if (!c->rto_initial_ns)
+		c->rto_initial_ns = NS_PER_S;
+	if (!c->max_retries)
+		c->max_retries = 8;
+}
+
+static uint32_t our_mss(const struct pk_tcp_conn *c)
+{
+	return c->cfg.mtu - (c->ep.ipv6 ? 60u : 40u);
+}
+
+/* Payload bytes of a full data segment: MSS minus the timestamp option. */
+static uint32_t smss(const struct pk_tcp_conn *c)
+{
+	return c->mss_base - (c->ts_ok ? 12u : 0u);
+}
+
+static uint32_t flight(const struct pk_tcp_conn *c)
+{
+	return c->snd_max - c->snd_una;
+}
+
+static void set_state(struct pk_tcp_conn *c, enum pk_tcp_state s)
+{
+	c->state = s;
+	if (s == PK_TCP_CLOSED) {
+		c->events |= PK_TCP_EV_CLOSED;
+		c->t_rtx = c->t_delack = c->t_tw = 0;
+	}
+}
+
+static void enter_time_wait(struct pk_tcp_conn *c, uint64_t now)
+{
+	set_state(c, PK_TCP_TIME_WAIT);
+	c->t_rtx = c->t_delack = 0;
+	c->t_tw = now + c->cfg.time_wait_ns;
+}
+
+static void challenge_ack(struct pk_tcp_conn *c, uint64_t now)
+{
+	struct pk_tcp_engine *e = c->e;
+
+	if (now - e->chack_window >= NS_PER_S) {
+		e->chack_window = now;
+		e->chack_count = 0;
+	}
+	if (e->chack_count < e->chack_limit) {
+		e->chack_count++;
+		e->st.challenge_acks++;
+		c->ack_now = true;
+	} else {
+		e->st.challenge_acks_suppressed++;
+	}
+}
+
+static void queue_rst(struct pk_tcp_conn *c, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	c->rst_pending = true;
+	c->rst_seq = seq;
+	c->rst_ack = ack;
+	c->rst_flags = flags;
+}
+
+static uint32_t ts_now(const struct pk_tcp_conn *c, uint64_t now)
+{
+	return (uint32_t)(now / NS_PER_MS) + c->ts_offset;
+}
+
+static uint32_t initial_window(uint32_t mss)
+{
+	/* RFC 6928 */
+	return MIN(10 * mss, MAX(2 * mss, 14600u));
+}
+
+static uint8_t choose_wscale(uint32_t rcvbuf)
+{
+	uint8_t s = 0;
+
+	while (s < PK_TCP_MAX_WSCALE && (rcvbuf >> s) > MAX_WIN16)
+		s++;
+	return s;
+}
+
+static uint32_t rcv_free(const struct pk_tcp_conn *c)
+{
+	return c->rb.cap - c->rb.len;
+}
+
+/* ---- creation ---- */
+
+static struct pk_tcp_conn *conn_new(struct pk_tcp_engine *e, const struct pk_tcp_config *cfg,
+				    const struct pk_tcp_endpoints *ep, uint64_t now)
+{
+	struct pk_tcp_conn *c = g_try_new0(struct pk_tcp_conn, 1);
+
+	if (!c)
+		return NULL;
+	c->e = e;
+	config_resolve(&c->cfg, cfg);
+	c->ep = *ep;
+	c->sb.cap = c->cfg.sndbuf;
+	c->rb.cap = c->cfg.rcvbuf;
+	c->sb.buf = g_try_malloc(c->sb.cap);
+	c->rb.buf = g_try_malloc(c->rb.cap);
+	if (!c->sb.buf || !c->rb.buf) {
+		g_free(c->sb.buf);
+		g_free(c->rb.buf);
+		g_free(c);
+		return NULL;
+	}
+	c->iss = c->cfg.fixed_iss ? c->cfg.iss : pk_tcp_isn(e, ep, now);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->sb_seq = c->iss + 1;
+	c->ts_offset = (uint32_t)pk_tcp_tuple_hash(e->secret, ep, 'T');
+	c->rto = c->cfg.rto_initial_ns;
+	c->ssthresh = UINT32_MAX;
+	c->rcv_wscale = c->cfg.no_wscale ? 0 : choose_wscale(c->cfg.rcvbuf);
+	c->mss_base = our_mss(c);
+	return c;
+}
+
+struct pk_tcp_conn *pk_tcp_connect(struct pk_tcp_engine *e, const struct pk_tcp_config *cfg,
+				   const struct pk_tcp_endpoints *ep, uint64_t now_ns)
+{
+	struct pk_tcp_conn *c = conn_new(e, cfg, ep, now_ns);
+
+	if (c)
+		c->state = PK_TCP_SYN_SENT;
+	return c;
+}
+
+void pk_tcp_conn_free(struct pk_tcp_conn *c)
+{
+	if (!c)
+		return;
+	g_free(c->sb.buf);
+	g_free(c->rb.buf);
+	g_free(c);
+}
+
+/* Negotiate from the options of the peer's SYN (or SYN-ACK). */
+static void take_syn_options(struct pk_tcp_conn *c, const struct pk_tcp_opts *o, bool active)
+{
+	uint32_t def_mss = c->ep.ipv6 ? 1220u : 536u;
+
+	c->peer_mss = (o->present & PK_TCP_HAS_MSS) && o->mss ? o->mss : (uint16_t)def_mss;
+	c->peer_ws = (o->present & PK_TCP_HAS_WSCALE) != 0;
+	c->peer_ts = (o->present & PK_TCP_HAS_TIMESTAMP) != 0;
+	c->peer_sack = (o->present & PK_TCP_HAS_SACK_PERM) != 0;
+	(void)active;
+	c->ws_ok = c->peer_ws && !c->cfg.no_wscale;
+	c->snd_wscale = c->ws_ok ? MIN(o->wscale, (uint8_t)PK_TCP_MAX_WSCALE) : 0;
+	if (!c->ws_ok)
+		c->rcv_wscale = 0;
+	c->ts_ok = c->peer_ts && !c->cfg.no_timestamps;
+	c->sack_ok = c->peer_sack && !c->cfg.no_sack;
+	if (c->ts_ok)
+		c->ts_recent = o->ts_val;
+	c->mss_base = MAX(MIN(our_mss(c), (uint32_t)c->peer_mss), 64u + (c->ts_ok ? 12u : 0u));
+	c->cwnd = initial_window(smss(c));
+}
+
+/* ---- RTT / RTO (RFC 6298) ---- */
+
+static void rtt_sample(struct pk_tcp_conn *c, uint64_t r)
+{
+	uint64_t g = NS_PER_MS;	/* clock granularity of the timestamp clock */
+
+	if (!c->have_rtt) {
+		c->srtt = r;
+		c->rttvar = r / 2;
+		c->have_rtt = true;
+	} else {
+		uint64_t d = c->srtt > r ? c->srtt - r : r - c->srtt;
+
+		c->rttvar = (3 * c->rttvar + d) / 4;
+		c->srtt = (7 * c->srtt + r) / 8;
+	}
+	c->rto = c->srtt + MAX(g, 4 * c->rttvar);
+	c->rto = CLAMP(c->rto, c->cfg.rto_min_ns, c->cfg.rto_max_ns);
+}
+
+/* ---- receive side ---- */
+
+/* Insert [s, e) into the out-of-order list, merging neighbours. */
+static bool ooo_insert(struct pk_tcp_conn *c, uint32_t s, uint32_t e)
+{
+	uint32_t i = 0, j;
+
+	while (i < c->n_ooo && SEQ_LT(c->ooo[i].end, s))
+		i++;
+	/* ranges i.. may overlap or follow */
+	if (i < c->n_ooo && SEQ_LEQ(c->ooo[i].start, e)) {
+		if (SEQ_LT(s, c->ooo[i].start))
+			c->ooo[i].start = s;
+		if (SEQ_GT(e, c->ooo[i].end))
+			c->ooo[i].end = e;
+		j = i + 1;
+		while (j < c->n_ooo && SEQ_LEQ(c->ooo[j].start, c->ooo[i].end)) {
+			if (SEQ_GT(c->ooo[j].end, c->ooo[i].end))
+				c->ooo[i].end = c->ooo[j].end;
+			j++;
+		}
+		memmove(&c->ooo[i + 1], &c->ooo[j], (c->n_ooo - j) * sizeof(c->ooo[0]));
+		c->n_ooo -= j - (i + 1);
+	} else {
+		if (c->n_ooo == OOO_RANGES)
+			return false;
+		memmove(&c->ooo[i + 1], &c->ooo[i], (c->n_ooo - i) * sizeof(c->ooo[0]));
+		c->ooo[i].start = s;
+		c->ooo[i].end = e;
+		c->n_ooo++;
+	}
+	c->ooo_recent = c->ooo[i].start;
+	return true;
+}
+
+static void deliver_fin(struct pk_tcp_conn *c, uint64_t now)
+{
+	c->rcv_nxt++;
+	c->fin_rcvd = true;
+	c->ooo_fin = false;
+	c->ack_now = true;
+	c->events |= PK_TCP_EV_PEER_CLOSED;
+	switch (c->state) {
+	case PK_TCP_SYN_RECEIVED:
+	case PK_TCP_ESTABLISHED:
+		set_state(c, PK_TCP_CLOSE_WAIT);
+		break;
+	case PK_TCP_FIN_WAIT_1:
+		if (c->fin_acked)
+			enter_time_wait(c, now);
+		else
+			set_state(c, PK_TCP_CLOSING);
+		break;
+	case PK_TCP_FIN_WAIT_2:
+		enter_time_wait(c, now);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Data of an acceptable segment, already trimmed to start at or after RCV.NXT. */
+static void receive_data(struct pk_tcp_conn *c, uint32_t seq, const uint8_t *p, uint32_t len,
+			 bool fin, uint64_t now)
+{
+	uint32_t off = seq - c->rcv_nxt;
+	uint32_t room = rcv_free(c);
+
+	if (len) {
+		uint32_t limit = off ? MIN(room, c->cfg.ooo_max) : room;
+
+		if (off >= limit) {
+			c->e->st.dropped++;
+			c->ack_now = true;
+			return;
+		}
+		if (len > limit - off) {
+			len = limit - off;
+			fin = false;
+		}
+		if (off == 0) {
+			uint32_t adv = len;
+
+			ring_write_at(&c->rb, c->rb.len, p, len);
+			c->rcv_nxt += len;
+			/* absorb out-of-order ranges now contiguous */
+			while (c->n_ooo && SEQ_LEQ(c->ooo[0].start, c->rcv_nxt)) {
+				if (SEQ_GT(c->ooo[0].end, c->rcv_nxt)) {
+					adv += c->ooo[0].end - c->rcv_nxt;
+					c->rcv_nxt = c->ooo[0].end;
+				}
+				memmove(&c->ooo[0], &c->ooo[1], (c->n_ooo - 1) * sizeof(c->ooo[0]));
+				c->n_ooo--;
+				c->ack_now = true;	/* filled a hole: ACK at once */
+			}
+			c->rb.len += adv;
+			c->events |= PK_TCP_EV_READABLE;
+			c->unacked_bytes += len;
+			if (c->unacked_bytes >= 2 * smss(c))
+				c->ack_now = true;
+			else if (!c->t_delack)
+				c->t_delack = now + c->cfg.delack_ns;
+		} else {
+			if (!ooo_insert(c, seq, seq + len)) {
+				c->e->st.ooo_dropped++;
+				c->e->st.dropped++;
+				c->ack_now = true;
+				return;
+			}
+			ring_write_at(&c->rb, c->rb.len + off, p, len);
+			c->ack_now = true;	/* out of order: duplicate ACK at once */
+			if (fin) {
+				c->ooo_fin = true;
+				c->ooo_fin_seq = seq + len;
+			}
+			return;
+		}
+	} else if (off != 0) {
+		if (fin) {	/* a bare FIN beyond a hole */
+			c->ooo_fin = true;
+			c->ooo_fin_seq = seq;
+		}
+		c->ack_now = true;
+		return;
+	}
+	if (fin && seq + len == c->rcv_nxt)
+		deliver_fin(c, now);
+	else if (c->ooo_fin && c->ooo_fin_seq == c->rcv_nxt)
+		deliver_fin(c, now);
+}
+
+/* ---- send side: ACK processing ---- */
+
+static void established(struct pk_tcp_conn *c)
+{
+	c->events |= PK_TCP_EV_ESTABLISHED | PK_TCP_EV_WRITABLE;
+	set_state(c, c->fin_queued ? PK_TCP_FIN_WAIT_1 : PK_TCP_ESTABLISHED);
+}
+
+static void ack_advanced(struct pk_tcp_conn *c, uint32_t ack, const struct pk_tcp_opts *o,
+			 uint64_t now)
+{
+	uint32_t acked = ack - c->snd_una;
+	uint32_t mss = smss(c);
+
+	/* RTT sample: timestamps if present, else the timed segment (Karn: it
+	 * is untimed once anything was retransmitted). */
+	if (c->ts_ok && (o->present & PK_TCP_HAS_TIMESTAMP) && o->ts_ecr) {
+		uint32_t d = ts_now(c, now) - o->ts_ecr;
+
+		if (d < 60000)
+			rtt_sample(c, (uint64_t)d * NS_PER_MS);
+	} else if (c->rtt_timing && SEQ_GT(ack, c->rtt_seq)) {
+		rtt_sample(c, now - c->rtt_start);
+		c->rtt_timing = false;
+	}
+	if (c->rtt_timing && SEQ_GT(ack, c->rtt_seq))
+		c->rtt_timing = false;
+
+	if (!c->syn_acked && SEQ_GT(ack, c->iss)) {
+		c->syn_acked = true;
+		acked--;	/* the SYN does not grow cwnd */
+	}
+	if (SEQ_GT(ack, c->sb_seq)) {
+		uint32_t n = MIN(ack - c->sb_seq, c->sb.len);
+
+		ring_consume(&c->sb, n);
+		c->sb_seq += n;
+		if (n)
+			c->events |= PK_TCP_EV_WRITABLE;
+	}
+	if (c->fin_queued && SEQ_GT(ack, c->sb_seq + c->sb.len))
+		c->fin_acked = true;
+	c->snd_una = ack;
+	if (SEQ_LT(c->snd_nxt, c->snd_una))
+		c->snd_nxt = c->snd_una;
+	c->retries = 0;
+
+	/* Congestion control */
+	if (c->in_recovery) {
+		if (SEQ_GEQ(ack, c->recover)) {
+			/* full ACK (RFC 6582 3.2 step 3) */
+			c->cwnd = MIN(c->ssthresh, MAX(flight(c), mss) + mss);
+			c->in_recovery = false;
+		} else {
+			/* partial ACK: retransmit the next hole, deflate */
+			c->fast_rtx = true;
+			c->e->st.retransmits++;
+			c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+			c->cwnd += mss;
+		}
+	} else if (c->cwnd < c->ssthresh) {
+		c->cwnd += MIN(acked, 2 * mss);	/* slow start, RFC 3465 L = 2 */
+	} else {
+		c->cwnd += MAX(1u, (uint32_t)((uint64_t)mss * mss / c->cwnd));
+	}
+	c->dupacks = 0;
+
+	/* Retransmission timer (RFC 6298 5.2, 5.3) */
+	if (c->snd_una == c->snd_max)
+		c->t_rtx = 0;
+	else
+		c->t_rtx = now + c->rto;
+	c->persist = false;
+}
+
+static void dup_ack(struct pk_tcp_conn *c)
+{
+	uint32_t mss = smss(c);
+
+	c->dupacks++;
+	if (c->in_recovery) {
+		c->cwnd += mss;
+	} else if (c->dupacks == 3) {
+		/* RFC 6582 section 3.2 step 2: only beyond the last recovery */
+		if (SEQ_GT(c->snd_una, c->recover) || c->recover == c->iss) {
+			c->ssthresh = MAX(flight(c) / 2, 2 * mss);
+			c->recover = c->snd_max;
+			c->cwnd = c->ssthresh + 3 * mss;
+			c->in_recovery = true;
+			c->fast_rtx = true;
+			c->rtt_timing = false;
+			c->e->st.fast_retransmits++;
+			c->e->st.retransmits++;
+		}
+	}
+}
+
+/* Returns false if the segment must be dropped. */
+static bool process_ack(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
+			const struct pk_tcp_opts *o, uint64_t now)
+{
+	uint32_t ack = t->ack;
+	uint32_t wnd = (uint32_t)t->window << c->snd_wscale;
+
+	if (SEQ_GT(ack, c->snd_max) && c->state == PK_TCP_SYN_RECEIVED) {
+		queue_rst(c, ack, 0, PK_TCP_RST);
+		c->e->st.dropped++;
+		return false;
+	}
+	if (SEQ_GT(ack, c->snd_max)) {
+		/* acks something not yet sent */
+		c->ack_now = true;
+		c->e->st.dropped++;
+		return false;
+	}
+	if (SEQ_LT(ack, c->snd_una - MAX(c->max_snd_wnd, 1u))) {
+		/* RFC 5961 section 5: too old */
+		challenge_ack(c, now);
+		c->e->st.dropped++;
+		return false;
+	}
+	if (c->state == PK_TCP_SYN_RECEIVED) {
+		if (SEQ_LEQ(ack, c->snd_una)) {
+			queue_rst(c, ack, 0, PK_TCP_RST);
+			c->e->st.dropped++;
+			return false;
+		}
+		c->snd_wnd = wnd;
+		c->max_snd_wnd = MAX(c->max_snd_wnd, wnd);
+		c->snd_wl1 = t->seq;
+		c->snd_wl2 = ack;
+		established(c);
+	}
+	if (SEQ_GT(ack, c->snd_una)) {
+		ack_advanced(c, ack, o, now);
+	} else if (ack == c->snd_una && t->payload_len == 0 &&
+		   !(t->flags & (PK_TCP_SYN | PK_TCP_FIN)) && wnd == c->snd_wnd &&
+		   c->snd_max != c->snd_una) {
+		dup_ack(c);
+	}
+	/* window update (RFC 9293 3.10.7.4) */
+	if (SEQ_LT(c->snd_wl1, t->seq) || (c->snd_wl1 == t->seq && SEQ_LEQ(c->snd_wl2, ack))) {
+		c->snd_wnd = wnd;
+		c->max_snd_wnd = MAX(c->max_snd_wnd, wnd);
+		c->snd_wl1 = t->seq;
+		c->snd_wl2 = ack;
+		if (wnd && c->persist) {
+			c->persist = false;
+			c->t_rtx = 0;
+		}
+		if (wnd)
+			c->persist_shift = 0;
+	}
+
+	switch (c->state) {
+	case PK_TCP_FIN_WAIT_1:
+		if (c->fin_acked)
+			set_state(c, PK_TCP_FIN_WAIT_2);
+		break;
+	case PK_TCP_CLOSING:
+		if (c->fin_acked)
+			enter_time_wait(c, now);
+		break;
+	case PK_TCP_LAST_ACK:
+		if (c->fin_acked) {
+			set_state(c, PK_TCP_CLOSED);
+			return false;
+		}
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+/* ---- input ---- */
+
+static void input_syn_sent(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
+			   const struct pk_tcp_opts *o, uint64_t now)
+{
+	bool ack_ok = false;
+
+	if (t->flags & PK_TCP_ACK) {
+		if (SEQ_LEQ(t->ack, c->iss) || SEQ_GT(t->ack, c->snd_max)) {
+			if (!(t->flags & PK_TCP_RST))
+				queue_rst(c, t->ack, 0, PK_TCP_RST);
+			c->e->st.dropped++;
+			return;
+		}
+		ack_ok = true;
+	}
+	if (t->flags & PK_TCP_RST) {
+		if (ack_ok) {
+			c->e->st.rst_accepted++;
+			c->events |= PK_TCP_EV_RESET;
+			set_state(c, PK_TCP_CLOSED);
+		} else {
+			c->e->st.rst_ignored++;
+			c->e->st.dropped++;
+		}
+		return;
+	}
+	if (!(t->flags & PK_TCP_SYN)) {
+		c->e->st.dropped++;
+		return;
+	}
+	c->irs = t->seq;
+	c->rcv_nxt = t->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	take_syn_options(c, o, true);
+	c->snd_wnd = t->window;	/* never scaled in a SYN */
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = t->seq;
+	c->snd_wl2 = t->ack;
+	c->ack_now = true;
+	if (ack_ok) {
+		c->events |= PK_TCP_EV_ESTABLISHED;
+		ack_advanced(c, t->ack, o, now);
+		established(c);
+	} else {
+		/* simultaneous open: SYN-ACK with the same ISN */
+		set_state(c, PK_TCP_SYN_RECEIVED);
+		c->snd_nxt = c->iss;
+		c->t_rtx = 0;
+		c->rtt_timing = false;
+	}
+	if (t->payload_len && c->state != PK_TCP_SYN_RECEIVED)
+		receive_data(c, c->rcv_nxt, t->payload, t->payload_len, t->flags & PK_TCP_FIN, now);
+	else if ((t->flags & PK_TCP_FIN) && c->state != PK_TCP_SYN_RECEIVED)
+		deliver_fin(c, now);
+}
+
+void pk_tcp_conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t, uint64_t now)
+{
+	struct pk_tcp_opts o;
+	uint32_t seq = t->seq, len = t->payload_len, seglen, wnd;
+	const uint8_t *data = t->payload;
+	bool fin = (t->flags & PK_TCP_FIN) != 0;
+	bool acceptable;
+
+	c->e->st.segs_in++;
+	if (!pk_tcp_opts_parse(t, &o))
+		c->e->st.bad_header++;
+	switch (c->state) {
+	case PK_TCP_CLOSED:
+	case PK_TCP_LISTEN:
+		c->e->st.dropped++;
+		return;
+	case PK_TCP_SYN_SENT:
+		input_syn_sent(c, t, &o, now);
+		return;
+	default:
+		break;
+	}
+	if (c->state == PK_TCP_TIME_WAIT && fin)
+		c->t_tw = now + c->cfg.time_wait_ns;
+
+	/* PAWS (RFC 7323 section 5) */
+	if (c->ts_ok && (o.present & PK_TCP_HAS_TIMESTAMP) && !(t->flags & PK_TCP_RST) &&
+	    (int32_t)(o.ts_val - c->ts_recent) < 0) {
+		c->e->st.paws_dropped++;
+		c->e->st.dropped++;
+		c->ack_now = true;
+		return;
+	}
+
+	/* Acceptability (RFC 9293 3.10.7.4, first check) */
+	seglen = len + ((t->flags & PK_TCP_SYN) ? 1 : 0) + (fin ? 1 : 0);
+	wnd = rcv_free(c);
+	if (seglen == 0)
+		acceptable = wnd == 0 ? seq == c->rcv_nxt
+				      : SEQ_LEQ(c->rcv_nxt, seq) && SEQ_LT(seq, c->rcv_nxt + wnd);
+	else
+		acceptable = wnd != 0 &&
+			     ((SEQ_LEQ(c->rcv_nxt, seq) && SEQ_LT(seq, c->rcv_nxt + wnd)) ||
+			      (SEQ_LEQ(c->rcv_nxt, seq + seglen - 1) &&
+			       SEQ_LT(seq + seglen - 1, c->rcv_nxt + wnd)));
+	if (!acceptable) {
+		if (t->flags & PK_TCP_RST) {
+			c->e->st.rst_ignored++;
+		} else {
+			c->ack_now = true;
+			if (c->state == PK_TCP_TIME_WAIT)
+				c->t_tw = now + c->cfg.time_wait_ns;
+		}
+		c->e->st.dropped++;
+		return;
+	}
+
+	/* RST (RFC 5961 section 3) */
+	if (t->flags & PK_TCP_RST) {
+		if (seq == c->rcv_nxt) {
+			c->e->st.rst_accepted++;
+			if (c->state != PK_TCP_TIME_WAIT && c->state != PK_TCP_CLOSING &&
+			    c->state != PK_TCP_LAST_ACK)
+				c->events |= PK_TCP_EV_RESET;
+			set_state(c, PK_TCP_CLOSED);
+		} else {
+			c->e->st.rst_ignored++;
+			challenge_ack(c, now);
+		}
+		return;
+	}
+	/* SYN in a synchronized state (RFC 5961 section 4) */
+	if (t->flags & PK_TCP_SYN) {
+		c->e->st.syn_in_sync++;
+		c->e->st.dropped++;
+		challenge_ack(c, now);
+		return;
+	}
+	if (!(t->flags & PK_TCP_ACK)) {
+		c->e->st.dropped++;
+		return;
+	}
+
+	/* timestamps: remember TSval (RFC 7323 section 4.3) */
+	if (c->ts_ok && (o.present & PK_TCP_HAS_TIMESTAMP) && SEQ_LEQ(seq, c->last_ack_sent))
+		c->ts_recent = o.ts_val;
+
+	if (!process_ack(c, t, &o, now))
+		return;
+
+	/* Trim to the window: old bytes at the front, bytes beyond at the end. */
+	if (SEQ_LT(seq, c->rcv_nxt)) {
+		uint32_t d = c->rcv_nxt - seq;
+
+		if (d >= len) {
+			/* a duplicate (keep a FIN that is exactly at rcv_nxt) */
+			if (!(fin && seq + len == c->rcv_nxt)) {
+				if (len || fin)
+					c->ack_now = true;
+				return;
+			}
+			d = len;
+		}
+		data += d;
+		len -= d;
+		seq += d;
+	}
+	if (len > wnd - (seq - c->rcv_nxt)) {
+		len = wnd - (seq - c->rcv_nxt);
+		fin = false;
+	}
+	switch (c->state) {
+	case PK_TCP_ESTABLISHED:
+	case PK_TCP_FIN_WAIT_1:
+	case PK_TCP_FIN_WAIT_2:
+		if (len || fin)
+			receive_data(c, seq, data, len, fin, now);
+		break;
+	case PK_TCP_TIME_WAIT:
+		if (fin)
+			c->ack_now = true;
+		break;
+	default:
+		/* CLOSE-WAIT, CLOSING, LAST-ACK: the peer already sent FIN */
+		break;
+	}
+}
+
+/* ---- output ---- */
+
+static uint32_t build_opts(struct pk_tcp_conn *c, uint8_t *out, bool syn, uint64_t now)
+{
+	struct pk_tcp_opts o;
+
+	memset(&o, 0, sizeof(o));
+	if (syn) {
+		bool active = c->state == PK_TCP_SYN_SENT;
+
+		o.present |= PK_TCP_HAS_MSS;
+		o.mss = (uint16_t)MIN(our_mss(c), 65535u);
+		if (!c->cfg.no_wscale && (active || c->peer_ws)) {
+			o.present |= PK_TCP_HAS_WSCALE;
+			o.wscale = c->rcv_wscale;
+		}
+		if (!c->cfg.no_sack && (active || c->peer_sack))
+			o.present |= PK_TCP_HAS_SACK_PERM;
+		if (!c->cfg.no_timestamps && (active || c->peer_ts)) {
+			o.present |= PK_TCP_HAS_TIMESTAMP;
+			o.ts_val = ts_now(c, now);
+			o.ts_ecr = active ? 0 : c->ts_recent;
+		}
+	} else {
+		if (c->ts_ok) {
+			o.present |= PK_TCP_HAS_TIMESTAMP;
+			o.ts_val = ts_now(c, now);
+			o.ts_ecr = c->ts_recent;
+		}
+		if (c->sack_ok && c->n_ooo) {
+			uint32_t k = 0;
+
+			o.present |= PK_TCP_HAS_SACK;
+			for (uint32_t i = 0; i < c->n_ooo; i++)
+				if (c->ooo[i].start == c->ooo_recent) {
+					o.sack[k].left = c->ooo[i].start;
+					o.sack[k++].right = c->ooo[i].end;
+				}
+			for (uint32_t i = 0; i < c->n_ooo && k < PK_TCP_MAX_SACK; i++)
+				if (c->ooo[i].start != c->ooo_recent) {
+					o.sack[k].left = c->ooo[i].start;
+					o.sack[k++].right = c->ooo[i].end;
+				}
+			o.n_sack = (uint8_t)k;
+		}
+	}
+	return pk_tcp_opts_build(&o, out, syn);
+}
+
+static uint16_t window_to_advertise(struct pk_tcp_conn *c, bool syn)
+{
+	uint32_t free = rcv_free(c), cur = c->rcv_adv - c->rcv_nxt;
+	uint32_t w;
+
+	if (SEQ_LT(c->rcv_adv, c->rcv_nxt))
+		cur = 0;
+	/* receiver SWS avoidance (RFC 9293 3.8.6.2.2): open only by a useful amount */
+	if (free > cur && free - cur < MIN(c->rb.cap / 2, c->mss_base) && !syn)
+		w = cur;
+	else
+		w = free;
+	if (syn)
+		return (uint16_t)MIN(w, MAX_WIN16);
+	w >>= c->rcv_wscale;
+	return (uint16_t)MIN(w, MAX_WIN16);
+}
+
+static uint32_t emit(struct pk_tcp_conn *c, uint8_t *buf, uint32_t seq, uint8_t flags,
+		     const uint8_t *unused, uint32_t data_off, uint32_t data_len, uint64_t now)
+{
+	uint8_t opts[40];
+	bool syn = (flags & PK_TCP_SYN) != 0;
+	uint32_t olen = build_opts(c, opts, syn, now);
+	uint16_t win = window_to_advertise(c, syn);
+	uint32_t hlen;
+
+	(void)unused;
+	hlen = pk_tcp_write_header(buf, c->ep.local_port, c->ep.remote_port, seq,
+				   (flags & PK_TCP_ACK) ? c->rcv_nxt : 0, flags, win, olen);
+	memcpy(buf + PK_TCP_HLEN, opts, olen);
+	if (data_len)
+		ring_read_at(&c->sb, data_off, buf + hlen, data_len);
+	pk_tcp_csum_set(&c->ep, buf, hlen + data_len);
+	if (flags & PK_TCP_ACK) {
+		c->ack_now = false;
+		c->unacked_bytes = 0;
+		c->t_delack = 0;
+		c->last_ack_sent = c->rcv_nxt;
+		if (syn)
+			c->rcv_adv = c->rcv_nxt + win;
+		else if (SEQ_GT(c->rcv_nxt + ((uint32_t)win << c->rcv_wscale), c->rcv_adv))
+			c->rcv_adv = c->rcv_nxt + ((uint32_t)win << c->rcv_wscale);
+	}
+	c->e->st.segs_out++;
+	return hlen + data_len;
+}
+
+/* Bytes the options of a non-SYN segment take now. */
+static uint32_t opts_len_now(struct pk_tcp_conn *c)
+{
+	uint32_t n = c->ts_ok ? 12 : 0;
+
+	if (c->sack_ok && c->n_ooo)
+		n += 4 + 8 * MIN(c->n_ooo, (40 - n - 4) / 8);
+	return n;
+}
+
+static void sent_new(struct pk_tcp_conn *c, uint32_t seq, uint32_t end, uint64_t now)
+{
+	if (SEQ_GT(end, c->snd_max)) {
+		if (!c->rtt_timing && seq == c->snd_max) {
+			c->rtt_timing = true;
+			c->rtt_seq = seq;
+			c->rtt_start = now;
+		}
+		c->snd_max = end;
+	} else {
+		c->e->st.retransmits++;
+	}
+	if (!c->t_rtx || c->persist) {
+		c->persist = false;
+		c->t_rtx = now + c->rto;
+	}
+}
+
+uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, uint32_t cap)
+{
+	uint32_t data_end, fin_seq, hdr, room;
+	bool can_send_data;
+
+	if (cap < PK_TCP_MAX_HLEN + 1)
+		return 0;
+	if (c->rst_pending) {
+		uint32_t n = pk_tcp_write_header(buf, c->ep.local_port, c->ep.remote_port,
+						 c->rst_seq, c->rst_ack, c->rst_flags, 0, 0);
+
+		c->rst_pending = false;
+		pk_tcp_csum_set(&c->ep, buf, n);
+		c->e->st.segs_out++;
+		return n;
+	}
+	switch (c->state) {
+	case PK_TCP_CLOSED:
+	case PK_TCP_LISTEN:
+		return 0;
+	case PK_TCP_SYN_SENT:
+	case PK_TCP_SYN_RECEIVED:
+		if (c->snd_nxt == c->iss) {
+			uint8_t fl = PK_TCP_SYN | (c->state == PK_TCP_SYN_RECEIVED ? PK_TCP_ACK : 0);
+			uint32_t n = emit(c, buf, c->iss, fl, NULL, 0, 0, now);
+
+			c->snd_nxt = c->iss + 1;
+			sent_new(c, c->iss, c->iss + 1, now);
+			return n;
+		}
+		if (c->ack_now)
+			return emit(c, buf, c->snd_nxt, PK_TCP_ACK, NULL, 0, 0, now);
+		return 0;
+	case PK_TCP_TIME_WAIT:
+		if (c->ack_now)
+			return emit(c, buf, c->snd_max, PK_TCP_ACK, NULL, 0, 0, now);
+		return 0;
+	default:
+		break;
+	}
+
+	data_end = c->sb_seq + c->sb.len;
+	fin_seq = data_end;
+	hdr = PK_TCP_HLEN + opts_len_now(c);
+	room = cap - hdr;
+	can_send_data = true;
+
+	/* Fast retransmit / NewReno partial ACK: one segment at SND.UNA. */
+	if (c->fast_rtx) {
+		c->fast_rtx = false;
+		if (SEQ_LT(c->snd_una, data_end)) {
+			uint32_t n = MIN(MIN(data_end - c->snd_una, c->mss_base - (hdr - PK_TCP_HLEN)), room);
+			uint8_t fl = PK_TCP_ACK | ((c->snd_una + n == data_end) ? PK_TCP_PSH : 0);
+
+			if (c->fin_queued && c->snd_una + n == fin_seq && SEQ_GT(c->snd_max, fin_seq))
+				fl |= PK_TCP_FIN;
+			return emit(c, buf, c->snd_una, fl, NULL, c->snd_una - c->sb_seq, n, now);
+		}
+		if (c->fin_queued && c->snd_una == fin_seq && SEQ_GT(c->snd_max, fin_seq))
+			return emit(c, buf, fin_seq, PK_TCP_ACK | PK_TCP_FIN, NULL, 0, 0, now);
+	}
+
+	/* Zero-window probe: one byte at SND.UNA beyond the window. */
+	if (c->probe) {
+		c->probe = false;
+		if (SEQ_LT(c->snd_una, data_end)) {
+			c->e->st.zero_window_probes++;
+			if (SEQ_GT(c->snd_una + 1, c->snd_max))
+				c->snd_max = c->snd_una + 1;
+			return emit(c, buf, c->snd_una, PK_TCP_ACK, NULL, c->snd_una - c->sb_seq, 1, now);
+		}
+	}
+
+	if (SEQ_LT(c->snd_nxt, data_end) && can_send_data) {
+		uint32_t avail = data_end - c->snd_nxt;
+		uint32_t in_flight = c->snd_nxt - c->snd_una;
+		uint32_t lt = c->dupacks < 3 && !c->in_recovery ? c->dupacks * smss(c) : 0;
+		uint32_t wnd = MIN(c->snd_wnd, c->cwnd + lt);
+		uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
+		uint32_t seg_max = MIN(c->mss_base - (hdr - PK_TCP_HLEN), room);
+		uint32_t n = MIN(MIN(avail, usable), seg_max);
+		bool retrans = SEQ_LT(c->snd_nxt, c->snd_max);
+		bool ok;
+
+		if (n == 0) {
+			ok = false;
+		} else if (n == seg_max || retrans) {
+			ok = true;
+		} else if (n == avail) {
+			/* Nagle (RFC 9293 3.7.4): a short segment only if nothing is
+			 * outstanding, unless disabled; the last piece before a FIN goes. */
+			ok = c->cfg.nodelay || c->fin_queued || c->snd_nxt == c->snd_una;
+		} else {
+			/* window-limited short segment: sender SWS avoidance */
+			ok = c->snd_nxt == c->snd_una || n >= c->max_snd_wnd / 2;
+		}
+		if (ok) {
+			uint32_t seq = c->snd_nxt;
+			uint8_t fl = PK_TCP_ACK | (seq + n == data_end ? PK_TCP_PSH : 0);
+			uint32_t r;
+
+			if (c->fin_queued && seq + n == fin_seq)
+				fl |= PK_TCP_FIN;
+			r = emit(c, buf, seq, fl, NULL, seq - c->sb_seq, n, now);
+			c->snd_nxt = seq + n + ((fl & PK_TCP_FIN) ? 1 : 0);
+			sent_new(c, seq, c->snd_nxt, now);
+			return r;
+		}
+		if (c->snd_wnd == 0 && c->snd_una == c->snd_max && !c->t_rtx) {
+			/* persist timer (RFC 9293 3.8.6.1) */
+			c->persist = true;
+			c->t_rtx = now + MIN(c->rto << c->persist_shift, c->cfg.rto_max_ns);
+		}
+	} else if (c->fin_queued && c->snd_nxt == fin_seq) {
+		/* FIN alone, after every byte has been sent; always at fin_seq */
+		uint32_t r = emit(c, buf, fin_seq, PK_TCP_ACK | PK_TCP_FIN, NULL, 0, 0, now);
+
+		c->snd_nxt = fin_seq + 1;
+		sent_new(c, fin_seq, fin_seq + 1, now);
+		return r;
+	}
+
+	/* window update after the application read */
+	if (!c->ack_now) {
+		uint32_t free = MIN(rcv_free(c), MAX_WIN16 << c->rcv_wscale);
+		uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+
+		if (free > cur && (free - cur >= 2 * c->mss_base || free - cur >= c->rb.cap / 2) &&
+		    cur < free / 2)
+			c->ack_now = true;
+	}
+	/* a pure ACK carries SND.MAX: after a timeout SND.NXT went back, and
+	 * the peer's window starts at the highest byte sent */
+	if (c->ack_now)
+		return emit(c, buf, c->snd_max, PK_TCP_ACK, NULL, 0, 0, now);
+	return 0;
+}
+
+/* ---- timers ---- */
+
+uint64_t pk_tcp_conn_deadline(const struct pk_tcp_conn *c)
+{
+	uint64_t d = UINT64_MAX;
+
+	if (c->t_rtx)
+		d = MIN(d, c->t_rtx);
+	if (c->t_delack)
+		d = MIN(d, c->t_delack);
+	if (c->t_tw)
+		d = MIN(d, c->t_tw);
+	return d;
+}
+
+static void rtx_timeout(struct pk_tcp_conn *c, uint64_t now)
+{
+	uint32_t mss = smss(c);
+
+	c->t_rtx = 0;
+	if (c->persist) {
+		c->persist = false;
+		c->probe = true;
+		if (c->persist_shift < 16)
+			c->persist_shift++;
+		/* rearmed after the probe goes out */
+		c->persist = true;
+		c->t_rtx = now + MIN(c->rto << c->persist_shift, c->cfg.rto_max_ns);
+		return;
+	}
+	if (c->snd_una == c->snd_max)
+		return;
+	c->e->st.timeouts++;
+	if (++c->retries > c->cfg.max_retries) {
+		c->events |= PK_TCP_EV_TIMEOUT;
+		set_state(c, PK_TCP_CLOSED);
+		return;
+	}
+	c->rto = MIN(c->rto * 2, c->cfg.rto_max_ns);	/* RFC 6298 5.5 */
+	c->rtt_timing = false;				/* Karn */
+	if (c->state == PK_TCP_SYN_SENT || c->state == PK_TCP_SYN_RECEIVED) {
+		c->snd_nxt = c->iss;
+		c->e->st.retransmits++;
+		return;
+	}
+	/* RFC 5681 (4) and RFC 6582 section 4: back to slow start from SND.UNA */
+	c->ssthresh = MAX(flight(c) / 2, 2 * mss);
+	c->cwnd = mss;
+	c->recover = c->snd_max;
+	c->in_recovery = false;
+	c->dupacks = 0;
+	c->snd_nxt = c->snd_una;
+}
+
+void pk_tcp_conn_timer(struct pk_tcp_conn *c, uint64_t now)
+{
+	if (c->t_tw && now >= c->t_tw) {
+		c->t_tw = 0;
+		set_state(c, PK_TCP_CLOSED);
+		return;
+	}
+	if (c->t_delack && now >= c->t_delack) {
+		c->t_delack = 0;
+		c->ack_now = true;
+	}
+	if (c->t_rtx && now >= c->t_rtx)
+		rtx_timeout(c, now);
+}
+
+/* ---- application side ---- */
+
+uint32_t pk_tcp_conn_events(struct pk_tcp_conn *c)
+{
+	uint32_t ev = c->events;
+
+	c->events = 0;
+	return ev;
+}
+
+int64_t pk_tcp_conn_send(struct pk_tcp_conn *c, const void *data, size_t len)
+{
+	uint32_t n;
+
+	switch (c->state) {
+	case PK_TCP_SYN_SENT:
+	case PK_TCP_SYN_RECEIVED:
+	case PK_TCP_ESTABLISHED:
+	case PK_TCP_CLOSE_WAIT:
+		break;
+	default:
+		return -1;
+	}
+	if (c->fin_queued)
+		return -1;
+	n = (uint32_t)MIN(len, (size_t)(c->sb.cap - c->sb.len));
+	ring_write_at(&c->sb, c->sb.len, data, n);
+	c->sb.len += n;
+	return n;
+}
+
+size_t pk_tcp_conn_recv(struct pk_tcp_conn *c, void *buf, size_t len)
+{
+	uint32_t n = (uint32_t)MIN(len, (size_t)c->rb.len);
+
+	if (!n)
+		return 0;
+	/* out-of-order bytes sit after the unread ones: moving head keeps
+	 * their offsets from RCV.NXT */
+	ring_read_at(&c->rb, 0, buf, n);
+	ring_consume(&c->rb, n);
+	return n;
+}
+
+void pk_tcp_conn_shutdown(struct pk_tcp_conn *c)
+{
+	if (c->fin_queued)
+		return;
+	switch (c->state) {
+	case PK_TCP_SYN_SENT:
+	case PK_TCP_SYN_RECEIVED:
+		c->fin_queued = true;	/* FIN-WAIT-1 once established */
+		break;
+	case PK_TCP_ESTABLISHED:
+		c->fin_queued = true;
+		set_state(c, PK_TCP_FIN_WAIT_1);
+		break;
+	case PK_TCP_CLOSE_WAIT:
+		c->fin_queued = true;
+		set_state(c, PK_TCP_LAST_ACK);
+		break;
+	default:
+		break;
+	}
+}
+
+void pk_tcp_conn_abort(struct pk_tcp_conn *c)
+{
+	switch (c->state) {
+	case PK_TCP_SYN_RECEIVED:
+	case PK_TCP_ESTABLISHED:
+	case PK_TCP_FIN_WAIT_1:
+	case PK_TCP_FIN_WAIT_2:
+	case PK_TCP_CLOSE_WAIT:
+		queue_rst(c, c->snd_max, 0, PK_TCP_RST);
+		break;
+	default:
+		break;
+	}
+	if (c->state != PK_TCP_CLOSED)
+		set_state(c, PK_TCP_CLOSED);
+}
+
+enum pk_tcp_state pk_tcp_conn_state(const struct pk_tcp_conn *c)
+{
+	return c->state;
+}
+
+bool pk_tcp_conn_peer_closed(const struct pk_tcp_conn *c)
+{
+	return c->fin_rcvd && c->rb.len == 0;
+}
+
+const struct pk_tcp_endpoints *pk_tcp_conn_endpoints(const struct pk_tcp_conn *c)
+{
+	return &c->ep;
+}
+
+uint32_t pk_tcp_conn_mss(const struct pk_tcp_conn *c)
+{
+	return smss(c);
+}
+
+size_t pk_tcp_conn_send_space(const struct pk_tcp_conn *c)
+{
+	return c->fin_queued ? 0 : c->sb.cap - c->sb.len;
+}
+
+size_t pk_tcp_conn_send_pending(const struct pk_tcp_conn *c)
+{
+	return c->sb.len;
+}
+
+size_t pk_tcp_conn_recv_available(const struct pk_tcp_conn *c)
+{
+	return c->rb.len;
+}
+
+void pk_tcp_conn_get_info(const struct pk_tcp_conn *c, struct pk_tcp_conn_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	i->mss = smss(c);
+	i->snd_wscale = c->snd_wscale;
+	i->rcv_wscale = c->ws_ok ? c->rcv_wscale : 0;
+	i->timestamps = c->ts_ok;
+	i->sack = c->sack_ok;
+	i->cwnd = c->cwnd;
+	i->ssthresh = c->ssthresh;
+	i->srtt_ns = c->have_rtt ? c->srtt : 0;
+	i->rto_ns = c->rto;
+	i->snd_wnd = c->snd_wnd;
+	i->iss = c->iss;
+	i->irs = c->irs;
+}
+
+void pk_tcp_conn_set_nodelay(struct pk_tcp_conn *c, bool nodelay)
+{
+	c->cfg.nodelay = nodelay;
+}
+
+/* ---- listener ---- */
+
+struct pk_tcp_listener *pk_tcp_listener_new(struct pk_tcp_engine *e,
+					    const struct pk_tcp_config *cfg, bool ipv6,
+					    const uint8_t *local_addr, uint16_t local_port)
+{
+	struct pk_tcp_listener *l = g_new0(struct pk_tcp_listener, 1);
+
+	l->e = e;
+	if (cfg)
+		l->cfg = *cfg;
+	l->ipv6 = ipv6;
+	memcpy(l->addr, local_addr, ipv6 ? 16 : 4);
+	l->port = local_port;
+	return l;
+}
+
+void pk_tcp_listener_free(struct pk_tcp_listener *l)
+{
+	g_free(l);
+}
+
+static void listener_rst(struct pk_tcp_listener *l, const struct pk_tcp_endpoints *ep,
+			 uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	if (l->n_rst == LISTENER_RSTQ) {
+		l->e->st.dropped++;
+		return;
+	}
+	l->rstq[l->n_rst].ep = *ep;
+	l->rstq[l->n_rst].seq = seq;
+	l->rstq[l->n_rst].ack = ack;
+	l->rstq[l->n_rst].flags = flags;
+	l->n_rst++;
+}
+
+struct pk_tcp_conn *pk_tcp_listener_input(struct pk_tcp_listener *l, const uint8_t *remote_addr,
+					  const struct pk_tcp_view *t, uint64_t now)
+{
+	struct pk_tcp_endpoints ep;
+	struct pk_tcp_opts o;
+	struct pk_tcp_conn *c;
+
+	l->e->st.segs_in++;
+	memset(&ep, 0, sizeof(ep));
+	ep.ipv6 = l->ipv6;
+	memcpy(ep.local_addr, l->addr, l->ipv6 ? 16 : 4);
+	memcpy(ep.remote_addr, remote_addr, l->ipv6 ? 16 : 4);
+	ep.local_port = l->port;
+	ep.remote_port = t->sport;
+	if (t->flags & PK_TCP_RST) {
+		l->e->st.dropped++;
+		return NULL;
+	}
+	if (t->flags & PK_TCP_ACK) {
+		listener_rst(l, &ep, t->ack, 0, PK_TCP_RST);
+		return NULL;
+	}
+	if (!(t->flags & PK_TCP_SYN) || t->dport != l->port) {
+		l->e->st.dropped++;
+		return NULL;
+	}
+	if (!pk_tcp_opts_parse(t, &o))
+		l->e->st.bad_header++;
+	c = conn_new(l->e, &l->cfg, &ep, now);
+	if (!c) {
+		l->e->st.dropped++;
+		return NULL;
+	}
+	c->state = PK_TCP_SYN_RECEIVED;
+	c->irs = t->seq;
+	c->rcv_nxt = t->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	take_syn_options(c, &o, false);
+	c->snd_wnd = t->window;
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = t->seq;
+	/* Data in a SYN is not kept (it would be acknowledged only after the
+	 * handshake anyway); the peer retransmits it. */
+	return c;
+}
+
+uint32_t pk_tcp_listener_output(struct pk_tcp_listener *l, uint8_t *buf, uint32_t cap,
+				struct pk_tcp_endpoints *ep)
+{
+	uint32_t n;
+
+	if (!l->n_rst || cap < PK_TCP_HLEN)
+		return 0;
+	l->n_rst--;
+	*ep = l->rstq[l->n_rst].ep;
+	n = pk_tcp_write_header(buf, ep->local_port, ep->remote_port, l->rstq[l->n_rst].seq,
+				l->rstq[l->n_rst].ack, l->rstq[l->n_rst].flags, 0, 0);
+	pk_tcp_csum_set(ep, buf, n);
+	l->e->st.segs_out++;
+	return n;
+}

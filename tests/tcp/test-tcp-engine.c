@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: MIT
+ * test-tcp-engine.c - One engine driven with hand-built segments and a fake clock
+ */
+#include "tcp-test-util.h"
+
+static struct seg S, P;	/* S: our output, P: the peer's segment */
+static struct pk_tcp_engine *E;
+static struct pk_tcp_endpoints EP;
+
+#define PISS 0x10000000u	/* the peer's ISN */
+
+static void setup(void)
+{
+	E = pk_tcp_engine_new(secret, 10);
+	ep_init(&EP, false);
+}
+
+static void teardown(struct pk_tcp_conn *c)
+{
+	pk_tcp_conn_free(c);
+	pk_tcp_engine_free(E);
+}
+
+static void feed(struct pk_tcp_conn *c, uint32_t seq, uint32_t ack, uint8_t fl, uint16_t win,
+		 const struct pk_tcp_opts *o, const void *d, uint32_t n, uint64_t now)
+{
+	mkseg(&P, &EP, seq, ack, fl, win, o, d, n);
+	pk_tcp_conn_input(c, &P.v, now);
+}
+
+/* Active open with ISS @iss against a peer with ISN @piss; peer options @po. */
+static struct pk_tcp_conn *establish(const struct pk_tcp_config *cfg0, uint32_t iss, uint32_t piss,
+				     const struct pk_tcp_opts *po, uint16_t pwin)
+{
+	struct pk_tcp_config cfg = cfg0 ? *cfg0 : (struct pk_tcp_config){ 0 };
+	struct pk_tcp_conn *c;
+
+	cfg.fixed_iss = true;
+	cfg.iss = iss;
+	c = pk_tcp_connect(E, &cfg, &EP, 0);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_SYN_SENT);
+	g_assert_true(out(c, 0, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_SYN);
+	g_assert_cmphex(S.v.seq, ==, iss);
+	no_out(c, 0);
+	feed(c, piss, iss + 1, PK_TCP_SYN | PK_TCP_ACK, pwin, po, NULL, 0, 1 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_ESTABLISHED);
+	g_assert_true(out(c, 1 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_ACK);
+	g_assert_cmphex(S.v.seq, ==, iss + 1);
+	g_assert_cmphex(S.v.ack, ==, piss + 1);
+	no_out(c, 1 * MS);
+	return c;
+}
+
+static const struct pk_tcp_opts mss1000 = { .present = PK_TCP_HAS_MSS, .mss = 1000 };
+
+static void test_active_open(void)
+{
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_WSCALE | PK_TCP_HAS_SACK_PERM,
+				  .mss = 1400, .wscale = 200 /* absurd: clamped */ };
+	struct pk_tcp_conn_info info;
+	struct pk_tcp_conn *c;
+
+	setup();
+	c = pk_tcp_connect(E, NULL, &EP, 0);
+	g_assert_true(out(c, 0, &S));
+	/* SYN offers MSS from the MTU, WS, SACK-permitted and timestamps by default */
+	g_assert_cmphex(S.o.present, ==, PK_TCP_HAS_MSS | PK_TCP_HAS_WSCALE | PK_TCP_HAS_SACK_PERM |
+					 PK_TCP_HAS_TIMESTAMP);
+	g_assert_cmpuint(S.o.mss, ==, 1460);
+	g_assert_cmpuint(S.o.wscale, ==, 3);	/* 256 KiB ring */
+	g_assert_cmphex(S.v.seq, ==, pk_tcp_isn(E, &EP, 0));
+	po.wscale = 200;
+	feed(c, PISS, S.v.seq + 1, PK_TCP_SYN | PK_TCP_ACK, 1000, &po, NULL, 0, MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.snd_wscale, ==, 14);
+	g_assert_cmpuint(info.mss, ==, 1400);
+	g_assert_false(info.timestamps);
+	g_assert_true(info.sack);
+	g_assert_cmpuint(info.cwnd, ==, 14000);	/* RFC 6928: min(10 MSS, max(2 MSS, 14600)) */
+	pk_tcp_conn_free(c);
+
+	/* IPv6: MSS = MTU - 60 */
+	ep_init(&EP, true);
+	c = pk_tcp_connect(E, NULL, &EP, 0);
+	g_assert_true(out(c, 0, &S));
+	g_assert_cmpuint(S.o.mss, ==, 1440);
+	teardown(c);
+}
+
+static void test_passive_open(void)
+{
+	struct pk_tcp_endpoints rep;
+	struct pk_tcp_listener *l;
+	struct pk_tcp_conn *c;
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_TIMESTAMP, .mss = 1460,
+				  .ts_val = 5000 };
+	uint32_t iss;
+
+	setup();
+	l = pk_tcp_listener_new(E, NULL, false, EP.local_addr, EP.local_port);
+	/* a bare ACK to a listener: RST with SEQ = SEG.ACK */
+	mkseg(&P, &EP, 77, 12345, PK_TCP_ACK, 100, NULL, NULL, 0);
+	g_assert_null(pk_tcp_listener_input(l, EP.remote_addr, &P.v, 0));
+	S.len = pk_tcp_listener_output(l, S.buf, sizeof(S.buf), &rep);
+	g_assert_cmpuint(S.len, ==, 20);
+	g_assert_true(pk_tcp_csum_ok(false, EP.local_addr, EP.remote_addr, S.buf, S.len));
+	g_assert_true(pk_tcp_parse(S.buf, S.len, &S.v));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(S.v.seq, ==, 12345);
+	g_assert_cmpuint(pk_tcp_listener_output(l, S.buf, sizeof(S.buf), &rep), ==, 0);
+	/* a RST is ignored */
+	mkseg(&P, &EP, 77, 0, PK_TCP_RST, 0, NULL, NULL, 0);
+	g_assert_null(pk_tcp_listener_input(l, EP.remote_addr, &P.v, 0));
+	g_assert_cmpuint(pk_tcp_listener_output(l, S.buf, sizeof(S.buf), &rep), ==, 0);
+
+	mkseg(&P, &EP, PISS, 0, PK_TCP_SYN, 65535, &po, NULL, 0);
+	c = pk_tcp_listener_input(l, EP.remote_addr, &P.v, 0);
+	g_assert_nonnull(c);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_SYN_RECEIVED);
+	g_assert_true(out(c, 0, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_SYN | PK_TCP_ACK);
+	g_assert_cmphex(S.v.ack, ==, PISS + 1);
+	/* only what the peer offered is answered */
+	g_assert_cmphex(S.o.present, ==, PK_TCP_HAS_MSS | PK_TCP_HAS_TIMESTAMP);
+	g_assert_cmpuint(S.o.ts_ecr, ==, 5000);
+	iss = S.v.seq;
+	/* SYN-ACK retransmitted after the initial RTO (1 s), same ISS */
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 1000 * MS);
+	pk_tcp_conn_timer(c, 1000 * MS);
+	g_assert_true(out(c, 1000 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_SYN | PK_TCP_ACK);
+	g_assert_cmphex(S.v.seq, ==, iss);
+	/* a bad ACK in SYN-RECEIVED: RST */
+	po.present = PK_TCP_HAS_TIMESTAMP;
+	po.ts_val = 5001;
+	feed(c, PISS + 1, iss + 7, PK_TCP_ACK, 100, &po, NULL, 0, 1001 * MS);
+	g_assert_true(out(c, 1001 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(S.v.seq, ==, iss + 7);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_SYN_RECEIVED);
+	feed(c, PISS + 1, iss + 1, PK_TCP_ACK, 100, &po, NULL, 0, 1002 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_ESTABLISHED);
+	pk_tcp_listener_free(l);
+	teardown(c);
+}
+
+static void test_data_delack(void)
+{
+	struct pk_tcp_conn *c;
+	uint8_t d[3000], r[3000];
+
+	setup();
+	for (unsigned i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)i;
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	pk_tcp_conn_events(c);
+	/* one segment: ACK delayed 40 ms */
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, d, 500, 10 * MS);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_READABLE);
+	no_out(c, 10 * MS);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 50 * MS);
+	pk_tcp_conn_timer(c, 50 * MS);
+	g_assert_true(out(c, 50 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 501);
+	/* two full segments: ACK at once */
+	feed(c, PISS + 501, 1001, PK_TCP_ACK, 65535, NULL, d + 500, 1000, 60 * MS);
+	no_out(c, 60 * MS);
+	feed(c, PISS + 1501, 1001, PK_TCP_ACK, 65535, NULL, d + 1500, 1000, 61 * MS);
+	g_assert_true(out(c, 61 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 2501);
+	g_assert_cmpuint(pk_tcp_conn_recv(c, r, sizeof(r)), ==, 2500);
+	g_assert_true(memcmp(r, d, 2500) == 0);
+	/* sending: 2500 bytes = MSS 1000 + 1000; Nagle holds the 500-byte tail */
+	g_assert_cmpint(pk_tcp_conn_send(c, d, 2500), ==, 2500);
+	g_assert_true(out(c, 70 * MS, &S));
+	g_assert_cmpuint(S.v.payload_len, ==, 1000);
+	g_assert_true(out(c, 70 * MS, &S));
+	g_assert_cmpuint(S.v.payload_len, ==, 1000);
+	no_out(c, 70 * MS);
+	feed(c, PISS + 2501, 1001 + 2000, PK_TCP_ACK, 65535, NULL, NULL, 0, 75 * MS);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_WRITABLE);
+	g_assert_true(out(c, 75 * MS, &S));
+	g_assert_cmpuint(S.v.payload_len, ==, 500);
+	g_assert_true(S.v.flags & PK_TCP_PSH);
+	no_out(c, 75 * MS);
+	/* Nagle: a small write waits while data is unacknowledged */
+	g_assert_cmpint(pk_tcp_conn_send(c, d, 10), ==, 10);
+	no_out(c, 76 * MS);
+	feed(c, PISS + 2501, 1001 + 2500, PK_TCP_ACK, 65535, NULL, NULL, 0, 80 * MS);
+	g_assert_true(out(c, 80 * MS, &S));
+	g_assert_cmpuint(S.v.payload_len, ==, 10);
+	/* no-delay: it goes at once */
+	pk_tcp_conn_set_nodelay(c, true);
+	g_assert_cmpint(pk_tcp_conn_send(c, d, 10), ==, 10);
+	g_assert_true(out(c, 81 * MS, &S));
+	g_assert_cmpuint(S.v.payload_len, ==, 10);
+	teardown(c);
+}
+
+static void test_out_of_order_sack(void)
+{
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_SACK_PERM, .mss = 1000 };
+	struct pk_tcp_conn *c;
+	uint8_t d[4000], r[4000];
+
+	setup();
+	for (unsigned i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * 13);
+	c = establish(NULL, 1000, PISS, &po, 65535);
+	/* 1000..2000 and 3000..4000 arrive, 0..1000 and 2000..3000 missing */
+	feed(c, PISS + 1 + 1000, 1001, PK_TCP_ACK, 65535, NULL, d + 1000, 1000, 2 * MS);
+	g_assert_true(out(c, 2 * MS, &S));	/* immediate duplicate ACK with SACK */
+	g_assert_cmphex(S.v.ack, ==, PISS + 1);
+	g_assert_cmpuint(S.o.n_sack, ==, 1);
+	g_assert_cmphex(S.o.sack[0].left, ==, PISS + 1001);
+	g_assert_cmphex(S.o.sack[0].right, ==, PISS + 2001);
+	feed(c, PISS + 1 + 3000, 1001, PK_TCP_ACK, 65535, NULL, d + 3000, 1000, 3 * MS);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmpuint(S.o.n_sack, ==, 2);
+	g_assert_cmphex(S.o.sack[0].left, ==, PISS + 3001);	/* most recent first */
+	g_assert_cmpuint(pk_tcp_conn_recv_available(c), ==, 0);
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 4 * MS);
+	g_assert_true(out(c, 4 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 2001);
+	/* overlapping fill of the second hole */
+	feed(c, PISS + 1 + 1500, 1001, PK_TCP_ACK, 65535, NULL, d + 1500, 2000, 5 * MS);
+	g_assert_true(out(c, 5 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 4001);
+	g_assert_cmpuint(S.o.n_sack, ==, 0);
+	g_assert_cmpuint(pk_tcp_conn_recv(c, r, sizeof(r)), ==, 4000);
+	g_assert_true(memcmp(r, d, 4000) == 0);
+	teardown(c);
+}
+
+static void test_fin_after_data_same_seq(void)
+{
+	struct pk_tcp_conn *c;
+	uint8_t d[3000] = { 1 };
+	uint32_t fin_seq;
+
+	setup();
+	c = establish(NULL, 1000, PISS, &mss1000, 2000);	/* peer window 2000 */
+	g_assert_cmpint(pk_tcp_conn_send(c, d, 3000), ==, 3000);
+	pk_tcp_conn_shutdown(c);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_FIN_WAIT_1);
+	g_assert_cmpint(pk_tcp_conn_send(c, d, 1), ==, -1);
+	for (int i = 0; i < 2; i++) {
+		g_assert_true(out(c, 2 * MS, &S));
+		g_assert_cmpuint(S.v.payload_len, ==, 1000);
+		g_assert_false(S.v.flags & PK_TCP_FIN);
+	}
+	no_out(c, 2 * MS);			/* no FIN while data is queued */
+	feed(c, PISS + 1, 1001 + 2000, PK_TCP_ACK, 2000, NULL, NULL, 0, 3 * MS);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmpuint(S.v.payload_len, ==, 1000);
+	g_assert_true(S.v.flags & PK_TCP_FIN);	/* FIN rides on the last data */
+	no_out(c, 3 * MS);
+	fin_seq = S.v.seq + 1000;
+	g_assert_cmphex(fin_seq, ==, 1001 + 3000);
+	/* data acknowledged, FIN lost: the RTO resends the FIN at the same seq, twice */
+	feed(c, PISS + 1, fin_seq, PK_TCP_ACK, 2000, NULL, NULL, 0, 4 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_FIN_WAIT_1);
+	for (int i = 0; i < 2; i++) {
+		uint64_t dl = pk_tcp_conn_deadline(c);
+
+		g_assert_cmpuint(dl, !=, UINT64_MAX);
+		pk_tcp_conn_timer(c, dl);
+		g_assert_true(out(c, dl, &S));
+		g_assert_cmphex(S.v.flags, ==, PK_TCP_ACK | PK_TCP_FIN);
+		g_assert_cmphex(S.v.seq, ==, fin_seq);
+		g_assert_cmpuint(S.v.payload_len, ==, 0);
+		no_out(c, dl);
+	}
+	feed(c, PISS + 1, fin_seq + 1, PK_TCP_ACK, 1500, NULL, NULL, 0, 5000 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_FIN_WAIT_2);
+	/* half-close: we still receive */
+	feed(c, PISS + 1, fin_seq + 1, PK_TCP_ACK, 1500, NULL, d, 100, 5001 * MS);
+	g_assert_cmpuint(pk_tcp_conn_recv_available(c), ==, 100);
+	feed(c, PISS + 101, fin_seq + 1, PK_TCP_ACK | PK_TCP_FIN, 1500, NULL, NULL, 0, 5002 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_TIME_WAIT);
+	g_assert_true(out(c, 5002 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 102);
+	/* a retransmitted FIN in TIME-WAIT is ACKed again and restarts the timer */
+	feed(c, PISS + 101, fin_seq + 1, PK_TCP_ACK | PK_TCP_FIN, 1500, NULL, NULL, 0, 5500 * MS);
+	g_assert_true(out(c, 5500 * MS, &S));
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 6500 * MS);
+	pk_tcp_conn_timer(c, 6500 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_CLOSED);
+	teardown(c);
+}
+
+static void test_passive_close(void)
+{
+	struct pk_tcp_conn *c;
+
+	setup();
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	feed(c, PISS + 1, 1001, PK_TCP_ACK | PK_TCP_FIN, 65535, NULL, "hi", 2, 2 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSE_WAIT);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_PEER_CLOSED);
+	g_assert_false(pk_tcp_conn_peer_closed(c));	/* data still unread */
+	g_assert_true(out(c, 2 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 4);
+	/* CLOSE-WAIT still sends */
+	g_assert_cmpint(pk_tcp_conn_send(c, "abc", 3), ==, 3);
+	pk_tcp_conn_shutdown(c);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_LAST_ACK);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_ACK | PK_TCP_PSH | PK_TCP_FIN);
+	feed(c, PISS + 4, 1001 + 4, PK_TCP_ACK, 65535, NULL, NULL, 0, 4 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	teardown(c);
+}
+
+static void test_simultaneous(void)
+{
+	struct pk_tcp_config cfg = { .fixed_iss = true, .iss = 500 };
+	struct pk_tcp_conn *c;
+
+	setup();
+	/* simultaneous open: SYN crosses SYN */
+	c = pk_tcp_connect(E, &cfg, &EP, 0);
+	g_assert_true(out(c, 0, &S));
+	feed(c, PISS, 0, PK_TCP_SYN, 65535, &mss1000, NULL, 0, MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_SYN_RECEIVED);
+	g_assert_true(out(c, MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_SYN | PK_TCP_ACK);
+	g_assert_cmphex(S.v.seq, ==, 500);
+	g_assert_cmphex(S.v.ack, ==, PISS + 1);
+	/* the peer's SYN-ACK: its SYN is old news, our SYN is acknowledged */
+	feed(c, PISS, 501, PK_TCP_SYN | PK_TCP_ACK, 65535, &mss1000, NULL, 0, 2 * MS);
+	feed(c, PISS + 1, 501, PK_TCP_ACK, 65535, NULL, NULL, 0, 2 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	while (out(c, 2 * MS, &S))
+		;
+	/* simultaneous close: FIN crosses FIN */
+	pk_tcp_conn_shutdown(c);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_ACK | PK_TCP_FIN);
+	g_assert_cmphex(S.v.seq, ==, 501);
+	feed(c, PISS + 1, 501, PK_TCP_ACK | PK_TCP_FIN, 65535, NULL, NULL, 0, 4 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSING);
+	g_assert_true(out(c, 4 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 2);
+	feed(c, PISS + 2, 502, PK_TCP_ACK, 65535, NULL, NULL, 0, 5 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_TIME_WAIT);
+	pk_tcp_conn_timer(c, 5 * MS + 1000 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	teardown(c);
+}
+
+static void test_rfc5961(void)
+{
+	struct pk_tcp_conn *c;
+	const struct pk_tcp_stats *st;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	/* RST out of the window: ignored silently */
+	feed(c, PISS + 1 + 10000000, 0, PK_TCP_RST, 0, NULL, NULL, 0, 2 * MS);
+	no_out(c, 2 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	/* RST in the window but not exact: challenge ACK */
+	feed(c, PISS + 100, 0, PK_TCP_RST, 0, NULL, NULL, 0, 3 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_ACK);
+	g_assert_cmphex(S.v.seq, ==, 1001);
+	g_assert_cmphex(S.v.ack, ==, PISS + 1);
+	g_assert_cmpuint(st->challenge_acks, ==, 1);
+	/* SYN in a synchronized state: challenge ACK, no reset */
+	feed(c, PISS + 5, 0, PK_TCP_SYN, 65535, NULL, NULL, 0, 4 * MS);
+	g_assert_true(out(c, 4 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 1);
+	g_assert_cmpuint(st->syn_in_sync, ==, 1);
+	/* ACK for data never sent: ACK back, dropped */
+	feed(c, PISS + 1, 5000, PK_TCP_ACK, 65535, NULL, "x", 1, 5 * MS);
+	g_assert_cmpuint(pk_tcp_conn_recv_available(c), ==, 0);
+	g_assert_true(out(c, 5 * MS, &S));
+	/* storm: 1000 in-window RSTs and SYNs within a second: 10 challenge ACKs (limit) */
+	for (int i = 0; i < 1000; i++) {
+		feed(c, PISS + 2 + (uint32_t)i, 0, (i & 1) ? PK_TCP_SYN : PK_TCP_RST, 0, NULL, NULL, 0,
+		     6 * MS);
+		while (out(c, 6 * MS, &S))
+			;
+	}
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	g_assert_cmpuint(st->challenge_acks, ==, 10);
+	g_assert_cmpuint(st->challenge_acks_suppressed, ==, 1000 - 8);
+	/* the budget comes back a second later */
+	feed(c, PISS + 100, 0, PK_TCP_RST, 0, NULL, NULL, 0, 1100 * MS);
+	g_assert_true(out(c, 1100 * MS, &S));
+	/* exact RST: reset */
+	feed(c, PISS + 1, 0, PK_TCP_RST, 0, NULL, NULL, 0, 1200 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_RESET);
+	no_out(c, 1200 * MS);
+	teardown(c);
+}
+
+static void test_syn_sent_rst(void)
+{
+	struct pk_tcp_config cfg = { .fixed_iss = true, .iss = 700 };
+	struct pk_tcp_conn *c;
+
+	setup();
+	c = pk_tcp_connect(E, &cfg, &EP, 0);
+	g_assert_true(out(c, 0, &S));
+	/* RST without ACK: ignored; bad ACK: RST seq=ack; RST with good ACK: refused */
+	feed(c, 1, 0, PK_TCP_RST, 0, NULL, NULL, 0, MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_SYN_SENT);
+	feed(c, 1, 9999, PK_TCP_SYN | PK_TCP_ACK, 100, NULL, NULL, 0, MS);
+	g_assert_true(out(c, MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(S.v.seq, ==, 9999);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_SYN_SENT);
+	feed(c, 0, 701, PK_TCP_RST | PK_TCP_ACK, 0, NULL, NULL, 0, MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_RESET);
+	teardown(c);
+}
+
+static void test_syn_backoff_timeout(void)
+{
+	struct pk_tcp_config cfg = { .fixed_iss = true, .iss = 42, .max_retries = 4 };
+	struct pk_tcp_conn *c;
+	uint64_t now = 0, expect = 1000 * MS;
+
+	setup();
+	c = pk_tcp_connect(E, &cfg, &EP, 0);
+	g_assert_true(out(c, 0, &S));
+	for (int i = 0; i < 4; i++) {
+		g_assert_cmpuint(pk_tcp_conn_deadline(c) - now, ==, expect);
+		now = pk_tcp_conn_deadline(c);
+		pk_tcp_conn_timer(c, now);
+		g_assert_true(out(c, now, &S));
+		g_assert_cmphex(S.v.flags, ==, PK_TCP_SYN);
+		g_assert_cmphex(S.v.seq, ==, 42);
+		expect *= 2;
+	}
+	now = pk_tcp_conn_deadline(c);
+	pk_tcp_conn_timer(c, now);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_TIMEOUT);
+	no_out(c, now);
+	teardown(c);
+}
+
+static void test_rto_data(void)
+{
+	struct pk_tcp_conn *c;
+	struct pk_tcp_conn_info info;
+	uint8_t d[1000] = { 0 };
+
+	setup();
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	pk_tcp_conn_get_info(c, &info);
+	/* SYN RTT 1 ms: RTO clamps to 200 ms */
+	g_assert_cmpuint(info.rto_ns, ==, 200 * MS);
+	pk_tcp_conn_send(c, d, 1000);
+	g_assert_true(out(c, 10 * MS, &S));
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 210 * MS);
+	pk_tcp_conn_timer(c, 210 * MS);
+	g_assert_true(out(c, 210 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 1001);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 610 * MS);	/* doubled */
+	/* Karn: the ACK of the retransmission gives no sample; RTO keeps the backoff */
+	feed(c, PISS + 1, 2001, PK_TCP_ACK, 65535, NULL, NULL, 0, 700 * MS);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.rto_ns, ==, 400 * MS);
+	g_assert_cmpuint(info.cwnd, ==, 2000);	/* 1 MSS after the timeout, +1 MSS */
+	teardown(c);
+}
+
+static void test_fast_retransmit(void)
+{
+	struct pk_tcp_conn *c;
+	uint8_t d[10000] = { 0 };
+	const struct pk_tcp_stats *st;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	pk_tcp_conn_send(c, d, 10000);
+	for (int i = 0; i < 10; i++)
+		g_assert_true(out(c, 2 * MS, &S));
+	no_out(c, 2 * MS);	/* initial window: 10 segments */
+	/* segment 1 lost: three duplicate ACKs */
+	for (int i = 0; i < 3; i++) {
+		feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, NULL, 0, 3 * MS);
+		if (i < 2)
+			no_out(c, 3 * MS);	/* limited transmit: nothing new queued */
+	}
+	g_assert_cmpuint(st->fast_retransmits, ==, 1);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 1001);
+	g_assert_cmpuint(S.v.payload_len, ==, 1000);
+	/* partial ACK (NewReno): the next hole is retransmitted at once */
+	feed(c, PISS + 1, 3001, PK_TCP_ACK, 65535, NULL, NULL, 0, 4 * MS);
+	g_assert_true(out(c, 4 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 3001);
+	/* full ACK ends recovery */
+	feed(c, PISS + 1, 11001, PK_TCP_ACK, 65535, NULL, NULL, 0, 5 * MS);
+	g_assert_cmpuint(pk_tcp_conn_send_pending(c), ==, 0);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, UINT64_MAX);
+	teardown(c);
+}
+
+static void test_zero_window_probe(void)
+{
+	struct pk_tcp_conn *c;
+	uint8_t d[3000] = { 0 };
+	uint64_t t;
+
+	setup();
+	c = establish(NULL, 1000, PISS, &mss1000, 0);
+	pk_tcp_conn_send(c, d, 3000);
+	no_out(c, 2 * MS);
+	t = pk_tcp_conn_deadline(c);
+	g_assert_cmpuint(t, !=, UINT64_MAX);
+	pk_tcp_conn_timer(c, t);
+	g_assert_true(out(c, t, &S));
+	g_assert_cmpuint(S.v.payload_len, ==, 1);	/* probe */
+	g_assert_cmphex(S.v.seq, ==, 1001);
+	no_out(c, t);
+	/* still closed: the probe interval backs off */
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 0, NULL, NULL, 0, t + MS);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c) - t, >, t - 2 * MS);
+	t = pk_tcp_conn_deadline(c);
+	pk_tcp_conn_timer(c, t);
+	g_assert_true(out(c, t, &S));
+	g_assert_cmpuint(S.v.payload_len, ==, 1);
+	g_assert_cmpuint(pk_tcp_engine_stats(E)->zero_window_probes, ==, 2);
+	/* the window opens (and the probe byte was taken) */
+	feed(c, PISS + 1, 1002, PK_TCP_ACK, 5000, NULL, NULL, 0, t + MS);
+	g_assert_true(out(c, t + MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 1002);
+	g_assert_cmpuint(S.v.payload_len, ==, 1000);
+	teardown(c);
+}
+
+static void test_wraparound(void)
+{
+	struct pk_tcp_conn *c;
+	uint8_t d[6000], r[6000];
+	uint32_t piss = 0xffffffffu - 2500;
+
+	setup();
+	for (unsigned i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(i * 31 + 7);
+	c = establish(NULL, 0xfffffff0u, piss, &mss1000, 65535);
+	pk_tcp_conn_send(c, d, 6000);
+	for (uint32_t off = 0; off < 6000;) {
+		g_assert_true(out(c, 2 * MS, &S));
+		g_assert_cmphex(S.v.seq, ==, 0xfffffff1u + off);
+		g_assert_true(memcmp(S.v.payload, d + off, S.v.payload_len) == 0);
+		off += S.v.payload_len;
+		feed(c, piss + 1, 0xfffffff1u + off, PK_TCP_ACK, 65535, NULL, NULL, 0, 3 * MS);
+	}
+	g_assert_cmpuint(pk_tcp_conn_send_pending(c), ==, 0);
+	/* receive across the wrap, out of order */
+	feed(c, piss + 1 + 3000, 0xfffffff1u + 6000, PK_TCP_ACK, 65535, NULL, d + 3000, 3000, 4 * MS);
+	feed(c, piss + 1, 0xfffffff1u + 6000, PK_TCP_ACK, 65535, NULL, d, 3000, 4 * MS);
+	g_assert_cmpuint(pk_tcp_conn_recv(c, r, sizeof(r)), ==, 6000);
+	g_assert_true(memcmp(r, d, 6000) == 0);
+	while (out(c, 4 * MS, &S))
+		g_assert_cmphex(S.v.ack, ==, piss + 6001);
+	teardown(c);
+}
+
+static void test_paws(void)
+{
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_TIMESTAMP, .mss = 1000,
+				  .ts_val = 1000 };
+	struct pk_tcp_conn *c;
+
+	setup();
+	c = establish(NULL, 1000, PISS, &po, 65535);
+	po.present = PK_TCP_HAS_TIMESTAMP;
+	po.ts_val = 2000;
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, &po, "ab", 2, 2 * MS);
+	g_assert_cmpuint(pk_tcp_conn_recv_available(c), ==, 2);
+	/* an old timestamp: dropped by PAWS, ACKed */
+	po.ts_val = 1500;
+	feed(c, PISS + 3, 1001, PK_TCP_ACK, 65535, &po, "cd", 2, 3 * MS);
+	g_assert_cmpuint(pk_tcp_conn_recv_available(c), ==, 2);
+	g_assert_cmpuint(pk_tcp_engine_stats(E)->paws_dropped, ==, 1);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.o.ts_ecr, ==, 2000);
+	teardown(c);
+}
+
+static void test_bad_input(void)
+{
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_SACK_PERM, .mss = 1000 };
+	struct pk_tcp_conn *c;
+	uint8_t d[100] = { 0 };
+
+	setup();
+	c = establish(NULL, 1000, PISS, &po, 65535);
+	pk_tcp_conn_send(c, d, 100);
+	g_assert_true(out(c, 2 * MS, &S));
+	/* SACK blocks outside the window, reversed, wrapping */
+	po.present = PK_TCP_HAS_SACK;
+	po.n_sack = 3;
+	po.sack[0] = (struct pk_tcp_sack_block){ 5, 0xfffffff0u };
+	po.sack[1] = (struct pk_tcp_sack_block){ 900000, 100 };
+	po.sack[2] = (struct pk_tcp_sack_block){ 1001, 1101 };
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, &po, NULL, 0, 3 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	g_assert_cmpuint(pk_tcp_conn_send_pending(c), ==, 100);
+	/* option length running past the header: counted, segment still used */
+	mkseg(&P, &EP, PISS + 1, 1101, PK_TCP_ACK, 65535, NULL, NULL, 0);
+	{
+		uint8_t raw[24];
+		struct pk_tcp_view v;
+
+		memcpy(raw, P.buf, 20);
+		raw[12] = 0x60;
+		raw[20] = PK_TCP_OPT_TIMESTAMP;
+		raw[21] = 40;
+		raw[22] = raw[23] = 0;
+		g_assert_true(pk_tcp_parse(raw, 24, &v));
+		pk_tcp_conn_input(c, &v, 4 * MS);
+	}
+	g_assert_cmpuint(pk_tcp_engine_stats(E)->bad_header, ==, 1);
+	g_assert_cmpuint(pk_tcp_conn_send_pending(c), ==, 0);
+	/* abort: RST at SND.NXT */
+	pk_tcp_conn_abort(c);
+	g_assert_true(out(c, 5 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(S.v.seq, ==, 1101);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	no_out(c, 5 * MS);
+	teardown(c);
+}
+
+static void test_memory(void)
+{
+	/* per-connection object size, rings excluded (the rings are
+	 * sndbuf + rcvbuf, 256 KiB each by default) */
+	g_assert_cmpuint(pk_tcp_conn_sizeof(), <, 1024);
+	if (g_test_verbose())
+		g_printerr("struct pk_tcp_conn: %zu bytes\n", pk_tcp_conn_sizeof());
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/tcp/engine/active-open", test_active_open);
+	g_test_add_func("/tcp/engine/passive-open", test_passive_open);
+	g_test_add_func("/tcp/engine/data-delack-nagle", test_data_delack);
+	g_test_add_func("/tcp/engine/out-of-order-sack", test_out_of_order_sack);
+	g_test_add_func("/tcp/engine/fin-after-data-same-seq", test_fin_after_data_same_seq);
+	g_test_add_func("/tcp/engine/passive-close", test_passive_close);
+	g_test_add_func("/tcp/engine/simultaneous", test_simultaneous);
+	g_test_add_func("/tcp/engine/rfc5961", test_rfc5961);
+	g_test_add_func("/tcp/engine/syn-sent-rst", test_syn_sent_rst);
+	g_test_add_func("/tcp/engine/syn-backoff-timeout", test_syn_backoff_timeout);
+	g_test_add_func("/tcp/engine/rto-karn", test_rto_data);
+	g_test_add_func("/tcp/engine/fast-retransmit", test_fast_retransmit);
+	g_test_add_func("/tcp/engine/zero-window-probe", test_zero_window_probe);
+	g_test_add_func("/tcp/engine/wraparound", test_wraparound);
+	g_test_add_func("/tcp/engine/paws", test_paws);
+	g_test_add_func("/tcp/engine/bad-input", test_bad_input);
+	g_test_add_func("/tcp/engine/memory", test_memory);
+	return g_test_run();
+}
