@@ -33,9 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <arpa/inet.h>
-#include <malloc.h>
 
 #include <pktkit/checksum.h>
 #include <pktkit/eth.h>
@@ -43,64 +41,7 @@
 #include <pktkit/module.h>
 #include <pktkit/testing.h>
 
-/* Allocation counting: these definitions interpose on libc for the process. */
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void *__libc_memalign(size_t align, size_t size);
-extern void __libc_free(void *p);
-
-static uint64_t ba_allocs;
-
-static void ba_count_alloc(void)
-{
-	__atomic_add_fetch(&ba_allocs, 1, __ATOMIC_RELAXED);
-}
-
-void *malloc(size_t size)
-{
-	ba_count_alloc();
-	return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	ba_count_alloc();
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t size)
-{
-	ba_count_alloc();
-	return __libc_realloc(p, size);
-}
-
-void *memalign(size_t align, size_t size)
-{
-	ba_count_alloc();
-	return __libc_memalign(align, size);
-}
-
-void *aligned_alloc(size_t align, size_t size)
-{
-	return memalign(align, size);
-}
-
-int posix_memalign(void **out, size_t align, size_t size)
-{
-	void *p = memalign(align, size);
-
-	if (!p)
-		return 12;	/* ENOMEM */
-	*out = p;
-	return 0;
-}
-
-void free(void *p)
-{
-	__libc_free(p);
-}
+#include "bench-util.h"
 
 /* The null adapter ------------------------------------------------------- */
 
@@ -165,32 +106,6 @@ static void ba_neigh_mac(uint8_t mac[6], unsigned int i)
 
 static struct pk_registry *ba_reg;
 
-static struct pk_dev *ba_device(struct pk_graph *g, const char *id, const char *type,
-				const char *json)
-{
-	g_autoptr(JsonNode) node = NULL;
-	GError *error = NULL;
-	struct pk_dev *dev;
-
-	if (json) {
-		node = json_from_string(json, &error);
-		if (!node)
-			g_error("%s", error->message);
-	}
-	dev = pk_graph_add_device(g, id, type, node ? json_node_get_object(node) : NULL, &error);
-	if (!dev)
-		g_error("%s", error->message);
-	return dev;
-}
-
-static void ba_link(struct pk_graph *g, const char *a, const char *b)
-{
-	GError *error = NULL;
-
-	if (!pk_graph_link(g, a, b, &error))
-		g_error("%s", error->message);
-}
-
 struct ba_graph {
 	struct pk_graph *g;
 	struct pk_dev *dut;	/* NULL for the pipe->pipe baseline */
@@ -203,19 +118,19 @@ static void ba_graph_new(struct ba_graph *bg, const char *type, const char *para
 {
 	GError *error = NULL;
 
-	bg->g = pk_graph_new(ba_reg, NULL, getenv("BENCH_REAL_CLOCK") ? 0 : PK_GRAPH_FAKE_CLOCK);
-	bg->dut = type ? ba_device(bg->g, "dut", type, params) : NULL;
-	bg->l3 = ba_device(bg->g, "l3", "core.pipe-l3", "{\"capacity\": 0}");
-	bg->l2 = ba_device(bg->g, "l2", "core.pipe-l2", "{\"capacity\": 0}");
+	bg->g = bench_graph_new(ba_reg);
+	bg->dut = type ? bench_device(bg->g, "dut", type, params) : NULL;
+	bg->l3 = bench_device(bg->g, "l3", "core.pipe-l3", "{\"capacity\": 0}");
+	bg->l2 = bench_device(bg->g, "l2", "core.pipe-l2", "{\"capacity\": 0}");
 	bg->sink3 = bg->sink2 = NULL;
 	if (type) {
-		ba_link(bg->g, "l3", "dut.ip");
-		ba_link(bg->g, "l2", "dut.eth");
+		bench_link(bg->g, "l3", "dut.ip");
+		bench_link(bg->g, "l2", "dut.eth");
 	} else {
-		bg->sink3 = ba_device(bg->g, "l3-sink", "core.pipe-l3", "{\"capacity\": 0}");
-		bg->sink2 = ba_device(bg->g, "l2-sink", "core.pipe-l2", "{\"capacity\": 0}");
-		ba_link(bg->g, "l3", "l3-sink");
-		ba_link(bg->g, "l2", "l2-sink");
+		bg->sink3 = bench_device(bg->g, "l3-sink", "core.pipe-l3", "{\"capacity\": 0}");
+		bg->sink2 = bench_device(bg->g, "l2-sink", "core.pipe-l2", "{\"capacity\": 0}");
+		bench_link(bg->g, "l3", "l3-sink");
+		bench_link(bg->g, "l2", "l2-sink");
 	}
 	if (!pk_graph_start(bg->g, &error))
 		g_error("%s", error->message);
@@ -365,6 +280,13 @@ static inline void ba_run_once(struct ba_case *c)
 	ba_restore_batch(c);
 }
 
+/* @iters runs of the case @ctx: the timed loop. */
+static void ba_run_iters(void *ctx, uint64_t iters)
+{
+	for (uint64_t i = 0; i < iters; i++)
+		ba_run_once(ctx);
+}
+
 /* @n buffers from @pkts[i % n_pkts]; @in: as frames to our MAC from neighbour i % n_pkts. */
 static void ba_case_init(struct ba_case *c, struct ba_graph *bg, const char *name, bool in,
 			 unsigned int n, uint8_t (*pkts)[128], const uint32_t *lens,
@@ -466,58 +388,27 @@ static void ba_check_one_round(struct ba_case *c)
 			g_error("%s: buffer %u not restored", c->name, i);
 }
 
-static double ba_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int ba_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 #define BA_ROUNDS 9
 
 static const char *ba_filter;
 
 static void ba_measure(struct ba_case *c, uint64_t target)
 {
-	uint64_t iters = MAX(target / c->batch.n / BA_ROUNDS, 1000), allocs, trouble, arrived;
+	uint64_t iters = MAX(target / c->batch.n / BA_ROUNDS, 1000), trouble, arrived;
 	uint64_t pkts = iters * BA_ROUNDS * c->batch.n;
-	struct pk_buf_stats before, after;
-	double round_ns[BA_ROUNDS];
+	struct bench_result res;
 
-	if (ba_filter) {
-		g_autofree char *id = g_strdup_printf("%s/%u", c->name, c->batch.n);
-
-		if (!strstr(id, ba_filter))
-			return;
-	}
+	if (!bench_selected(ba_filter, c->name, c->batch.n))
+		return;
 	if (c->shared)
 		for (uint32_t i = 0; i < c->batch.n; i++)
 			pk_buf_ref(c->batch.buf[i]);
 	if (!c->no_inject)
 		ba_check_one_round(c);
-	for (uint64_t i = 0; i < iters; i++)	/* warm up */
-		ba_run_once(c);
+	ba_run_iters(c, iters);	/* warm up */
 	trouble = ba_trouble(c);
 	arrived = pk_dev_counter(c->dst, "received");
-	pk_buf_pool_stats(&before);
-	allocs = __atomic_load_n(&ba_allocs, __ATOMIC_RELAXED);
-	for (int r = 0; r < BA_ROUNDS; r++) {
-		double t0 = ba_now();
-
-		for (uint64_t i = 0; i < iters; i++)
-			ba_run_once(c);
-		round_ns[r] = (ba_now() - t0) / (double)(iters * c->batch.n);
-	}
-	allocs = __atomic_load_n(&ba_allocs, __ATOMIC_RELAXED) - allocs;
-	pk_buf_pool_stats(&after);
+	bench_rounds(BA_ROUNDS, ba_run_iters, c, iters, iters * c->batch.n, &res);
 	if (!c->no_inject) {
 		arrived = pk_dev_counter(c->dst, "received") - arrived;
 		if (arrived != pkts || ba_trouble(c) != trouble)
@@ -526,12 +417,7 @@ static void ba_measure(struct ba_case *c, uint64_t target)
 				ba_trouble(c) - trouble);
 		ba_check_one_round(c);
 	}
-	qsort(round_ns, BA_ROUNDS, sizeof(double), ba_cmp_double);
-	printf("| %-44s | %5u | %8.2f | %8.2f | %7.1f | %9.4f | %9.4f |\n", c->name, c->batch.n,
-	       round_ns[0], round_ns[BA_ROUNDS / 2], 1e3 / round_ns[0],
-	       (double)allocs / (double)pkts,
-	       (double)(after.system_allocs - before.system_allocs) / (double)pkts);
-	fflush(stdout);
+	bench_rate_row(44, c->name, c->batch.n, &res, pkts);
 }
 
 /* Packets ------------------------------------------------------------------------ */
@@ -584,21 +470,17 @@ int main(int argc, char **argv)
 {
 	uint64_t pkts = argc > 1 ? g_ascii_strtoull(argv[1], NULL, 10) : 20000000;
 	struct ba_graph bg;
+	static const char *const needed[] = { "l3.adapter", NULL };
+	int status;
 
 	ba_filter = argc > 2 ? argv[2] : NULL;
-	ba_reg = pk_registry_new();
-	pk_registry_scan_default(ba_reg);
-	if (!pk_registry_add_module(ba_reg, &null_module, "(bench/adapter)", NULL))
-		return 1;
-	if (!pk_registry_lookup(ba_reg, "l3.adapter")) {
-		fprintf(stderr, "bench-adapter: pk-adapter.so not found (set PKTKIT_MODULE_PATH)\n");
-		return 77;
-	}
+	status = bench_registry_load(&ba_reg, &null_module, "(bench/adapter)", needed,
+				     "bench-adapter: pk-adapter.so not found "
+				     "(set PKTKIT_MODULE_PATH)");
+	if (status)
+		return status;
 	ba_build_packets();
-	printf("| %-44s | %5s | %8s | %8s | %7s | %9s | %9s |\n", "case", "batch", "ns/pkt",
-	       "median", "Mpps", "malloc/pk", "pool/pk");
-	printf("|%s|------:|---------:|---------:|--------:|----------:|----------:|\n",
-	       "----------------------------------------------");
+	bench_rate_header(44, "ns/pkt", "malloc/pk", "pool/pk");
 
 	/* Baselines: the core alone, then one do-nothing hop with the adapter's ports. */
 	ba_graph_new(&bg, NULL, NULL);
@@ -666,7 +548,7 @@ int main(int argc, char **argv)
 	       "malloc/pk: C allocator calls per packet; pool/pk: buffer-pool system\n"
 	       "allocations per packet.\n", BA_ROUNDS);
 	printf("C allocator calls in the whole run, setup included: %" G_GUINT64_FORMAT "\n",
-	       __atomic_load_n(&ba_allocs, __ATOMIC_RELAXED));
+	       bench_allocs());
 	pk_registry_free(ba_reg);
 	return 0;
 }

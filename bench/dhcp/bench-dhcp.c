@@ -33,72 +33,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <malloc.h>
 
 #include <pktkit/checksum.h>
 #include <pktkit/dhcp.h>
 #include <pktkit/graph.h>
 #include <pktkit/testing.h>
 
-/* Allocation counting: these definitions interpose on libc for the process. */
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void *__libc_memalign(size_t align, size_t size);
-extern void __libc_free(void *p);
-
-static uint64_t bd_allocs;
-
-static void bd_count_alloc(void)
-{
-	__atomic_add_fetch(&bd_allocs, 1, __ATOMIC_RELAXED);
-}
-
-void *malloc(size_t size)
-{
-	bd_count_alloc();
-	return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	bd_count_alloc();
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t size)
-{
-	bd_count_alloc();
-	return __libc_realloc(p, size);
-}
-
-void *memalign(size_t align, size_t size)
-{
-	bd_count_alloc();
-	return __libc_memalign(align, size);
-}
-
-void *aligned_alloc(size_t align, size_t size)
-{
-	return memalign(align, size);
-}
-
-int posix_memalign(void **out, size_t align, size_t size)
-{
-	void *p = memalign(align, size);
-
-	if (!p)
-		return 12;	/* ENOMEM */
-	*out = p;
-	return 0;
-}
-
-void free(void *p)
-{
-	__libc_free(p);
-}
+#include "bench-util.h"
 
 /* Server and clients -------------------------------------------------------- */
 
@@ -120,22 +61,6 @@ struct bd_server {
 	uint32_t max_leases;
 };
 
-static struct pk_dev *bd_device(struct pk_graph *g, const char *id, const char *type,
-				const char *json)
-{
-	g_autoptr(JsonNode) node = NULL;
-	GError *error = NULL;
-	struct pk_dev *dev;
-
-	node = json_from_string(json, &error);
-	if (!node)
-		g_error("%s", error->message);
-	dev = pk_graph_add_device(g, id, type, json_node_get_object(node), &error);
-	if (!dev)
-		g_error("%s", error->message);
-	return dev;
-}
-
 static void bd_server_new(struct bd_server *s, uint32_t max_leases, uint32_t capacity)
 {
 	g_autofree char *params = g_strdup_printf(BD_PARAMS_FMT, max_leases);
@@ -143,9 +68,9 @@ static void bd_server_new(struct bd_server *s, uint32_t max_leases, uint32_t cap
 	GError *error = NULL;
 
 	s->max_leases = max_leases;
-	s->g = pk_graph_new(bd_reg, NULL, getenv("BENCH_REAL_CLOCK") ? 0 : PK_GRAPH_FAKE_CLOCK);
-	s->dut = bd_device(s->g, "dut", "svc.dhcp-server", params);
-	s->cl = bd_device(s->g, "cl", "core.pipe-l2", pipe);
+	s->g = bench_graph_new(bd_reg);
+	s->dut = bench_device(s->g, "dut", "svc.dhcp-server", params);
+	s->cl = bench_device(s->g, "cl", "core.pipe-l2", pipe);
 	if (!pk_graph_link(s->g, "cl", "dut.eth", &error) || !pk_graph_start(s->g, &error))
 		g_error("%s", error->message);
 }
@@ -287,19 +212,11 @@ static inline void bd_run_once(struct bd_case *c)
 	pk_pipe_inject_batch(c->s->cl, &c->batch);
 }
 
-static double bd_now(void)
+/* @iters runs of the case @ctx: the timed loop. */
+static void bd_run_iters(void *ctx, uint64_t iters)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int bd_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	for (uint64_t i = 0; i < iters; i++)
+		bd_run_once(ctx);
 }
 
 #define BD_ROUNDS 9
@@ -308,35 +225,23 @@ static const char *bd_filter;
 
 static void bd_measure(struct bd_case *c, uint64_t target_ops)
 {
-	uint64_t iters, ops, allocs, trouble, replies, arrived;
+	uint64_t iters, ops, trouble, replies, arrived;
 	uint32_t ops_per_iter = c->batch_n / c->per_op;
-	struct pk_buf_stats before, after;
-	double round_ns[BD_ROUNDS];
+	struct bench_result res;
 	g_autofree char *id = g_strdup_printf("%s/%u", c->name, c->batch_n);
 
-	if (bd_filter && !strstr(id, bd_filter))
+	if (!bench_selected(bd_filter, c->name, c->batch_n))
 		return;
 	g_assert(c->n_frames % c->batch_n == 0 && c->batch_n % c->per_op == 0);
 	/* At least one trip round the ring per round, so every client is seen. */
 	iters = MAX(target_ops / ops_per_iter / BD_ROUNDS, c->n_frames / c->batch_n);
 	iters = MAX(iters, 100);
 	ops = iters * BD_ROUNDS * ops_per_iter;
-	for (uint32_t i = 0; i < c->n_frames / c->batch_n; i++)	/* warm up: one trip */
-		bd_run_once(c);
+	bd_run_iters(c, c->n_frames / c->batch_n);	/* warm up: one trip */
 	trouble = bd_trouble(c->s);
 	replies = pk_dev_counter(c->s->dut, c->reply);
 	arrived = pk_dev_counter(c->s->cl, "received");
-	pk_buf_pool_stats(&before);
-	allocs = __atomic_load_n(&bd_allocs, __ATOMIC_RELAXED);
-	for (int r = 0; r < BD_ROUNDS; r++) {
-		double t0 = bd_now();
-
-		for (uint64_t i = 0; i < iters; i++)
-			bd_run_once(c);
-		round_ns[r] = (bd_now() - t0) / (double)(iters * ops_per_iter);
-	}
-	allocs = __atomic_load_n(&bd_allocs, __ATOMIC_RELAXED) - allocs;
-	pk_buf_pool_stats(&after);
+	bench_rounds(BD_ROUNDS, bd_run_iters, c, iters, iters * ops_per_iter, &res);
 	replies = pk_dev_counter(c->s->dut, c->reply) - replies;
 	arrived = pk_dev_counter(c->s->cl, "received") - arrived;
 	if (bd_trouble(c->s) != trouble || replies != ops * c->replies_per_op ||
@@ -344,11 +249,10 @@ static void bd_measure(struct bd_case *c, uint64_t target_ops)
 		g_error("%s: %" G_GUINT64_FORMAT " ops, %" G_GUINT64_FORMAT " %s, %" G_GUINT64_FORMAT
 			" replies arrived, %" G_GUINT64_FORMAT " NAKs/drops", id, ops, replies,
 			c->reply, arrived, bd_trouble(c->s) - trouble);
-	qsort(round_ns, BD_ROUNDS, sizeof(double), bd_cmp_double);
 	printf("| %-50s | %6u | %5u | %9.1f | %9.1f | %8.3f | %9.4f | %9.4f |\n", c->name,
-	       c->s->max_leases, c->batch_n, round_ns[0], round_ns[BD_ROUNDS / 2],
-	       1e3 / round_ns[0], (double)allocs / (double)ops,
-	       (double)(after.system_allocs - before.system_allocs) / (double)ops);
+	       c->s->max_leases, c->batch_n, res.best_ns, res.median_ns, 1e3 / res.best_ns,
+	       (double)res.counts.allocs / (double)ops,
+	       (double)res.counts.pool_allocs / (double)ops);
 	fflush(stdout);
 }
 
@@ -447,23 +351,24 @@ int main(int argc, char **argv)
 {
 	uint64_t ops = argc > 1 ? g_ascii_strtoull(argv[1], NULL, 10) : 200000;
 	uint32_t clients = argc > 3 ? (uint32_t)g_ascii_strtoull(argv[3], NULL, 10) : 1024;
+	static const char *const needed[] = { "svc.dhcp-server", NULL };
+	static const struct bench_col columns[] = {
+		{ "case", 50 }, { "max-l.", 6 }, { "batch", 5 }, { "ns/op", 9 }, { "median", 9 },
+		{ "Mops/s", 8 }, { "malloc/op", 9 }, { "pool/op", 9 },
+	};
+	int status;
 
 	bd_filter = argc > 2 && argv[2][0] ? argv[2] : NULL;
 	if (clients < 32 || clients % 32 || clients > 4096) {
 		fprintf(stderr, "bench-dhcp: clients must be a multiple of 32, 32..4096\n");
 		return 2;
 	}
-	bd_reg = pk_registry_new();
-	pk_registry_scan_default(bd_reg);
-	if (!pk_registry_lookup(bd_reg, "svc.dhcp-server")) {
-		fprintf(stderr, "bench-dhcp: pk-dhcp.so not found (set PKTKIT_MODULE_PATH)\n");
-		return 77;
-	}
+	status = bench_registry_load(&bd_reg, NULL, NULL, needed,
+				     "bench-dhcp: pk-dhcp.so not found (set PKTKIT_MODULE_PATH)");
+	if (status)
+		return status;
 	bd_check_replies();
-	printf("| %-50s | %6s | %5s | %9s | %9s | %8s | %9s | %9s |\n", "case", "max-l.", "batch",
-	       "ns/op", "median", "Mops/s", "malloc/op", "pool/op");
-	printf("|%s|-------:|------:|----------:|----------:|---------:|----------:|----------:|\n",
-	       "----------------------------------------------------");
+	bench_table_header(columns, G_N_ELEMENTS(columns));
 	/* Default max-leases (4096), then how the per-batch table walk scales. */
 	bd_server_rows(4096, clients, ops, true);
 	bd_server_rows(clients, clients, ops, false);
@@ -475,7 +380,7 @@ int main(int argc, char **argv)
 	       "malloc/op: C allocator calls per op; pool/op: buffer-pool system allocations.\n",
 	       BD_ROUNDS, clients);
 	printf("C allocator calls in the whole run, setup included: %" G_GUINT64_FORMAT "\n",
-	       __atomic_load_n(&bd_allocs, __ATOMIC_RELAXED));
+	       bench_allocs());
 	pk_registry_free(bd_reg);
 	return 0;
 }

@@ -16,66 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <arpa/inet.h>
-#include <malloc.h>
 
 #include <pktkit/graph.h>
 #include <pktkit/testing.h>
 
-/* Allocation counting: these definitions interpose on libc for the process. */
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void *__libc_memalign(size_t align, size_t size);
-extern void __libc_free(void *p);
-
-static uint64_t bench_allocs;
-
-void *malloc(size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_realloc(p, size);
-}
-
-void *memalign(size_t align, size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_memalign(align, size);
-}
-
-void *aligned_alloc(size_t align, size_t size)
-{
-	return memalign(align, size);
-}
-
-int posix_memalign(void **out, size_t align, size_t size)
-{
-	void *p = memalign(align, size);
-
-	if (!p)
-		return 12;	/* ENOMEM */
-	*out = p;
-	return 0;
-}
-
-void free(void *p)
-{
-	__libc_free(p);
-}
+#include "bench-util.h"
 
 /* Setup ------------------------------------------------------------------ */
 
@@ -131,40 +77,11 @@ static const struct pk_module_info wire_module = {
 	.types = wire_types,
 };
 
-static struct pk_dev *bench_device(struct pk_graph *g, const char *id, const char *type,
-				   const char *json)
-{
-	g_autoptr(JsonObject) obj = NULL;
-	GError *error = NULL;
-	struct pk_dev *dev;
-
-	if (json) {
-		g_autoptr(JsonNode) node = json_from_string(json, &error);
-
-		if (!node)
-			g_error("%s", error->message);
-		obj = json_object_ref(json_node_get_object(node));
-	}
-	dev = pk_graph_add_device(g, id, type, obj, &error);
-	if (!dev)
-		g_error("%s", error->message);
-	return dev;
-}
-
-static void bench_link(struct pk_graph *g, const char *a, const char *b)
-{
-	GError *error = NULL;
-
-	if (!pk_graph_link(g, a, b, &error))
-		g_error("%s", error->message);
-}
-
 /* A device @type "dut" with @n_ports pipes (p0 injects, the others count only). */
 static struct pk_graph *bench_graph(const char *type, const char *params, unsigned int n_ports,
 				    const char *pipe_type, struct pk_dev **src)
 {
-	struct pk_graph *g = pk_graph_new(bench_reg, NULL,
-					  getenv("BENCH_REAL_CLOCK") ? 0 : PK_GRAPH_FAKE_CLOCK);
+	struct pk_graph *g = bench_graph_new(bench_reg);
 	GError *error = NULL;
 
 	if (type)
@@ -248,14 +165,6 @@ struct bench_case {
 	uint8_t hdr[64][12];	/* first 12 bytes of each packet as built */
 };
 
-static double bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static void bench_run_once(struct bench_case *c)
 {
 	pk_pipe_inject_batch(c->src, &c->batch);
@@ -269,14 +178,14 @@ static void bench_run_once(struct bench_case *c)
 	}
 }
 
-static const char *bench_filter;
-
-static int bench_cmp_double(const void *a, const void *b)
+/* @iters runs of the case @ctx: the timed loop. */
+static void bench_run_iters(void *ctx, uint64_t iters)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	for (uint64_t i = 0; i < iters; i++)
+		bench_run_once(ctx);
 }
+
+static const char *bench_filter;
 
 /*
  * Run a case in BENCH_ROUNDS rounds and report the fastest and the median
@@ -286,36 +195,15 @@ static int bench_cmp_double(const void *a, const void *b)
 
 static void bench_measure(struct bench_case *c, uint64_t frames_target)
 {
-	uint64_t iters = MAX(frames_target / c->batch.n / BENCH_ROUNDS, 1000), allocs;
+	uint64_t iters = MAX(frames_target / c->batch.n / BENCH_ROUNDS, 1000);
 	uint64_t frames = iters * BENCH_ROUNDS * c->batch.n;
-	struct pk_buf_stats before, after;
-	double round_ns[BENCH_ROUNDS];
+	struct bench_result res;
 
-	if (bench_filter) {
-		g_autofree char *id = g_strdup_printf("%s/%u", c->name, c->batch.n);
-
-		if (!strstr(id, bench_filter))
-			return;
-	}
-	for (uint64_t i = 0; i < iters; i++)	/* warm up */
-		bench_run_once(c);
-	pk_buf_pool_stats(&before);
-	allocs = __atomic_load_n(&bench_allocs, __ATOMIC_RELAXED);
-	for (int r = 0; r < BENCH_ROUNDS; r++) {
-		double t0 = bench_now();
-
-		for (uint64_t i = 0; i < iters; i++)
-			bench_run_once(c);
-		round_ns[r] = (bench_now() - t0) / (double)(iters * c->batch.n);
-	}
-	allocs = __atomic_load_n(&bench_allocs, __ATOMIC_RELAXED) - allocs;
-	pk_buf_pool_stats(&after);
-	qsort(round_ns, BENCH_ROUNDS, sizeof(double), bench_cmp_double);
-	printf("| %-36s | %5u | %8.2f | %8.2f | %7.1f | %9.4f | %9.4f |\n", c->name,
-	       c->batch.n, round_ns[0], round_ns[BENCH_ROUNDS / 2], 1e3 / round_ns[0],
-	       (double)allocs / (double)frames,
-	       (double)(after.system_allocs - before.system_allocs) / (double)frames);
-	fflush(stdout);
+	if (!bench_selected(bench_filter, c->name, c->batch.n))
+		return;
+	bench_run_iters(c, iters);	/* warm up */
+	bench_rounds(BENCH_ROUNDS, bench_run_iters, c, iters, iters * c->batch.n, &res);
+	bench_rate_row(36, c->name, c->batch.n, &res, frames);
 }
 
 /* @n frames to host @dst from host 1, or with @flows, from host 1 + i to @dst + i. */
@@ -363,21 +251,16 @@ int main(int argc, char **argv)
 	struct pk_graph *g;
 	struct pk_dev *src;
 	struct bench_case c;
+	static const char *const needed[] = { "l2.hub", NULL };
+	int status;
 
 	/* Run only the cases whose "name/batch" contains this. */
 	bench_filter = argc > 2 ? argv[2] : NULL;
-	bench_reg = pk_registry_new();
-	pk_registry_scan_default(bench_reg);
-	if (!pk_registry_add_module(bench_reg, &wire_module, "(bench/hub)", NULL))
-		return 1;
-	if (!pk_registry_lookup(bench_reg, "l2.hub")) {
-		fprintf(stderr, "bench-hub: pk-hub.so not found (set PKTKIT_MODULE_PATH)\n");
-		return 77;
-	}
-	printf("| %-36s | %5s | %8s | %8s | %7s | %9s | %9s |\n", "case", "batch", "ns/frame",
-	       "median", "Mpps", "malloc/fr", "pool/fr");
-	printf("|%s|------:|---------:|---------:|--------:|----------:|----------:|\n",
-	       "--------------------------------------");
+	status = bench_registry_load(&bench_reg, &wire_module, "(bench/hub)", needed,
+				     "bench-hub: pk-hub.so not found (set PKTKIT_MODULE_PATH)");
+	if (status)
+		return status;
+	bench_rate_header(36, "ns/frame", "malloc/fr", "pool/fr");
 
 	/* Baseline: pipe -> pipe, the cost of the core and the pipes alone. */
 	g = bench_graph(NULL, NULL, 2, "core.pipe-l2", &src);
@@ -468,7 +351,7 @@ int main(int argc, char **argv)
 	       "(5 bytes) per packet in the driver loop.\n", BENCH_ROUNDS);
 	/* Shows that the counting allocator is in use (setup does allocate). */
 	printf("C allocator calls in the whole run, setup included: %" G_GUINT64_FORMAT "\n",
-	       __atomic_load_n(&bench_allocs, __ATOMIC_RELAXED));
+	       bench_allocs());
 	pk_registry_free(bench_reg);
 	return 0;
 }

@@ -8,77 +8,23 @@
  * pktkit library publishes 5.5 GB/s for a 1500-byte checksum (not measured
  * here: no Go toolchain in this build).
  *
- * Allocations are counted by wrapping malloc/calloc/realloc around glibc's
- * __libc_* entry points (glibc's mallinfo2() only gives bytes, not calls).
- * Sanitizer builds own malloc, so there the column says n/a.
+ * Allocations are counted by bench-util's wrappers of malloc and friends
+ * around glibc's __libc_* entry points (glibc's mallinfo2() only gives bytes,
+ * not calls). Sanitizer builds own malloc, so there the column says n/a.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* clock_gettime(); meson passes it too */
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <pktkit/checksum.h>
 #include <pktkit/eth.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define BENCH_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
-	__has_feature(memory_sanitizer)
-#define BENCH_SANITIZER 1
-#endif
-#endif
-#ifndef BENCH_SANITIZER
-#define BENCH_SANITIZER 0
-#endif
+#include "bench-util.h"
 
 #define BENCH_MIN_SECONDS 0.2	/* per round */
 #define BENCH_ROUNDS 3		/* the fastest round is reported */
-
-/* --- allocation counting ------------------------------------------------- */
-
-#if !BENCH_SANITIZER && defined(__GLIBC__)
-#define BENCH_COUNT_MALLOC 1
-static uint64_t bench_allocs;
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-
-void *malloc(size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_realloc(p, size);
-}
-
-static uint64_t bench_alloc_mark(void)
-{
-	return __atomic_load_n(&bench_allocs, __ATOMIC_RELAXED);
-}
-#else
-#define BENCH_COUNT_MALLOC 0
-static uint64_t bench_alloc_mark(void)
-{
-	return 0;
-}
-#endif
 
 /* --- harness ------------------------------------------------------------- */
 
@@ -108,14 +54,6 @@ struct bench_case {
 	const void *arg;
 };
 
-static double bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void bench_report(const struct bench_case *c, double ns, double allocs_per_op)
 {
 	char tput[32], allocs[32];
@@ -124,23 +62,31 @@ static void bench_report(const struct bench_case *c, double ns, double allocs_pe
 		snprintf(tput, sizeof(tput), "%.2f GB/s", (double)c->bytes / ns);
 	else
 		snprintf(tput, sizeof(tput), "%.1f Mpps", 1e3 / ns);
-	if (BENCH_COUNT_MALLOC)
+	if (bench_allocs_counted())
 		snprintf(allocs, sizeof(allocs), "%.3g", allocs_per_op);
 	else
 		snprintf(allocs, sizeof(allocs), "n/a");
 	printf("| %-44s | %8.2f | %12s | %9s |\n", c->name, ns, tput, allocs);
 }
 
+static void bench_run_case(void *ctx, uint64_t iters)
+{
+	const struct bench_case *c = ctx;
+
+	c->run(c->arg, iters);
+}
+
 static void bench_run(const struct bench_case *c)
 {
-	uint64_t iters = 1000, allocs;
-	double t0, elapsed, best = 0;
+	uint64_t iters = 1000;
+	struct bench_result res;
+	double t0, elapsed;
 
 	/* Calibrate: grow until one run takes a tenth of the target. */
 	for (;;) {
-		t0 = bench_now();
+		t0 = bench_now_ns();
 		c->run(c->arg, iters);
-		elapsed = bench_now() - t0;
+		elapsed = (bench_now_ns() - t0) * 1e-9;
 		if (elapsed >= BENCH_MIN_SECONDS / 10)
 			break;
 		iters *= 4;
@@ -148,17 +94,8 @@ static void bench_run(const struct bench_case *c)
 	iters = (uint64_t)((double)iters * (BENCH_MIN_SECONDS * 1.25) / elapsed) + 1;
 
 	/* Best of a few rounds of >= BENCH_MIN_SECONDS: the machine is shared. */
-	allocs = bench_alloc_mark();
-	for (int round = 0; round < BENCH_ROUNDS; round++) {
-		t0 = bench_now();
-		c->run(c->arg, iters);
-		elapsed = bench_now() - t0;
-		if (round == 0 || elapsed < best)
-			best = elapsed;
-	}
-	allocs = bench_alloc_mark() - allocs;
-	bench_report(c, best * 1e9 / (double)iters,
-		     (double)allocs / (double)(iters * BENCH_ROUNDS));
+	bench_rounds(BENCH_ROUNDS, bench_run_case, (void *)c, iters, iters, &res);
+	bench_report(c, res.best_ns, (double)res.counts.allocs / (double)(iters * BENCH_ROUNDS));
 }
 
 /* --- inputs ---------------------------------------------------------------- */
@@ -326,14 +263,15 @@ int main(void)
 		{ "ip6 parse, 2 extension headers", 0, run_ip6, NULL },
 		{ "tcp parse + options (MSS, SACK-perm, TS, WS)", 0, run_tcp_opts, NULL },
 	};
+	static const struct bench_col columns[] = {
+		{ "case", 44 }, { "ns/op", 8 }, { "throughput", 12 }, { "allocs/op", 9 },
+	};
 	char names[3][G_N_ELEMENTS(sizes)][64];
 
 	make_inputs();
 	printf("pk_csum_partial implementation: %s\n\n",
 	       pk_csum_impl_available(PK_CSUM_IMPL_AVX2) ? "avx2" : "generic");
-	printf("| %-44s | %8s | %12s | %9s |\n", "case", "ns/op", "throughput", "allocs/op");
-	printf("|%s|%s|%s|%s|\n", "----------------------------------------------",
-	       "---------:", "-------------:", "----------:");
+	bench_table_header(columns, G_N_ELEMENTS(columns));
 	for (size_t i = 0; i < G_N_ELEMENTS(parsers); i++)
 		bench_run(&parsers[i]);
 	for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {

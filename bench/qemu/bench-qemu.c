@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <malloc.h>
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -35,59 +34,7 @@
 #include <pktkit/graph.h>
 #include <pktkit/testing.h>
 
-/* Allocation counting: these definitions interpose on libc for the process. */
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t size);
-extern void *__libc_memalign(size_t align, size_t size);
-extern void __libc_free(void *p);
-
-static uint64_t bench_allocs;
-
-void *malloc(size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_malloc(size);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_realloc(p, size);
-}
-
-void *memalign(size_t align, size_t size)
-{
-	__atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
-	return __libc_memalign(align, size);
-}
-
-void *aligned_alloc(size_t align, size_t size)
-{
-	return memalign(align, size);
-}
-
-int posix_memalign(void **out, size_t align, size_t size)
-{
-	void *p = memalign(align, size);
-
-	if (!p)
-		return 12;	/* ENOMEM */
-	*out = p;
-	return 0;
-}
-
-void free(void *p)
-{
-	__libc_free(p);
-}
+#include "bench-util.h"
 
 /* Clients ------------------------------------------------------------------ */
 
@@ -261,8 +208,8 @@ static void run_case(const char *path, uint32_t size, bool batched, uint32_t fra
 	bool hub = strcmp(path, "hub") == 0;
 	struct pk_graph *g = pk_graph_new(bench_reg, NULL, 0);
 	struct run r = { .frames = frames, .size = size, .batched = batched };
-	struct pk_buf_stats st0, st1;
-	uint64_t allocs0, allocs1, drops = 0;
+	struct bench_counts counts;
+	uint64_t drops = 0;
 	GThread *tw, *tr;
 	GError *error = NULL;
 	double s, ns;
@@ -301,13 +248,11 @@ static void run_case(const char *path, uint32_t size, bool batched, uint32_t fra
 		spin_ms(20);
 		/* A's flood of its own hello reaches B: drain it before measuring. */
 	}
-	pk_buf_pool_stats(&st0);
-	allocs0 = __atomic_load_n(&bench_allocs, __ATOMIC_RELAXED);
+	bench_counts_begin(&counts);
 	tr = g_thread_new("reader", reader_main, &r);
 	tw = g_thread_new("writer", writer_main, &r);
 	iterate_until(&r.reader_done);
-	allocs1 = __atomic_load_n(&bench_allocs, __ATOMIC_RELAXED);
-	pk_buf_pool_stats(&st1);
+	bench_counts_end(&counts);
 	g_thread_join(tw);
 	g_thread_join(tr);
 	drops = pk_dev_counter(pk_graph_lookup(g, "l1"), "dropped-queue-full") +
@@ -321,9 +266,8 @@ static void run_case(const char *path, uint32_t size, bool batched, uint32_t fra
 	printf("| %-22s | %8" G_GUINT64_FORMAT " | %6.1f%% | %7.0f | %6.3f | %6.2f | %5.3f | %5.3f |\n",
 	       name, r.received, 100.0 * (double)r.received / frames, ns,
 	       (double)r.received / s / 1e6, (double)r.received * size * 8 / s / 1e9,
-	       r.received ? (double)(allocs1 - allocs0) / (double)r.received : 0,
-	       r.received ? (double)(st1.system_allocs - st0.system_allocs) / (double)r.received
-			  : 0);
+	       r.received ? (double)counts.allocs / (double)r.received : 0,
+	       r.received ? (double)counts.pool_allocs / (double)r.received : 0);
 	if (drops)
 		printf("|   (listener dropped %" G_GUINT64_FORMAT " frames: B's queue full) | | | | | | | |\n",
 		       drops);
@@ -344,17 +288,16 @@ int main(int argc, char **argv)
 	uint32_t frames = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 200000;
 	const char *filter = argc > 2 ? argv[2] : NULL;
 	static const uint32_t sizes[] = { 64, 1500 };
+	static const char *const needed[] = { "io.qemu-listen", "l2.hub", NULL };
 	GError *error = NULL;
+	int status;
 
 	g_log_set_writer_func(quiet_writer, NULL, NULL);
-	bench_reg = pk_registry_new();
-	pk_registry_scan_default(bench_reg);
-	if (!pk_registry_lookup(bench_reg, "io.qemu-listen") ||
-	    !pk_registry_lookup(bench_reg, "l2.hub")) {
-		fprintf(stderr, "bench-qemu: io.qemu-listen and l2.hub are needed "
-				"(PKTKIT_MODULE_PATH)\n");
-		return 77;
-	}
+	status = bench_registry_load(&bench_reg, NULL, NULL, needed,
+				     "bench-qemu: io.qemu-listen and l2.hub are needed "
+				     "(PKTKIT_MODULE_PATH)");
+	if (status)
+		return status;
 	bench_dir = g_dir_make_tmp("pk-bench-qemu.XXXXXX", &error);
 	if (!bench_dir) {
 		fprintf(stderr, "bench-qemu: %s\n", error->message);
