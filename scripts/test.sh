@@ -95,5 +95,5 @@ echo
 for f in "${failures[@]}"; do
 	echo "FAILED: $f"
 done
-echo "pktkit tests: $passed passed, $failed failed"
+echo "pktkit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
