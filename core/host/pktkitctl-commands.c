@@ -353,8 +353,9 @@ static int cmd_get(struct ctl *c, int argc, char **argv)
 static int cmd_simple(struct ctl *c, const char *method, GVariant *args)
 {
 	int rc = CTL_EXIT_OK;
-	g_autoptr(GVariant) r = ctl_call(c, NULL, NULL, method, args, NULL, &rc);
+	g_autoptr(GVariant) reply = ctl_call(c, NULL, NULL, method, args, NULL, &rc);
 
+	(void)reply;	/* only the exit code matters */
 	return rc;
 }
 

@@ -23,13 +23,17 @@ static void drain(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, size_t cap)
 			__builtin_trap();	/* output must terminate */
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t out[2048], seg[65536];
 	struct pk_tcp_engine *e = pk_tcp_engine_new(key, 0);
 	struct pk_tcp_config cfg = { .fixed_iss = true, .iss = 1000, .sndbuf = 8192, .rcvbuf = 8192 };
 	struct pk_tcp_endpoints ep = { .local_port = 80, .remote_port = 4000 };
-	struct pk_tcp_listener *l = pk_tcp_listener_new(e, NULL, false, ep.local_addr, 80);
+	/* Odd first byte: the listener answers every SYN with a SYN cookie. */
+	struct pk_tcp_config lcfg = { .syncookies_always = size > 0 && (data[0] & 1) };
+	struct pk_tcp_listener *l = pk_tcp_listener_new(e, &lcfg, false, ep.local_addr, 80);
 	struct pk_tcp_conn *c = pk_tcp_connect(e, &cfg, &ep, 0);
 	struct pk_tcp_view v;
 	uint64_t now = 0;

@@ -23,7 +23,8 @@
  * rate-limited challenge ACKs, RFC 7323 window scaling, timestamps and PAWS,
  * RFC 6298 RTO with Karn and backoff, RFC 6928 initial window, RFC 6582
  * NewReno, RFC 3042 limited transmit, zero-window probes, delayed ACKs,
- * Nagle, RFC 2018 SACK blocks on the receive side, RFC 6528 ISNs.
+ * Nagle, RFC 2018 SACK blocks on the receive side, RFC 6528 ISNs, RFC 4987
+ * SYN cookies with a bound on half-open connections per listener.
  */
 #ifndef PKTKIT_TCP_H
 #define PKTKIT_TCP_H
@@ -93,8 +94,18 @@ struct pk_tcp_endpoints {
  * @no_wscale:	Do not offer window scaling (default: offered)
  * @no_timestamps: Do not offer timestamps (default: offered)
  * @no_sack:	Do not offer SACK-permitted (default: offered)
- * @fixed_iss:	Tests only: use @iss instead of the RFC 6528 ISN
+ * @fixed_iss:	Tests only: use @iss instead of the RFC 6528 ISN (a SYN
+ *		cookie still replaces it)
  * @iss:	See @fixed_iss
+ * @max_half_open: Listeners only: connections in SYN-RECEIVED a listener
+ *		created and that still are in SYN-RECEIVED (default 128); beyond
+ *		it SYNs are answered with SYN cookies (or dropped with
+ *		@no_syncookies)
+ * @syncookies_always: Listeners only: answer every SYN with a SYN cookie,
+ *		never allocate before the handshake completes (ignored with
+ *		@no_syncookies)
+ * @no_syncookies: Listeners only: never send SYN cookies; SYNs beyond
+ *		@max_half_open are dropped (counted in listen_overflows)
  *
  * Zero fields take the defaults, so a zeroed struct is a valid config.
  */
@@ -115,6 +126,9 @@ struct pk_tcp_config {
 	bool no_sack;
 	bool fixed_iss;
 	uint32_t iss;
+	uint32_t max_half_open;
+	bool syncookies_always;
+	bool no_syncookies;
 };
 
 /**
@@ -134,6 +148,15 @@ struct pk_tcp_config {
  * @syn_in_sync:	SYNs received in a synchronized state
  * @ooo_dropped:	Out-of-order segments not queued (range list full)
  * @zero_window_probes:	Window probes sent
+ * @conns_created:	Connection objects allocated (active and passive opens,
+ *			connections completed from a SYN cookie)
+ * @syncookies_sent:	SYN-ACKs sent with a SYN cookie instead of allocating
+ * @syncookies_ok:	ACKs to a listener that carried a valid cookie
+ * @syncookies_failed:	ACKs to a listener (no connection) whose cookie did
+ *			not validate: wrong tuple, tampered, expired (also
+ *			counted in @dropped; answered with a RST)
+ * @listen_overflows:	SYNs dropped: half-open limit with cookies disabled,
+ *			or the listener's reply queue full
  */
 struct pk_tcp_stats {
 	uint64_t segs_in;
@@ -151,6 +174,11 @@ struct pk_tcp_stats {
 	uint64_t syn_in_sync;
 	uint64_t ooo_dropped;
 	uint64_t zero_window_probes;
+	uint64_t conns_created;
+	uint64_t syncookies_sent;
+	uint64_t syncookies_ok;
+	uint64_t syncookies_failed;
+	uint64_t listen_overflows;
 };
 
 struct pk_tcp_engine;
@@ -187,6 +215,30 @@ void pk_tcp_engine_free(struct pk_tcp_engine *e);
  * Return: the counters, valid while @e lives.
  */
 const struct pk_tcp_stats *pk_tcp_engine_stats(const struct pk_tcp_engine *e);
+
+/* Width of the coarse time counter of SYN cookies: a cookie is accepted
+ * in the slot it was issued in and in the next one (64 to 128 s). */
+#define PK_TCP_COOKIE_SLOT_NS (64ull * 1000000000ull)
+
+/**
+ * pk_tcp_engine_rotate_cookie_secret() - Replace the SYN-cookie key
+ * @e:		Engine
+ * @secret:	16 new random bytes
+ * @now_ns:	Current time
+ *
+ * Cookies issued from now on use @secret. The previous key is still
+ * accepted for cookies of the current time slot (PK_TCP_COOKIE_SLOT_NS), so
+ * those live their normal life, through the next slot; it never validates a
+ * cookie of a later slot (a leaked old key mints nothing new). Only one
+ * previous key is kept: rotating twice within two slots may refuse
+ * handshakes in flight. The initial key is
+ * derived from the engine secret; the ISN and timestamp-offset secret is not
+ * changed (that would make live connections' timestamps jump).
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_engine_rotate_cookie_secret(struct pk_tcp_engine *e, const uint8_t secret[16],
+					uint64_t now_ns);
 
 /**
  * pk_tcp_isn() - RFC 6528 initial sequence number
@@ -476,8 +528,19 @@ void pk_tcp_listener_free(struct pk_tcp_listener *l);
  *
  * A SYN (without ACK or RST) creates a connection in SYN-RECEIVED whose
  * output starts with the SYN-ACK; the caller adds it to its demux table.
- * An ACK or other segment without RST gets a RST (RFC 9293 LISTEN rules),
- * produced by pk_tcp_listener_output(); RSTs are ignored.
+ * When the listener already has @max_half_open connections in SYN-RECEIVED
+ * (or with @syncookies_always), nothing is allocated: a SYN-ACK whose ISS is
+ * a SYN cookie (RFC 4987) is queued for pk_tcp_listener_output() instead.
+ * The cookie is a SipHash of the addresses, ports, the peer's ISN and a
+ * 64-second time slot, with a 3-bit MSS index; window scale and
+ * SACK-permitted travel in the low 5 bits of our TSval (when the SYN had
+ * timestamps; without them the connection has neither). An ACK that
+ * carries a valid cookie returns a new connection, already ESTABLISHED
+ * (data in that ACK is accepted). SYN-ACKs from cookies are not
+ * retransmitted.
+ * An ACK without a valid cookie or any other segment without RST gets a
+ * RST (RFC 9293 LISTEN rules), produced by pk_tcp_listener_output(); RSTs
+ * are ignored.
  *
  * Context: the engine's thread.
  * Return: a new connection owned by the caller, or NULL.
@@ -486,13 +549,16 @@ struct pk_tcp_conn *pk_tcp_listener_input(struct pk_tcp_listener *l, const uint8
 					  const struct pk_tcp_view *tcp, uint64_t now_ns);
 
 /**
- * pk_tcp_listener_output() - Next RST the listener must send
+ * pk_tcp_listener_output() - Next RST or SYN-cookie SYN-ACK the listener must send
  * @l:		Listener
- * @buf:	Where the segment is written (at least PK_TCP_HLEN bytes)
- * @cap:	Bytes at @buf
- * @ep:		Filled in with the endpoints the RST travels between
+ * @buf:	Where the segment is written (PK_TCP_MAX_HLEN bytes always suffice)
+ * @cap:	Bytes at @buf; if the next segment does not fit, nothing is
+ *		written and it stays queued
+ * @ep:		Filled in with the endpoints the segment travels between
  *
- * At most 8 RSTs are queued; more are dropped and counted.
+ * At most 16 segments are queued; more are dropped and counted (a SYN
+ * dropped this way is also counted in listen_overflows): drain after each
+ * pk_tcp_listener_input().
  *
  * Context: the engine's thread.
  * Return: segment length, 0 if none.

@@ -18,7 +18,23 @@ struct pk_tcp_engine {
 	uint32_t chack_limit;
 	uint32_t chack_count;
 	uint64_t chack_window;
+	/* SYN cookies: current key; the previous one is accepted for cookies
+	 * of time slots up to ck_rot_slot, the slot of the rotation (so for
+	 * at most one more slot, and a leaked old key mints nothing newer). */
+	uint8_t ck_key[16];
+	uint8_t ck_prev[16];
+	bool ck_have_prev;
+	uint64_t ck_rot_slot;
 };
+
+/* SYN cookies (conn.c), exposed for the tests. */
+#define PK_TCP_COOKIE_NO_WS 15u		/* wscale field: no window scaling */
+#define PK_TCP_COOKIE_TS_BITS 5u	/* TSval low bits: 4 wscale, 1 SACK */
+extern const uint16_t pk_tcp_cookie_mss[8];
+uint32_t pk_tcp_cookie_make(const struct pk_tcp_engine *e, const struct pk_tcp_endpoints *ep,
+			    uint32_t irs, uint32_t mss_idx, uint32_t optbits, uint64_t now);
+bool pk_tcp_cookie_check(const struct pk_tcp_engine *e, const struct pk_tcp_endpoints *ep,
+			 uint32_t irs, uint32_t cookie, uint32_t optbits, uint64_t now);
 
 uint64_t pk_tcp_siphash(const uint8_t key[16], const uint8_t *in, size_t len);
 uint64_t pk_tcp_tuple_hash(const uint8_t key[16], const struct pk_tcp_endpoints *ep,
