@@ -295,11 +295,38 @@ static inline bool l3_ip4_bad_source(uint32_t src)
 	return (src >> 24) == 0 || (src >> 24) == 127 || (src >> 28) >= 0xe;
 }
 
+/* The checks every routed unicast packet passes once its route is known:
+ * a route exists, leads elsewhere, the TTL/hop limit allows one more hop, and
+ * the port is linked. */
+static inline enum l3_action l3_router_next_hop(struct l3_router *r, uint64_t *ctr,
+						uint32_t port, uint32_t in, uint8_t ttl,
+						uint32_t *pos)
+{
+	if (G_UNLIKELY(port == ROUTE_NONE)) {
+		ctr[L3_ROUTER_DROPPED_NO_ROUTE]++;
+		return L3_DROP;
+	}
+	if (G_UNLIKELY(port == in)) {
+		ctr[L3_ROUTER_DROPPED_SAME_PORT]++;
+		return L3_DROP;
+	}
+	if (G_UNLIKELY(ttl <= 1)) {
+		ctr[L3_ROUTER_DROPPED_TTL_EXPIRED]++;
+		return L3_DROP;
+	}
+	*pos = port_set_at(&r->ports, port);
+	if (G_UNLIKELY(*pos == PORT_SET_NONE)) {	/* only linked ports have routes */
+		ctr[L3_ROUTER_DROPPED_NO_ROUTE]++;
+		return L3_DROP;
+	}
+	return L3_ROUTE;
+}
+
 static inline enum l3_action l3_classify4(struct l3_router *r, uint64_t *ctr,
 					  struct l3_last *last, const uint8_t *d, uint32_t len,
 					  uint32_t in, uint32_t *pos)
 {
-	uint32_t hdr_len, total, src, dst, port;
+	uint32_t hdr_len, total, src, dst;
 
 	if (G_UNLIKELY(len < PK_IP4_HLEN)) {
 		ctr[L3_ROUTER_DROPPED_INVALID]++;
@@ -349,25 +376,7 @@ static inline enum l3_action l3_classify4(struct l3_router *r, uint64_t *ctr,
 		last->dst4 = dst;
 		last->port4 = route_table_lookup4(&r->table, d + 16);
 	}
-	port = last->port4;
-	if (G_UNLIKELY(port == ROUTE_NONE)) {
-		ctr[L3_ROUTER_DROPPED_NO_ROUTE]++;
-		return L3_DROP;
-	}
-	if (G_UNLIKELY(port == in)) {
-		ctr[L3_ROUTER_DROPPED_SAME_PORT]++;
-		return L3_DROP;
-	}
-	if (G_UNLIKELY(d[8] <= 1)) {
-		ctr[L3_ROUTER_DROPPED_TTL_EXPIRED]++;
-		return L3_DROP;
-	}
-	*pos = port_set_at(&r->ports, port);
-	if (G_UNLIKELY(*pos == PORT_SET_NONE)) {	/* only linked ports have routes */
-		ctr[L3_ROUTER_DROPPED_NO_ROUTE]++;
-		return L3_DROP;
-	}
-	return L3_ROUTE;
+	return l3_router_next_hop(r, ctr, last->port4, in, d[8], pos);
 }
 
 static inline bool l3_ip6_is_unspecified_or_loopback(const uint8_t *a)
@@ -461,24 +470,7 @@ static inline enum l3_action l3_classify6(struct l3_router *r, uint64_t *ctr,
 		}
 		port = last->port6;
 	}
-	if (G_UNLIKELY(port == ROUTE_NONE)) {
-		ctr[L3_ROUTER_DROPPED_NO_ROUTE]++;
-		return L3_DROP;
-	}
-	if (G_UNLIKELY(port == in)) {
-		ctr[L3_ROUTER_DROPPED_SAME_PORT]++;
-		return L3_DROP;
-	}
-	if (G_UNLIKELY(d[7] <= 1)) {
-		ctr[L3_ROUTER_DROPPED_TTL_EXPIRED]++;
-		return L3_DROP;
-	}
-	*pos = port_set_at(&r->ports, port);
-	if (G_UNLIKELY(*pos == PORT_SET_NONE)) {	/* only linked ports have routes */
-		ctr[L3_ROUTER_DROPPED_NO_ROUTE]++;
-		return L3_DROP;
-	}
-	return L3_ROUTE;
+	return l3_router_next_hop(r, ctr, port, in, d[7], pos);
 }
 
 /*
