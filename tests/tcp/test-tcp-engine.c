@@ -642,6 +642,56 @@ static void test_bad_input(void)
 	teardown(c);
 }
 
+/* RFC 9293 3.10.7.1: the answer of a closed port */
+static void test_reply_rst(void)
+{
+	struct pk_tcp_endpoints ep6;
+	uint8_t small[19];
+
+	setup();
+	/* SYN with 3 data bytes, no ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><RST,ACK> */
+	mkseg(&P, &EP, 0xfffffffeu, 0, PK_TCP_SYN, 100, &mss1000, "abc", 3);
+	S.len = pk_tcp_reply_rst(&P.v, P.v.payload_len, &EP, S.buf, sizeof(S.buf));
+	g_assert_cmpuint(S.len, ==, 20);
+	g_assert_true(pk_tcp_csum_ok(false, EP.local_addr, EP.remote_addr, S.buf, S.len));
+	g_assert_true(pk_tcp_parse(S.buf, S.len, &S.v));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST | PK_TCP_ACK);
+	g_assert_cmphex(S.v.seq, ==, 0);
+	g_assert_cmphex(S.v.ack, ==, 2);	/* wraps: SYN + 3 bytes */
+	g_assert_cmpuint(S.v.sport, ==, EP.local_port);
+	g_assert_cmpuint(S.v.dport, ==, EP.remote_port);
+	g_assert_cmpuint(S.v.window, ==, 0);
+	/* FIN without ACK: the FIN counts */
+	mkseg(&P, &EP, 500, 0, PK_TCP_FIN, 100, NULL, NULL, 0);
+	S.len = pk_tcp_reply_rst(&P.v, 0, &EP, S.buf, sizeof(S.buf));
+	g_assert_true(pk_tcp_parse(S.buf, S.len, &S.v));
+	g_assert_cmphex(S.v.ack, ==, 501);
+	/* with ACK: <SEQ=SEG.ACK><RST>, data ignored */
+	mkseg(&P, &EP, 500, 0x12345678u, PK_TCP_ACK | PK_TCP_PSH, 100, NULL, "xyz", 3);
+	S.len = pk_tcp_reply_rst(&P.v, 3, &EP, S.buf, sizeof(S.buf));
+	g_assert_true(pk_tcp_parse(S.buf, S.len, &S.v));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(S.v.seq, ==, 0x12345678u);
+	g_assert_cmphex(S.v.ack, ==, 0);
+	/* a RST is never answered, with or without ACK */
+	mkseg(&P, &EP, 500, 7, PK_TCP_RST | PK_TCP_ACK, 0, NULL, NULL, 0);
+	g_assert_cmpuint(pk_tcp_reply_rst(&P.v, 0, &EP, S.buf, sizeof(S.buf)), ==, 0);
+	mkseg(&P, &EP, 500, 0, PK_TCP_RST, 0, NULL, NULL, 0);
+	g_assert_cmpuint(pk_tcp_reply_rst(&P.v, 0, &EP, S.buf, sizeof(S.buf)), ==, 0);
+	/* too little room: nothing */
+	mkseg(&P, &EP, 500, 0, PK_TCP_SYN, 0, NULL, NULL, 0);
+	g_assert_cmpuint(pk_tcp_reply_rst(&P.v, 0, &EP, small, sizeof(small)), ==, 0);
+	/* IPv6 pseudo header */
+	ep_init(&ep6, true);
+	mkseg(&P, &ep6, 9, 0, PK_TCP_SYN, 0, NULL, NULL, 0);
+	S.len = pk_tcp_reply_rst(&P.v, 0, &ep6, S.buf, sizeof(S.buf));
+	g_assert_cmpuint(S.len, ==, 20);
+	g_assert_true(pk_tcp_csum_ok(true, ep6.local_addr, ep6.remote_addr, S.buf, S.len));
+	g_assert_true(pk_tcp_parse(S.buf, S.len, &S.v));
+	g_assert_cmphex(S.v.ack, ==, 10);
+	pk_tcp_engine_free(E);
+}
+
 static void test_memory(void)
 {
 	/* per-connection object size, rings excluded (the rings are
@@ -670,6 +720,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/wraparound", test_wraparound);
 	g_test_add_func("/tcp/engine/paws", test_paws);
 	g_test_add_func("/tcp/engine/bad-input", test_bad_input);
+	g_test_add_func("/tcp/engine/reply-rst", test_reply_rst);
 	g_test_add_func("/tcp/engine/memory", test_memory);
 	return g_test_run();
 }

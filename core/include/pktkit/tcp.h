@@ -567,6 +567,29 @@ uint32_t pk_tcp_listener_output(struct pk_tcp_listener *l, uint8_t *buf, uint32_
 				struct pk_tcp_endpoints *ep);
 
 /**
+ * pk_tcp_reply_rst() - RST answering a segment that reached no connection or listener
+ * @seg:	The offending segment, parsed (checksum verified by the caller)
+ * @seg_payload_len: Its data bytes (SYN and FIN are counted from @seg->flags)
+ * @ep:		@ep->local_addr is the address the segment was sent to (its
+ *		receiver, us), @ep->remote_addr its source; the reply travels
+ *		local -> remote. Ports are taken from @seg (the reply goes from
+ *		@seg->dport to @seg->sport); @ep's ports are not used.
+ * @buf:	Where the RST (20 bytes, no options) is written
+ * @cap:	Bytes at @buf (at least PK_TCP_HLEN, else nothing is written)
+ *
+ * RFC 9293 section 3.10.7.1 (CLOSED state): a segment with RST gets no
+ * answer; one with ACK gets <SEQ=SEG.ACK><CTL=RST>; otherwise
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, SEG.LEN counting SYN and FIN.
+ * The checksum is set. The caller adds the IP header, and must not answer
+ * segments sent to broadcast or multicast addresses, and may rate-limit.
+ *
+ * Context: any thread; keeps no state.
+ * Return: the segment length (20), or 0 if no RST must be sent.
+ */
+uint32_t pk_tcp_reply_rst(const struct pk_tcp_view *seg, uint32_t seg_payload_len,
+			  const struct pk_tcp_endpoints *ep, uint8_t *buf, uint32_t cap);
+
+/**
  * pk_tcp_opts_build() - Write TCP options, padded with NOPs/EOL to 4 bytes
  * @o:		Options to write: the PK_TCP_HAS_* bits of @o->present select
  *		MSS, window scale, SACK-permitted, timestamps and SACK blocks
