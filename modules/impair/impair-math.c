@@ -41,9 +41,10 @@ bool impair_percent_parse(const char *s, uint64_t *thr)
 		return false;
 	while (g_ascii_isspace(*p))
 		p++;
-	/* strtod would take "inf", "nan" and hex floats: allow plain decimals only. */
-	if (!g_ascii_isdigit(*p) && *p != '.')
-		return false;
+	/* strtod would take "inf", "nan", exponents and hex: plain decimals only. */
+	for (const char *q = p; *q && *q != '%' && !g_ascii_isspace(*q); q++)
+		if (!g_ascii_isdigit(*q) && *q != '.')
+			return false;
 	v = g_ascii_strtod(p, &end);
 	if (end == p || !isfinite(v) || v < 0.0 || v > 100.0)
 		return false;
