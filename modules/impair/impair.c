@@ -635,7 +635,9 @@ static const struct pk_device_ops impair_ops = {
 	"variation within +/- \"jitter\" (at most the delay). A packet never leaves before "   \
 	"one that went the normal path ahead of it in the same direction: jitter does not "   \
 	"reorder, a packet whose draw would overtake leaves together with, and just after, "  \
-	"its predecessor.\n\n"                                                                 \
+	"its predecessor. So under dense traffic the delays crowd towards delay + jitter: "    \
+	"a packet waits for the latest of the packets ahead of it. Lengths are those of the "  \
+	"frames or packets as carried (no preamble, FCS or inter-frame gap).\n\n"              \
 	"Held packets (delayed) wait in a bounded queue per direction, queue-limit packets "  \
 	"and, if set, queue-bytes bytes, counting every packet held whether it waits for the " \
 	"link or for its delay; a packet that does not fit is dropped (dropped-queue-full) "  \
