@@ -159,20 +159,29 @@ static void test_data_delack(void)
 		d[i] = (uint8_t)i;
 	c = establish(NULL, 1000, PISS, &mss1000, 65535);
 	pk_tcp_conn_events(c);
+	/* quick ACKs: the first 16 segments are ACKed at once */
+	for (uint32_t i = 0; i < 16; i++) {
+		feed(c, PISS + 1 + 10 * i, 1001, PK_TCP_ACK, 65535, NULL, d, 10, 2 * MS);
+		g_assert_true(out(c, 2 * MS, &S));
+		g_assert_cmphex(S.v.ack, ==, PISS + 11 + 10 * i);
+		no_out(c, 2 * MS);
+	}
+	g_assert_cmpuint(pk_tcp_conn_recv(c, r, sizeof(r)), ==, 160);
+	no_out(c, 2 * MS);
 	/* one segment: ACK delayed 40 ms */
-	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, d, 500, 10 * MS);
+	feed(c, PISS + 161, 1001, PK_TCP_ACK, 65535, NULL, d, 500, 10 * MS);
 	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_READABLE);
 	no_out(c, 10 * MS);
 	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 50 * MS);
 	pk_tcp_conn_timer(c, 50 * MS);
 	g_assert_true(out(c, 50 * MS, &S));
-	g_assert_cmphex(S.v.ack, ==, PISS + 501);
+	g_assert_cmphex(S.v.ack, ==, PISS + 661);
 	/* two full segments: ACK at once */
-	feed(c, PISS + 501, 1001, PK_TCP_ACK, 65535, NULL, d + 500, 1000, 60 * MS);
+	feed(c, PISS + 661, 1001, PK_TCP_ACK, 65535, NULL, d + 500, 1000, 60 * MS);
 	no_out(c, 60 * MS);
-	feed(c, PISS + 1501, 1001, PK_TCP_ACK, 65535, NULL, d + 1500, 1000, 61 * MS);
+	feed(c, PISS + 1661, 1001, PK_TCP_ACK, 65535, NULL, d + 1500, 1000, 61 * MS);
 	g_assert_true(out(c, 61 * MS, &S));
-	g_assert_cmphex(S.v.ack, ==, PISS + 2501);
+	g_assert_cmphex(S.v.ack, ==, PISS + 2661);
 	g_assert_cmpuint(pk_tcp_conn_recv(c, r, sizeof(r)), ==, 2500);
 	g_assert_true(memcmp(r, d, 2500) == 0);
 	/* sending: 2500 bytes = MSS 1000 + 1000; Nagle holds the 500-byte tail */
@@ -182,7 +191,7 @@ static void test_data_delack(void)
 	g_assert_true(out(c, 70 * MS, &S));
 	g_assert_cmpuint(S.v.payload_len, ==, 1000);
 	no_out(c, 70 * MS);
-	feed(c, PISS + 2501, 1001 + 2000, PK_TCP_ACK, 65535, NULL, NULL, 0, 75 * MS);
+	feed(c, PISS + 2661, 1001 + 2000, PK_TCP_ACK, 65535, NULL, NULL, 0, 75 * MS);
 	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_WRITABLE);
 	g_assert_true(out(c, 75 * MS, &S));
 	g_assert_cmpuint(S.v.payload_len, ==, 500);
@@ -191,7 +200,7 @@ static void test_data_delack(void)
 	/* Nagle: a small write waits while data is unacknowledged */
 	g_assert_cmpint(pk_tcp_conn_send(c, d, 10), ==, 10);
 	no_out(c, 76 * MS);
-	feed(c, PISS + 2501, 1001 + 2500, PK_TCP_ACK, 65535, NULL, NULL, 0, 80 * MS);
+	feed(c, PISS + 2661, 1001 + 2500, PK_TCP_ACK, 65535, NULL, NULL, 0, 80 * MS);
 	g_assert_true(out(c, 80 * MS, &S));
 	g_assert_cmpuint(S.v.payload_len, ==, 10);
 	/* no-delay: it goes at once */
@@ -392,8 +401,10 @@ static void test_rfc5961(void)
 			;
 	}
 	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
-	g_assert_cmpuint(st->challenge_acks, ==, 10);
-	g_assert_cmpuint(st->challenge_acks_suppressed, ==, 1000 - 8);
+	/* the budget of a window is drawn from [limit/2, limit/2 + limit) */
+	g_assert_cmpuint(st->challenge_acks, >=, 5);
+	g_assert_cmpuint(st->challenge_acks, <, 15);
+	g_assert_cmpuint(st->challenge_acks + st->challenge_acks_suppressed, ==, 1002);
 	/* the budget comes back a second later */
 	feed(c, PISS + 100, 0, PK_TCP_RST, 0, NULL, NULL, 0, 1100 * MS);
 	g_assert_true(out(c, 1100 * MS, &S));
@@ -692,6 +703,501 @@ static void test_reply_rst(void)
 	pk_tcp_engine_free(E);
 }
 
+/* ---- sender SACK, CUBIC, keepalive, quick ACK, PMTU, PAWS idle ---- */
+
+static uint32_t ts_off;		/* our TSval minus our ms clock */
+static uint32_t peer_tsv = 100;
+
+/* Peer ACK @ack with timestamps (RTT 1 ms) and SACK blocks (pairs). */
+static void ack_sack(struct pk_tcp_conn *c, uint32_t ack, uint64_t now, int nb, const uint32_t *b)
+{
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_TIMESTAMP, .ts_val = peer_tsv++,
+				  .ts_ecr = (uint32_t)(now / MS) - 1 + ts_off };
+
+	if (nb) {
+		po.present |= PK_TCP_HAS_SACK;
+		po.n_sack = (uint8_t)nb;
+		for (int i = 0; i < nb; i++)
+			po.sack[i] = (struct pk_tcp_sack_block){ b[2 * i], b[2 * i + 1] };
+	}
+	feed(c, PISS + 1, ack, PK_TCP_ACK, 65535, &po, NULL, 0, now);
+}
+
+/* SACK + timestamps, segments of 1000 payload bytes. */
+static struct pk_tcp_conn *establish_sack(const struct pk_tcp_config *cfg)
+{
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_SACK_PERM |
+					     PK_TCP_HAS_TIMESTAMP,
+				  .mss = 1012, .ts_val = peer_tsv++ };
+	struct pk_tcp_conn *c = establish(cfg, 1000, PISS, &po, 65535);
+
+	ts_off = S.o.ts_val - 1;	/* the ACK was sent at 1 ms */
+	g_assert_cmpuint(pk_tcp_conn_mss(c), ==, 1000);
+	return c;
+}
+
+static uint32_t snd_hi;		/* highest sequence number sent + 1 */
+
+static uint32_t drain_count(struct pk_tcp_conn *c, uint64_t now)
+{
+	uint32_t n = 0;
+
+	while (out(c, now, &S)) {
+		n++;
+		if ((int32_t)(S.v.seq + S.v.payload_len - snd_hi) > 0)
+			snd_hi = S.v.seq + S.v.payload_len;
+	}
+	return n;
+}
+
+static void test_sack_recovery(void)
+{
+	static uint8_t d[20000];
+	const struct pk_tcp_stats *st;
+	struct pk_tcp_conn_info info;
+	struct pk_tcp_conn *c;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish_sack(NULL);
+	pk_tcp_conn_send(c, d, sizeof(d));
+	g_assert_cmpuint(drain_count(c, 2 * MS), ==, 10);	/* 1001 .. 11001 */
+	/* 1001 and 4001 lost. Two SACKs: limited transmit sends new data */
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 3001 });
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 11001);
+	no_out(c, 3 * MS);
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 4001 });
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 12001);
+	no_out(c, 3 * MS);
+	/* third: recovery, SND.UNA first; cwnd = ssthresh = 0.7 * 10000 */
+	ack_sack(c, 1001, 4 * MS, 2, (uint32_t[]){ 2001, 4001, 5001, 6001 });
+	g_assert_cmpuint(st->sack_recoveries, ==, 1);
+	g_assert_true(out(c, 4 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 1001);
+	g_assert_cmpuint(S.v.payload_len, ==, 1000);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_true(info.in_recovery);
+	g_assert_cmpuint(info.cwnd, ==, 7000);
+	g_assert_cmpuint(info.sacked_bytes, ==, 3000);
+	/* pipe: 1000 retransmitted + hole 4001 (not yet lost) + 6001..13001 */
+	g_assert_cmpuint(info.pipe, ==, 9000);
+	no_out(c, 4 * MS);
+	ack_sack(c, 1001, 5 * MS, 2, (uint32_t[]){ 2001, 4001, 5001, 7001 });
+	no_out(c, 5 * MS);			/* pipe 8000 */
+	/* 3 segments SACKed above 4001: lost, and it goes before new data */
+	ack_sack(c, 1001, 6 * MS, 2, (uint32_t[]){ 2001, 4001, 5001, 8001 });
+	g_assert_true(out(c, 6 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 4001);
+	g_assert_cmpuint(S.v.payload_len, ==, 1000);
+	no_out(c, 6 * MS);
+	g_assert_cmpuint(st->sack_retransmits, ==, 1);
+	/* holes done: new data as the pipe drains */
+	ack_sack(c, 1001, 7 * MS, 2, (uint32_t[]){ 2001, 4001, 5001, 9001 });
+	g_assert_true(out(c, 7 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 13001);
+	no_out(c, 7 * MS);
+	/* partial ACK: still in recovery, no NewReno retransmission of 4001 */
+	ack_sack(c, 4001, 8 * MS, 1, (uint32_t[]){ 5001, 9001 });
+	g_assert_true(out(c, 8 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 14001);
+	no_out(c, 8 * MS);
+	/* blocks out of the window: ignored and counted */
+	ack_sack(c, 4001, 9 * MS, 3, (uint32_t[]){ 20001, 30001, 3001, 4001, 9001, 5001 });
+	g_assert_cmpuint(st->sack_blocks_ignored, ==, 3);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.sacked_bytes, ==, 4000);
+	/* ACK beyond the recovery point (13001): recovery over, cwnd = ssthresh */
+	ack_sack(c, 13001, 10 * MS, 0, NULL);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_false(info.in_recovery);
+	g_assert_cmpuint(info.cwnd, ==, 7000);
+	g_assert_cmpuint(info.sacked_bytes, ==, 0);
+	g_assert_cmpuint(st->fast_retransmits, ==, 1);
+	teardown(c);
+}
+
+static void test_sack_scoreboard_bound(void)
+{
+	static uint8_t d[80000];
+	struct pk_tcp_conn_info info;
+	struct pk_tcp_conn *c;
+	uint64_t t = 2 * MS;
+
+	setup();
+	c = establish_sack(NULL);
+	pk_tcp_conn_send(c, d, sizeof(d));
+	/* grow the window: slow start, one ACK per segment */
+	for (int r = 0; r < 20; r++) {
+		drain_count(c, t);
+		ack_sack(c, 1001 + (uint32_t)(sizeof(d) - pk_tcp_conn_send_pending(c)) + 1000, t,
+			 0, NULL);
+		t += MS;
+	}
+	drain_count(c, t);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.pipe, >=, 24000);
+	/* 12 disjoint 100-byte blocks, 3 per ACK, most recent first */
+	for (uint32_t k = 0; k < 12; k++) {
+		uint32_t una = 1001 + (uint32_t)(sizeof(d) - pk_tcp_conn_send_pending(c));
+		uint32_t l = una + 1000 + 2000 * k;
+
+		ack_sack(c, una, t, 1, (uint32_t[]){ l, l + 100 });
+		while (out(c, t, &S))
+			;
+	}
+	pk_tcp_conn_get_info(c, &info);
+	/* 8 ranges kept: the highest are forgotten */
+	g_assert_cmpuint(info.sacked_bytes, ==, 800);
+	g_assert_true(info.in_recovery);
+	teardown(c);
+}
+
+static void test_newreno_without_sack(void)
+{
+	struct pk_tcp_config cfg = { .no_sack = true, .cc = PK_TCP_CC_NEWRENO };
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_SACK_PERM, .mss = 1000 };
+	uint32_t blk[2] = { 2001, 5001 };
+	struct pk_tcp_conn_info info;
+	struct pk_tcp_conn *c;
+	static uint8_t d[10000];
+
+	setup();
+	c = establish(&cfg, 1000, PISS, &po, 65535);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_false(info.sack);
+	g_assert_cmpint(info.cc, ==, PK_TCP_CC_NEWRENO);
+	pk_tcp_conn_send(c, d, sizeof(d));
+	drain_count(c, 2 * MS);
+	/* SACK blocks from a peer that was not allowed to send them: no effect */
+	for (int i = 0; i < 3; i++) {
+		struct pk_tcp_opts so = { .present = PK_TCP_HAS_SACK, .n_sack = 1 };
+
+		so.sack[0] = (struct pk_tcp_sack_block){ blk[0], blk[1] };
+		feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, &so, NULL, 0, 3 * MS);
+	}
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_true(info.in_recovery);
+	g_assert_cmpuint(info.sacked_bytes, ==, 0);
+	g_assert_cmpuint(info.ssthresh, ==, 5000);	/* NewReno: flight / 2 */
+	g_assert_cmpuint(info.cwnd, ==, 8000);		/* + 3 MSS */
+	g_assert_cmpuint(pk_tcp_engine_stats(E)->sack_recoveries, ==, 0);
+	teardown(c);
+}
+
+static void test_cubic(void)
+{
+	static uint8_t d[400000];
+	struct pk_tcp_conn_info info;
+	struct pk_tcp_conn *c;
+	uint32_t una = 1001, prior, w;
+	uint64_t t;
+
+	setup();
+	snd_hi = 0;
+	c = establish_sack(NULL);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpint(info.cc, ==, PK_TCP_CC_CUBIC);
+	g_assert_cmpuint(info.cubic_wmax, ==, 0);
+	pk_tcp_conn_send(c, d, sizeof(d));
+	drain_count(c, 2 * MS);
+	/* loss of 1001: ssthresh = 0.7 * 10000, W_max = 10000 */
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 3001 });
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 4001 });
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 5001 });
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.ssthresh, ==, 7000);
+	g_assert_cmpuint(info.cubic_wmax, ==, 10000);
+	drain_count(c, 3 * MS);		/* 1001 again; pipe = cwnd */
+	una = 11001;
+	ack_sack(c, una, 4 * MS, 0, NULL);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_false(info.in_recovery);
+	g_assert_cmpuint(info.cwnd, ==, 7000);
+	/* Reno-friendly region: at once after the loss W_cubic = 7 segments,
+	 * W_est grows by 3 (1 - b) / (1 + b) = 0.53 segment per window */
+	t = 10 * MS;
+	drain_count(c, t);
+	for (int i = 0; i < 7; i++) {
+		una += 1000;
+		ack_sack(c, una, t, 0, NULL);
+		drain_count(c, t);
+	}
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.cwnd, >, 7500);
+	g_assert_cmpuint(info.cwnd, <, 7560);
+	/* concave region: K = cbrt((10 - 7) / 0.4) = 1.957 s; around K the
+	 * window approaches W_max and stays near it */
+	t = 10 * MS + 1957 * MS;
+	for (int i = 0; i < 20; i++) {
+		una += 1000;
+		ack_sack(c, una, t, 0, NULL);
+		drain_count(c, t);
+	}
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.cwnd, >, 9400);
+	g_assert_cmpuint(info.cwnd, <=, 10050);
+	/* convex region: 3 s after K, W_cubic = 0.4 * 27 + 10 = 20.8 segments */
+	t += 3000 * MS;
+	for (int i = 0; i < 60; i++) {
+		una += 1000;
+		ack_sack(c, una, t, 0, NULL);
+		drain_count(c, t);
+	}
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.cwnd, >, 15000);
+	g_assert_cmpuint(info.cwnd, <=, 20900);
+	/* a loss above W_max: W_max = the window */
+	prior = MIN(info.cwnd, info.pipe);
+	t += MS;
+	for (uint32_t k = 1; k <= 3; k++)
+		ack_sack(c, una, t, 1, (uint32_t[]){ una + 1000, una + 1000 + 1000 * k });
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.cubic_wmax, ==, prior);
+	g_assert_cmpuint(info.ssthresh, ==, (uint32_t)(prior * 0.7));
+	/* recovery ends; a second loss below W_max: fast convergence,
+	 * W_max = window * (1 + 0.7) / 2 */
+	drain_count(c, t);
+	una = snd_hi;
+	t += MS;
+	ack_sack(c, una, t, 0, NULL);
+	drain_count(c, t);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_false(info.in_recovery);
+	prior = MIN(info.cwnd, info.pipe);
+	w = info.cubic_wmax;
+	g_assert_cmpuint(prior, <, w);
+	t += MS;
+	for (uint32_t k = 1; k <= 3; k++)
+		ack_sack(c, una, t, 1, (uint32_t[]){ una + 1000, una + 1000 + 1000 * k });
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.cubic_wmax, ==, (uint32_t)(prior * 1.7 / 2));
+	teardown(c);
+}
+
+static void test_keepalive(void)
+{
+	struct pk_tcp_config cfg = { .keepalive_idle_ns = 10000 * MS, .keepalive_intvl_ns = 1000 * MS,
+				     .keepalive_count = 3 };
+	const struct pk_tcp_stats *st;
+	struct pk_tcp_conn *c;
+	uint64_t t;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish(&cfg, 1000, PISS, &mss1000, 65535);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 1 * MS + 10000 * MS);
+	/* data received restarts the idle time */
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, "x", 1, 5000 * MS);
+	while (out(c, 5000 * MS, &S))
+		;
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 15000 * MS);
+	pk_tcp_conn_timer(c, 15000 * MS);
+	g_assert_true(out(c, 15000 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_ACK);
+	g_assert_cmphex(S.v.seq, ==, 1000);	/* SND.NXT - 1 */
+	g_assert_cmphex(S.v.ack, ==, PISS + 2);
+	g_assert_cmpuint(S.v.payload_len, ==, 0);
+	no_out(c, 15000 * MS);
+	g_assert_cmpuint(st->keepalive_probes, ==, 1);
+	/* answered: idle again */
+	feed(c, PISS + 2, 1001, PK_TCP_ACK, 65535, NULL, NULL, 0, 15001 * MS);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 25001 * MS);
+	/* unanswered: 3 probes 1 s apart, then RST and TIMEOUT */
+	t = 25001 * MS;
+	for (int i = 0; i < 3; i++) {
+		pk_tcp_conn_timer(c, t);
+		g_assert_true(out(c, t, &S));
+		g_assert_cmphex(S.v.seq, ==, 1000);
+		g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, t + 1000 * MS);
+		t += 1000 * MS;
+	}
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	pk_tcp_conn_timer(c, t);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_TIMEOUT);
+	g_assert_true(out(c, t, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST);
+	g_assert_cmpuint(st->keepalive_probes, ==, 4);
+	g_assert_cmpuint(st->keepalive_timeouts, ==, 1);
+	pk_tcp_conn_free(c);
+
+	/* off by default; switched on later; no probes while data is in flight */
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, UINT64_MAX);
+	pk_tcp_conn_set_keepalive(c, 2000 * MS, 0, 0);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 2001 * MS);
+	pk_tcp_conn_send(c, "abc", 3);
+	g_assert_true(out(c, 1500 * MS, &S));
+	pk_tcp_conn_timer(c, 2001 * MS);
+	g_assert_true(out(c, 2001 * MS, &S));	/* the RTO, not a probe */
+	g_assert_cmpuint(S.v.payload_len, ==, 3);
+	g_assert_cmpuint(st->keepalive_probes, ==, 4);
+	pk_tcp_conn_set_keepalive(c, 0, 0, 0);
+	feed(c, PISS + 1, 1004, PK_TCP_ACK, 65535, NULL, NULL, 0, 2002 * MS);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, UINT64_MAX);
+	teardown(c);
+}
+
+static void test_quickack(void)
+{
+	struct pk_tcp_config cfg = { .rcvbuf = 4000 };
+	struct pk_tcp_conn *c;
+	uint8_t d[1000] = { 0 }, r[4000];
+	uint32_t seq = PISS + 1;
+
+	setup();
+	/* small ring: rcvbuf / (2 MSS) = 2 quick ACKs */
+	c = establish(&cfg, 1000, PISS, &mss1000, 65535);
+	for (int i = 0; i < 2; i++) {
+		feed(c, seq, 1001, PK_TCP_ACK, 65535, NULL, d, 100, 2 * MS);
+		seq += 100;
+		g_assert_true(out(c, 2 * MS, &S));
+	}
+	feed(c, seq, 1001, PK_TCP_ACK, 65535, NULL, d, 100, 2 * MS);
+	seq += 100;
+	no_out(c, 2 * MS);			/* delayed now */
+	/* out of order, then the hole filled: quick ACKs again */
+	feed(c, seq + 100, 1001, PK_TCP_ACK, 65535, NULL, d, 100, 3 * MS);
+	g_assert_true(out(c, 3 * MS, &S));
+	feed(c, seq, 1001, PK_TCP_ACK, 65535, NULL, d, 100, 3 * MS);
+	g_assert_true(out(c, 3 * MS, &S));
+	seq += 200;
+	feed(c, seq, 1001, PK_TCP_ACK, 65535, NULL, d, 100, 4 * MS);
+	g_assert_true(out(c, 4 * MS, &S));	/* the one after the fill too */
+	seq += 100;
+	feed(c, seq, 1001, PK_TCP_ACK, 65535, NULL, d, 100, 5 * MS);
+	no_out(c, 5 * MS);
+	/* fill the ring (window 0), then read: a big window update goes at
+	 * once, the delayed ACK does not wait */
+	feed(c, seq + 100, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 6 * MS);
+	while (out(c, 6 * MS, &S))
+		;
+	feed(c, seq + 1100, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 6 * MS);
+	while (out(c, 6 * MS, &S))
+		;
+	feed(c, seq + 2100, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 7 * MS);
+	no_out(c, 7 * MS);
+	pk_tcp_conn_timer(c, 47 * MS);
+	g_assert_true(out(c, 47 * MS, &S));
+	g_assert_cmpuint(S.v.window, ==, 300);
+	g_assert_cmpuint(pk_tcp_conn_recv(c, r, sizeof(r)), ==, 3700);
+	g_assert_true(out(c, 48 * MS, &S));
+	g_assert_cmpuint(S.v.window, ==, 4000);
+	teardown(c);
+}
+
+static void test_pmtu(void)
+{
+	static uint8_t d[10000];
+	const struct pk_tcp_stats *st;
+	struct pk_tcp_conn *c;
+	struct pk_tcp_endpoints ep6;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish(NULL, 1000, PISS, &(struct pk_tcp_opts){ .present = PK_TCP_HAS_MSS, .mss = 1460 },
+		      65535);
+	pk_tcp_conn_send(c, d, 5000);
+	g_assert_cmpuint(drain_count(c, 2 * MS), ==, 3);	/* 3 x 1460; Nagle holds 620 */
+	/* ICMP validation: the quoted sequence number must be in flight */
+	g_assert_true(pk_tcp_conn_icmp_seq_ok(c, 1001));
+	g_assert_true(pk_tcp_conn_icmp_seq_ok(c, 5380));
+	g_assert_false(pk_tcp_conn_icmp_seq_ok(c, 5381));
+	g_assert_false(pk_tcp_conn_icmp_seq_ok(c, 1000));
+	g_assert_false(pk_tcp_conn_icmp_seq_ok(c, 1001 + 0x80000000u));
+	/* not lower: ignored */
+	pk_tcp_conn_set_path_mtu(c, 1500, 3 * MS);
+	pk_tcp_conn_set_path_mtu(c, 9000, 3 * MS);
+	g_assert_cmpuint(st->pmtu_updates, ==, 0);
+	no_out(c, 3 * MS);
+	/* 1400: MSS 1360, everything in flight again in new segments */
+	pk_tcp_conn_set_path_mtu(c, 1400, 3 * MS);
+	g_assert_cmpuint(pk_tcp_conn_mss(c), ==, 1360);
+	g_assert_cmpuint(st->pmtu_updates, ==, 1);
+	for (uint32_t off = 0; off < 5000;) {
+		g_assert_true(out(c, 3 * MS, &S));
+		g_assert_cmphex(S.v.seq, ==, 1001 + off);
+		g_assert_cmpuint(S.v.payload_len, ==, MIN(1360u, 5000 - off));
+		off += S.v.payload_len;
+	}
+	no_out(c, 3 * MS);
+	/* absurd values: the floor is a 68-byte link MTU */
+	pk_tcp_conn_set_path_mtu(c, 10, 4 * MS);
+	g_assert_cmpuint(pk_tcp_conn_mss(c), ==, 28);
+	feed(c, PISS + 1, 6001, PK_TCP_ACK, 65535, NULL, NULL, 0, 5 * MS);
+	g_assert_cmpuint(pk_tcp_conn_send_pending(c), ==, 0);
+	pk_tcp_conn_free(c);
+	/* IPv6: never below 1280 */
+	ep_init(&ep6, true);
+	EP = ep6;
+	c = establish(NULL, 1000, PISS, &(struct pk_tcp_opts){ .present = PK_TCP_HAS_MSS, .mss = 1440 },
+		      65535);
+	pk_tcp_conn_set_path_mtu(c, 1000, 6 * MS);
+	g_assert_cmpuint(pk_tcp_conn_mss(c), ==, 1220);
+	teardown(c);
+}
+
+static void test_paws_idle(void)
+{
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_TIMESTAMP, .mss = 1000,
+				  .ts_val = 0x70000000u };
+	const uint64_t day = 24ull * 3600 * 1000 * MS;
+	struct pk_tcp_conn *c;
+
+	setup();
+	c = establish(NULL, 1000, PISS, &po, 65535);
+	po.present = PK_TCP_HAS_TIMESTAMP;
+	/* the peer's clock wrapped (or it rebooted its TS clock) while idle */
+	po.ts_val = 5;
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, &po, "a", 1, 23 * day);
+	g_assert_cmpuint(pk_tcp_conn_recv_available(c), ==, 0);	/* PAWS */
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, &po, "a", 1, 24 * day + 2 * MS);
+	g_assert_cmpuint(pk_tcp_conn_recv_available(c), ==, 1);	/* TS.Recent void */
+	g_assert_cmpuint(pk_tcp_engine_stats(E)->paws_idle_expired, ==, 1);
+	/* and TS.Recent is the new value */
+	while (out(c, 24 * day + 2 * MS, &S))
+		g_assert_cmphex(S.o.ts_ecr, ==, 5);
+	po.ts_val = 4;
+	feed(c, PISS + 2, 1001, PK_TCP_ACK, 65535, &po, "b", 1, 24 * day + 3 * MS);
+	g_assert_cmpuint(pk_tcp_conn_recv_available(c), ==, 1);
+	teardown(c);
+}
+
+static void test_challenge_budget(void)
+{
+	uint64_t seen = 0, prev = 0;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	struct pk_tcp_conn *c;
+	const struct pk_tcp_stats *st;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	/* 20 one-second windows of 100 in-window RSTs each (limit 10) */
+	for (uint64_t w = 0; w < 20; w++) {
+		uint32_t n;
+
+		for (int i = 0; i < 100; i++) {
+			feed(c, PISS + 2 + (uint32_t)i, 0, PK_TCP_RST, 0, NULL, NULL, 0,
+			     (10 + 1001 * w) * MS);
+			while (out(c, (10 + 1001 * w) * MS, &S))
+				;
+		}
+		n = (uint32_t)(st->challenge_acks - prev);
+		prev = st->challenge_acks;
+		g_assert_cmpuint(n, >=, 5);
+		g_assert_cmpuint(n, <, 15);
+		lo = MIN(lo, n);
+		hi = MAX(hi, n);
+		seen++;
+	}
+	g_assert_cmpuint(lo, <, hi);	/* it varies */
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	teardown(c);
+}
+
 static void test_memory(void)
 {
 	/* per-connection object size, rings excluded (the rings are
@@ -721,6 +1227,15 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/paws", test_paws);
 	g_test_add_func("/tcp/engine/bad-input", test_bad_input);
 	g_test_add_func("/tcp/engine/reply-rst", test_reply_rst);
+	g_test_add_func("/tcp/engine/sack-recovery", test_sack_recovery);
+	g_test_add_func("/tcp/engine/sack-scoreboard-bound", test_sack_scoreboard_bound);
+	g_test_add_func("/tcp/engine/newreno-without-sack", test_newreno_without_sack);
+	g_test_add_func("/tcp/engine/cubic", test_cubic);
+	g_test_add_func("/tcp/engine/keepalive", test_keepalive);
+	g_test_add_func("/tcp/engine/quickack", test_quickack);
+	g_test_add_func("/tcp/engine/pmtu", test_pmtu);
+	g_test_add_func("/tcp/engine/paws-idle", test_paws_idle);
+	g_test_add_func("/tcp/engine/challenge-budget", test_challenge_budget);
 	g_test_add_func("/tcp/engine/memory", test_memory);
 	return g_test_run();
 }

@@ -77,6 +77,20 @@ struct pk_tcp_endpoints {
 };
 
 /**
+ * enum pk_tcp_cc - Congestion control algorithm of a connection
+ * @PK_TCP_CC_CUBIC:	RFC 9438 CUBIC with the Reno-friendly region and fast
+ *			convergence (default)
+ * @PK_TCP_CC_NEWRENO:	RFC 5681 slow start and congestion avoidance
+ *
+ * Loss recovery does not depend on it: RFC 6675 SACK recovery when SACK
+ * was negotiated, RFC 6582 NewReno recovery otherwise.
+ */
+enum pk_tcp_cc {
+	PK_TCP_CC_CUBIC = 0,
+	PK_TCP_CC_NEWRENO,
+};
+
+/**
  * struct pk_tcp_config - Per-connection settings
  * @sndbuf:	Send ring bytes (default 256 KiB; 1 KiB .. 64 MiB)
  * @rcvbuf:	Receive ring bytes, also the largest window (default 256 KiB)
@@ -106,6 +120,12 @@ struct pk_tcp_endpoints {
  *		@no_syncookies)
  * @no_syncookies: Listeners only: never send SYN cookies; SYNs beyond
  *		@max_half_open are dropped (counted in listen_overflows)
+ * @cc:		Congestion control (default CUBIC; unknown values: CUBIC)
+ * @keepalive_idle_ns: Idle time (nothing received) before the first
+ *		keepalive probe; 0: keepalive off (default)
+ * @keepalive_intvl_ns: Time between unanswered probes (default 75 s)
+ * @keepalive_count: Unanswered probes before the connection is aborted
+ *		(default 9)
  *
  * Zero fields take the defaults, so a zeroed struct is a valid config.
  */
@@ -129,6 +149,10 @@ struct pk_tcp_config {
 	uint32_t max_half_open;
 	bool syncookies_always;
 	bool no_syncookies;
+	enum pk_tcp_cc cc;
+	uint64_t keepalive_idle_ns;
+	uint64_t keepalive_intvl_ns;
+	uint32_t keepalive_count;
 };
 
 /**
@@ -157,6 +181,18 @@ struct pk_tcp_config {
  *			counted in @dropped; answered with a RST)
  * @listen_overflows:	SYNs dropped: half-open limit with cookies disabled,
  *			or the listener's reply queue full
+ * @sack_recoveries:	RFC 6675 loss recoveries entered (also counted in
+ *			@fast_retransmits)
+ * @sack_blocks_ignored: SACK blocks received that were not used: empty or
+ *			reversed, beyond SND.MAX, or entirely below SND.UNA
+ *			(D-SACK included)
+ * @sack_retransmits:	Holes retransmitted by RFC 6675 NextSeg() (also
+ *			counted in @retransmits)
+ * @keepalive_probes:	Keepalive probes sent
+ * @keepalive_timeouts:	Connections aborted because probes went unanswered
+ * @pmtu_updates:	pk_tcp_conn_set_path_mtu() calls that lowered the MSS
+ * @paws_idle_expired:	Segments that would have failed PAWS but were accepted
+ *			because TS.Recent was older than 24 days (RFC 7323 5.5)
  */
 struct pk_tcp_stats {
 	uint64_t segs_in;
@@ -179,6 +215,13 @@ struct pk_tcp_stats {
 	uint64_t syncookies_ok;
 	uint64_t syncookies_failed;
 	uint64_t listen_overflows;
+	uint64_t sack_recoveries;
+	uint64_t sack_blocks_ignored;
+	uint64_t sack_retransmits;
+	uint64_t keepalive_probes;
+	uint64_t keepalive_timeouts;
+	uint64_t pmtu_updates;
+	uint64_t paws_idle_expired;
 };
 
 struct pk_tcp_engine;
@@ -189,7 +232,10 @@ struct pk_tcp_listener;
  * pk_tcp_engine_new() - Create an engine: ISN secret, shared limits, counters
  * @secret:	16 random bytes keying RFC 6528 ISNs and timestamp offsets
  * @challenge_ack_limit: Challenge ACKs allowed per second for all
- *		connections together (RFC 5961 section 7); 0: 100
+ *		connections together (RFC 5961 section 7); 0: 100. The budget
+ *		of each one-second window is drawn anew between half and one
+ *		and a half times this (keyed by @secret), so the number of
+ *		challenge ACKs seen is no side channel (CVE-2016-5696)
  *
  * Connections and listeners keep a pointer to their engine: free them first.
  *
@@ -453,6 +499,14 @@ size_t pk_tcp_conn_recv_available(const struct pk_tcp_conn *c);
  * @snd_wnd:	Peer's window, bytes (scaled)
  * @iss:	Our initial sequence number
  * @irs:	The peer's initial sequence number
+ * @cc:		Congestion control in use
+ * @in_recovery: In fast recovery (RFC 6675 with SACK, RFC 6582 without)
+ * @sacked_bytes: Bytes above SND.UNA the peer reported with SACK
+ * @pipe:	RFC 6675 estimate of bytes in the network (during SACK
+ *		recovery; otherwise SND.NXT - SND.UNA)
+ * @keepalive_probes: Unanswered keepalive probes sent so far
+ * @cubic_wmax:	CUBIC W_max, bytes: the window before the last reduction
+ *		(after fast convergence); 0 before any loss or with NewReno
  */
 struct pk_tcp_conn_info {
 	uint32_t mss;
@@ -467,6 +521,12 @@ struct pk_tcp_conn_info {
 	uint32_t snd_wnd;
 	uint32_t iss;
 	uint32_t irs;
+	enum pk_tcp_cc cc;
+	bool in_recovery;
+	uint32_t sacked_bytes;
+	uint32_t pipe;
+	uint32_t keepalive_probes;
+	uint32_t cubic_wmax;
 };
 
 /**
@@ -486,6 +546,62 @@ void pk_tcp_conn_get_info(const struct pk_tcp_conn *c, struct pk_tcp_conn_info *
  * Context: the engine's thread.
  */
 void pk_tcp_conn_set_nodelay(struct pk_tcp_conn *c, bool nodelay);
+
+/**
+ * pk_tcp_conn_set_keepalive() - Switch keepalive on or off (RFC 9293 3.8.4)
+ * @c:		Connection
+ * @idle_ns:	Time without receiving anything before the first probe;
+ *		0 switches keepalive off
+ * @intvl_ns:	Time between unanswered probes (0: 75 s)
+ * @count:	Unanswered probes before the connection aborts (0: 9)
+ *
+ * Probes go out only in ESTABLISHED and CLOSE-WAIT while nothing is in
+ * flight or queued (the retransmission and persist timers cover that):
+ * an ACK with SEG.SEQ = SND.NXT - 1 and no data, which a live peer answers
+ * with an ACK. Anything acceptable received restarts the idle time. After
+ * @count unanswered probes (and one more @intvl_ns) the connection sends a
+ * RST, raises PK_TCP_EV_TIMEOUT and is CLOSED. The idle time counts from
+ * the last segment received, so switching it on late may probe at once.
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_conn_set_keepalive(struct pk_tcp_conn *c, uint64_t idle_ns, uint64_t intvl_ns,
+			       uint32_t count);
+
+/**
+ * pk_tcp_conn_icmp_seq_ok() - Whether an ICMP error may concern this connection
+ * @c:		Connection
+ * @seq:	Sequence number of the TCP header quoted in the ICMP error
+ *
+ * RFC 5927 section 4.1: an ICMP error (fragmentation needed,
+ * packet too big, unreachable) is believable only if the segment it
+ * quotes could be in flight: SND.UNA <= @seq < SND.MAX. The caller checks
+ * this before pk_tcp_conn_set_path_mtu(); it also checks that the quoted
+ * addresses and ports are the connection's (its demux does).
+ *
+ * Context: the engine's thread.
+ */
+bool pk_tcp_conn_icmp_seq_ok(const struct pk_tcp_conn *c, uint32_t seq);
+
+/**
+ * pk_tcp_conn_set_path_mtu() - Lower the path MTU (PMTUD, RFC 1191 / RFC 8201)
+ * @c:		Connection
+ * @mtu:	Next-hop MTU from an ICMPv4 fragmentation-needed or ICMPv6
+ *		packet-too-big message, IP header included; raised to 68
+ *		(IPv4) or 1280 (IPv6) if below
+ * @now_ns:	Current time
+ *
+ * The caller must validate the ICMP message first: its quoted 4-tuple is
+ * the connection's and pk_tcp_conn_icmp_seq_ok() accepts the quoted
+ * sequence number; otherwise anyone could shrink our segments. An MTU that
+ * would not lower the MSS is ignored (the MSS never grows back: the
+ * connection keeps the smallest value). When it does, data in flight is
+ * sent again from SND.UNA in segments of the new size (no congestion
+ * response: this is not a loss signal, RFC 8201 section 4).
+ *
+ * Context: the engine's thread.
+ */
+void pk_tcp_conn_set_path_mtu(struct pk_tcp_conn *c, uint32_t mtu, uint64_t now_ns);
 
 /**
  * pk_tcp_conn_sizeof() - Bytes of a connection object, rings excluded

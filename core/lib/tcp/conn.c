@@ -14,6 +14,15 @@
 #define MAX_WIN16 65535u
 #define LISTENER_REPLYQ 16u	/* RSTs and cookie SYN-ACKs waiting in a listener */
 #define DEFAULT_HALF_OPEN 128u
+#define SACK_SB 8u		/* SACKed ranges the sender remembers; more: highest dropped */
+#define DUPTHRESH 3u		/* RFC 6675 DupThresh */
+#define QUICKACK_MAX 16u	/* segments ACKed at once after start or reordering */
+#define KA_INTVL_DEFAULT (75ull * NS_PER_S)
+#define KA_COUNT_DEFAULT 9u
+#define PAWS_IDLE_NS (24ull * 24 * 3600 * NS_PER_S)	/* RFC 7323 5.5: 24 days */
+#define CUBIC_C 0.4		/* RFC 9438 4.1 */
+#define CUBIC_BETA 0.7
+#define CWND_MAX (1u << 30)
 
 struct ring {
 	uint8_t *buf;
@@ -46,9 +55,22 @@ struct pk_tcp_conn {
 	uint16_t peer_mss;
 	uint32_t mss_base;			/* min(ours, peer's MSS option) */
 
-	/* Congestion control: RFC 5681 + RFC 6582 NewReno + RFC 3042. */
+	/* Congestion control: RFC 5681 + RFC 6582 NewReno + RFC 3042, or
+	 * RFC 6675 SACK recovery (sack_rec) when SACK was negotiated. */
 	uint32_t cwnd, ssthresh, recover, dupacks;
-	bool in_recovery, fast_rtx, probe;
+	bool in_recovery, fast_rtx, probe, sack_rec;
+
+	/* Sender SACK scoreboard: SACKed ranges above SND.UNA, sorted and
+	 * disjoint (one spare slot for insertion). HighRxt is kept as the end
+	 * of the highest retransmitted byte (exclusive). */
+	struct seq_range sacked[SACK_SB + 1];
+	uint32_t n_sacked;
+	uint32_t high_rxt;
+
+	/* CUBIC (RFC 9438): W_max in bytes, K in seconds, W_est in segments,
+	 * epoch start (0: none), fractional cwnd growth in bytes. */
+	double cub_wmax, cub_k, cub_west, cub_acc;
+	uint64_t cub_epoch;
 
 	/* RFC 6298 */
 	uint64_t srtt, rttvar, rto;
@@ -59,9 +81,14 @@ struct pk_tcp_conn {
 
 	/* Timers: 0 = not armed. The retransmission timer doubles as the
 	 * persist timer when persist is set. */
-	uint64_t t_rtx, t_delack, t_tw;
+	uint64_t t_rtx, t_delack, t_tw, t_ka;
 	bool persist;
 	uint32_t persist_shift;
+
+	/* Keepalive: time of the last acceptable segment, probes sent */
+	uint64_t last_rcv;
+	uint32_t ka_probes;
+	bool ka_send;
 
 	/* Receive side: the ring holds in-order unread data; out-of-order data
 	 * sits after it at its offset from RCV.NXT, tracked by ooo[]. */
@@ -74,8 +101,10 @@ struct pk_tcp_conn {
 	uint32_t ooo_fin_seq;
 
 	bool ack_now;
+	uint32_t quickack;		/* segments still to be ACKed at once */
 	uint32_t unacked_bytes;
 	uint32_t ts_recent, ts_offset, last_ack_sent;
+	uint64_t ts_recent_time;	/* when TS.Recent was last set */
 
 	bool rst_pending;
 	uint32_t rst_seq, rst_ack;
@@ -237,6 +266,12 @@ static void config_resolve(struct pk_tcp_config *c, const struct pk_tcp_config *
 		c->rto_initial_ns = NS_PER_S;
 	if (!c->max_retries)
 		c->max_retries = 8;
+	if (c->cc != PK_TCP_CC_NEWRENO)
+		c->cc = PK_TCP_CC_CUBIC;
+	if (!c->keepalive_intvl_ns)
+		c->keepalive_intvl_ns = KA_INTVL_DEFAULT;
+	if (!c->keepalive_count)
+		c->keepalive_count = KA_COUNT_DEFAULT;
 }
 
 static uint32_t our_mss(const struct pk_tcp_conn *c)
@@ -262,14 +297,14 @@ static void set_state(struct pk_tcp_conn *c, enum pk_tcp_state s)
 		halfopen_unlink(c);
 	if (s == PK_TCP_CLOSED) {
 		c->events |= PK_TCP_EV_CLOSED;
-		c->t_rtx = c->t_delack = c->t_tw = 0;
+		c->t_rtx = c->t_delack = c->t_tw = c->t_ka = 0;
 	}
 }
 
 static void enter_time_wait(struct pk_tcp_conn *c, uint64_t now)
 {
 	set_state(c, PK_TCP_TIME_WAIT);
-	c->t_rtx = c->t_delack = 0;
+	c->t_rtx = c->t_delack = c->t_ka = 0;
 	c->t_tw = now + c->cfg.time_wait_ns;
 }
 
@@ -277,11 +312,24 @@ static void challenge_ack(struct pk_tcp_conn *c, uint64_t now)
 {
 	struct pk_tcp_engine *e = c->e;
 
-	if (now - e->chack_window >= NS_PER_S) {
+	if (now - e->chack_window >= NS_PER_S || !e->chack_windows) {
+		/* A fixed budget lets an off-path attacker count the challenge
+		 * ACKs a connection provoked (CVE-2016-5696): draw each
+		 * window's from [limit/2, limit/2 + limit), keyed. */
+		uint8_t in[9];
+
+		for (int i = 0; i < 8; i++)
+			in[i] = (uint8_t)(e->chack_windows >> (8 * i));
+		in[8] = 'A';
+		e->chack_windows++;
 		e->chack_window = now;
 		e->chack_count = 0;
+		e->chack_budget = e->chack_limit / 2 +
+				  (uint32_t)(pk_tcp_siphash(e->secret, in, sizeof(in)) % e->chack_limit);
+		if (!e->chack_budget)
+			e->chack_budget = 1;
 	}
-	if (e->chack_count < e->chack_limit) {
+	if (e->chack_count < e->chack_budget) {
 		e->chack_count++;
 		e->st.challenge_acks++;
 		c->ack_now = true;
@@ -347,7 +395,9 @@ static struct pk_tcp_conn *conn_new(struct pk_tcp_engine *e, const struct pk_tcp
 	}
 	c->iss = c->cfg.fixed_iss ? c->cfg.iss : pk_tcp_isn(e, ep, now);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->recover = c->high_rxt = c->iss;
 	c->sb_seq = c->iss + 1;
+	c->last_rcv = now;
 	c->ts_offset = (uint32_t)pk_tcp_tuple_hash(e->secret, ep, 'T');
 	c->rto = c->cfg.rto_initial_ns;
 	c->ssthresh = UINT32_MAX;
@@ -419,7 +469,275 @@ static void rtt_sample(struct pk_tcp_conn *c, uint64_t r)
 	c->rto = CLAMP(c->rto, c->cfg.rto_min_ns, c->cfg.rto_max_ns);
 }
 
+/* ---- sender SACK scoreboard (RFC 6675) ---- */
+
+static uint32_t sb_bytes(const struct pk_tcp_conn *c, uint32_t from)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = from; i < c->n_sacked; i++)
+		n += c->sacked[i].end - c->sacked[i].start;
+	return n;
+}
+
+/* Forget what SND.UNA has passed. */
+static void sb_prune(struct pk_tcp_conn *c)
+{
+	uint32_t i = 0;
+
+	while (i < c->n_sacked && SEQ_LEQ(c->sacked[i].end, c->snd_una))
+		i++;
+	memmove(&c->sacked[0], &c->sacked[i], (c->n_sacked - i) * sizeof(c->sacked[0]));
+	c->n_sacked -= i;
+	if (c->n_sacked && SEQ_LT(c->sacked[0].start, c->snd_una))
+		c->sacked[0].start = c->snd_una;
+	if (SEQ_LT(c->high_rxt, c->snd_una))
+		c->high_rxt = c->snd_una;
+}
+
+/* Add [s, e), merging neighbours; with the array full the highest range is
+ * dropped (we then merely retransmit data the peer has: safe). */
+static void sb_insert(struct pk_tcp_conn *c, uint32_t s, uint32_t e)
+{
+	uint32_t i = 0, j;
+
+	while (i < c->n_sacked && SEQ_LT(c->sacked[i].end, s))
+		i++;
+	if (i < c->n_sacked && SEQ_LEQ(c->sacked[i].start, e)) {
+		if (SEQ_LT(s, c->sacked[i].start))
+			c->sacked[i].start = s;
+		if (SEQ_GT(e, c->sacked[i].end))
+			c->sacked[i].end = e;
+		j = i + 1;
+		while (j < c->n_sacked && SEQ_LEQ(c->sacked[j].start, c->sacked[i].end)) {
+			if (SEQ_GT(c->sacked[j].end, c->sacked[i].end))
+				c->sacked[i].end = c->sacked[j].end;
+			j++;
+		}
+		memmove(&c->sacked[i + 1], &c->sacked[j], (c->n_sacked - j) * sizeof(c->sacked[0]));
+		c->n_sacked -= j - (i + 1);
+	} else {
+		memmove(&c->sacked[i + 1], &c->sacked[i], (c->n_sacked - i) * sizeof(c->sacked[0]));
+		c->sacked[i].start = s;
+		c->sacked[i].end = e;
+		c->n_sacked++;
+		if (c->n_sacked > SACK_SB)
+			c->n_sacked = SACK_SB;
+	}
+}
+
+/* Take the SACK blocks of an ACK (SND.UNA already advanced). Returns the
+ * bytes newly SACKed. */
+static uint32_t sb_update(struct pk_tcp_conn *c, const struct pk_tcp_opts *o)
+{
+	uint32_t before = sb_bytes(c, 0), after;
+
+	for (uint32_t i = 0; i < o->n_sack && i < PK_TCP_MAX_SACK; i++) {
+		uint32_t l = o->sack[i].left, r = o->sack[i].right;
+
+		if (!SEQ_LT(l, r) || SEQ_GT(r, c->snd_max) || SEQ_LEQ(r, c->snd_una)) {
+			c->e->st.sack_blocks_ignored++;
+			continue;
+		}
+		if (SEQ_LT(l, c->snd_una))
+			l = c->snd_una;
+		sb_insert(c, l, r);
+	}
+	after = sb_bytes(c, 0);
+	return after > before ? after - before : 0;
+}
+
+/* RFC 6675 IsLost() for any byte of the hole just below range @i (i ==
+ * n_sacked: above the highest range): nothing above it is SACKed there,
+ * so the answer is the same for every byte of a hole. */
+static bool hole_lost(const struct pk_tcp_conn *c, uint32_t i)
+{
+	return c->n_sacked - i >= DUPTHRESH || sb_bytes(c, i) > (DUPTHRESH - 1) * smss(c);
+}
+
+/* RFC 6675 SetPipe(), computed per hole: unSACKed bytes not deemed lost,
+ * plus those retransmitted (below HighRxt). */
+static uint32_t sack_pipe(const struct pk_tcp_conn *c)
+{
+	uint32_t pipe = 0, s = c->snd_una;
+
+	for (uint32_t i = 0; i <= c->n_sacked; i++) {
+		uint32_t e = i < c->n_sacked ? c->sacked[i].start : c->snd_max;
+
+		if (SEQ_LT(s, e)) {
+			if (!hole_lost(c, i))
+				pipe += e - s;
+			if (SEQ_GT(c->high_rxt, s))
+				pipe += (SEQ_LT(c->high_rxt, e) ? c->high_rxt : e) - s;
+		}
+		if (i < c->n_sacked)
+			s = c->sacked[i].end;
+	}
+	return pipe;
+}
+
+/* RFC 6675 NextSeg() rules 1 (@lost_only) and 3: the first unSACKed byte at
+ * or above HighRxt (lost, for rule 1) and the length of its hole. */
+static uint32_t sack_next(const struct pk_tcp_conn *c, bool lost_only, uint32_t *seq)
+{
+	uint32_t s = c->snd_una;
+
+	for (uint32_t i = 0; i <= c->n_sacked; i++) {
+		uint32_t e = i < c->n_sacked ? c->sacked[i].start : c->snd_max;
+		uint32_t lo = SEQ_GT(c->high_rxt, s) ? c->high_rxt : s;
+
+		if (SEQ_LT(lo, e) && (!lost_only || hole_lost(c, i))) {
+			*seq = lo;
+			return e - lo;
+		}
+		if (i < c->n_sacked)
+			s = c->sacked[i].end;
+	}
+	return 0;
+}
+
+static void sb_clear(struct pk_tcp_conn *c)
+{
+	c->n_sacked = 0;
+	c->sack_rec = false;
+	c->high_rxt = c->snd_una;
+}
+
+/* ---- congestion control: NewReno (RFC 5681) or CUBIC (RFC 9438) ---- */
+
+/* Cube root of x >= 0 by Newton's method from above: +, *, / only, so
+ * the result is the same on every IEEE 754 machine. */
+static double cbrt_pos(double x)
+{
+	double y, ny;
+
+	if (x <= 0)
+		return 0;
+	y = x > 1 ? x : 1;	/* >= cbrt(x): the iteration decreases to it */
+	for (int i = 0; i < 200; i++) {
+		ny = (2 * y + x / (y * y)) / 3;
+		if (ny >= y)
+			break;
+		y = ny;
+	}
+	return y;
+}
+
+/* A congestion event (fast retransmit or timeout): set ssthresh. */
+static void cc_loss(struct pk_tcp_conn *c)
+{
+	uint32_t mss = smss(c);
+
+	if (c->cfg.cc == PK_TCP_CC_NEWRENO) {
+		c->ssthresh = MAX(flight(c) / 2, 2 * mss);	/* RFC 5681 (4) */
+		return;
+	}
+	/* RFC 9438 4.6 and 4.7; the base is cwnd, or the flight size when
+	 * that is smaller (an application-limited cwnd says nothing) */
+	{
+		double prior = (double)MIN(c->cwnd, MAX(flight(c), mss));
+
+		if (prior < c->cub_wmax)	/* fast convergence */
+			c->cub_wmax = prior * (1 + CUBIC_BETA) / 2;
+		else
+			c->cub_wmax = prior;
+		c->ssthresh = MAX((uint32_t)(prior * CUBIC_BETA), 2 * mss);
+		c->cub_epoch = 0;
+		c->cub_acc = 0;
+	}
+}
+
+/* CUBIC congestion avoidance for @acked new bytes (RFC 9438 4.2 - 4.5). */
+static void cubic_avoid(struct pk_tcp_conn *c, uint32_t acked, uint64_t now)
+{
+	double mss = smss(c), cw = c->cwnd / mss, wmax, t, rtt, target, wcub, alpha, inc;
+
+	if (!c->cub_epoch) {
+		c->cub_epoch = now ? now : 1;
+		if (c->cub_wmax > c->cwnd) {
+			c->cub_k = cbrt_pos((c->cub_wmax / mss - cw) / CUBIC_C);
+		} else {
+			c->cub_k = 0;
+			c->cub_wmax = c->cwnd;
+		}
+		c->cub_west = cw;
+		c->cub_acc = 0;
+	}
+	wmax = c->cub_wmax / mss;
+	t = (double)(now - c->cub_epoch) / NS_PER_S;
+	rtt = (double)(c->have_rtt ? c->srtt : 0) / NS_PER_S;
+	/* W_est, the Reno-friendly estimate (4.3): alpha until W_max, then 1 */
+	alpha = c->cub_west >= wmax ? 1.0 : 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
+	c->cub_west += alpha * (acked / mss) / cw;
+	wcub = CUBIC_C * (t - c->cub_k) * (t - c->cub_k) * (t - c->cub_k) + wmax;
+	if (wcub < c->cub_west) {
+		/* Reno-friendly region */
+		if (c->cub_west > cw)
+			c->cwnd = (uint32_t)MIN(c->cub_west * mss, (double)CWND_MAX);
+		return;
+	}
+	t += rtt;
+	target = CUBIC_C * (t - c->cub_k) * (t - c->cub_k) * (t - c->cub_k) + wmax;
+	if (target < cw)
+		target = cw;
+	if (target > 1.5 * cw)
+		target = 1.5 * cw;
+	/* (target - cwnd) / cwnd segments per acknowledged segment */
+	inc = (target - cw) / cw * acked + c->cub_acc;
+	if (inc >= 1) {
+		uint32_t n = (uint32_t)inc;
+
+		c->cub_acc = inc - n;
+		c->cwnd = MIN(c->cwnd + n, CWND_MAX);
+	} else {
+		c->cub_acc = inc;
+	}
+}
+
+/* Growth for @acked new bytes outside loss recovery. */
+static void cc_ack(struct pk_tcp_conn *c, uint32_t acked, uint64_t now)
+{
+	uint32_t mss = smss(c);
+
+	if (c->cwnd < c->ssthresh)
+		c->cwnd += MIN(acked, 2 * mss);	/* slow start, RFC 3465 L = 2 */
+	else if (c->cfg.cc == PK_TCP_CC_NEWRENO)
+		c->cwnd += MAX(1u, (uint32_t)((uint64_t)mss * mss / c->cwnd));
+	else
+		cubic_avoid(c, acked, now);
+	c->cwnd = MIN(c->cwnd, CWND_MAX);
+}
+
+/* Fast retransmit: enter RFC 6675 (SACK) or RFC 6582 (NewReno) recovery. */
+static void enter_recovery(struct pk_tcp_conn *c)
+{
+	uint32_t mss = smss(c);
+
+	cc_loss(c);
+	c->recover = c->snd_max;
+	c->in_recovery = true;
+	c->fast_rtx = true;		/* SND.UNA goes first (RFC 6675 5 (4.3)) */
+	c->rtt_timing = false;
+	c->e->st.fast_retransmits++;
+	c->e->st.retransmits++;
+	if (c->sack_ok) {
+		c->sack_rec = true;
+		c->high_rxt = c->snd_una;
+		c->cwnd = c->ssthresh;
+		c->e->st.sack_recoveries++;
+	} else {
+		c->cwnd = c->ssthresh + 3 * mss;
+	}
+}
+
 /* ---- receive side ---- */
+
+/* ACK the next segments at once: at the start, and after reordering so
+ * that the sender's loss recovery gets its information without delay. */
+static void quickack_enter(struct pk_tcp_conn *c)
+{
+	c->quickack = MIN(QUICKACK_MAX, MAX(2u, c->rb.cap / (2 * c->mss_base)));
+}
 
 /* Insert [s, e) into the out-of-order list, merging neighbours. */
 static bool ooo_insert(struct pk_tcp_conn *c, uint32_t s, uint32_t e)
@@ -513,12 +831,17 @@ static void receive_data(struct pk_tcp_conn *c, uint32_t seq, const uint8_t *p, 
 				memmove(&c->ooo[0], &c->ooo[1], (c->n_ooo - 1) * sizeof(c->ooo[0]));
 				c->n_ooo--;
 				c->ack_now = true;	/* filled a hole: ACK at once */
+				quickack_enter(c);
 			}
 			c->rb.len += adv;
 			c->events |= PK_TCP_EV_READABLE;
 			c->unacked_bytes += len;
-			if (c->unacked_bytes >= 2 * smss(c))
+			if (c->quickack) {
+				c->quickack--;
 				c->ack_now = true;
+			} else if (c->unacked_bytes >= 2 * smss(c)) {
+				c->ack_now = true;
+			}
 			else if (!c->t_delack)
 				c->t_delack = now + c->cfg.delack_ns;
 		} else {
@@ -530,6 +853,7 @@ static void receive_data(struct pk_tcp_conn *c, uint32_t seq, const uint8_t *p, 
 			}
 			ring_write_at(&c->rb, c->rb.len + off, p, len);
 			c->ack_now = true;	/* out of order: duplicate ACK at once */
+			quickack_enter(c);
 			if (fin) {
 				c->ooo_fin = true;
 				c->ooo_fin_seq = seq + len;
@@ -554,6 +878,7 @@ static void receive_data(struct pk_tcp_conn *c, uint32_t seq, const uint8_t *p, 
 
 static void established(struct pk_tcp_conn *c)
 {
+	quickack_enter(c);
 	c->events |= PK_TCP_EV_ESTABLISHED | PK_TCP_EV_WRITABLE;
 	set_state(c, c->fin_queued ? PK_TCP_FIN_WAIT_1 : PK_TCP_ESTABLISHED);
 }
@@ -596,24 +921,28 @@ static void ack_advanced(struct pk_tcp_conn *c, uint32_t ack, const struct pk_tc
 	if (SEQ_LT(c->snd_nxt, c->snd_una))
 		c->snd_nxt = c->snd_una;
 	c->retries = 0;
+	sb_prune(c);
 
 	/* Congestion control */
 	if (c->in_recovery) {
 		if (SEQ_GEQ(ack, c->recover)) {
-			/* full ACK (RFC 6582 3.2 step 3) */
-			c->cwnd = MIN(c->ssthresh, MAX(flight(c), mss) + mss);
+			/* full ACK (RFC 6582 3.2 step 3; RFC 6675: cwnd is ssthresh) */
+			if (c->sack_rec)
+				c->cwnd = c->ssthresh;
+			else
+				c->cwnd = MIN(c->ssthresh, MAX(flight(c), mss) + mss);
 			c->in_recovery = false;
-		} else {
+			c->sack_rec = false;
+		} else if (!c->sack_rec) {
 			/* partial ACK: retransmit the next hole, deflate */
 			c->fast_rtx = true;
 			c->e->st.retransmits++;
 			c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
 			c->cwnd += mss;
 		}
-	} else if (c->cwnd < c->ssthresh) {
-		c->cwnd += MIN(acked, 2 * mss);	/* slow start, RFC 3465 L = 2 */
+		/* SACK recovery: NextSeg() picks the holes, cwnd stays */
 	} else {
-		c->cwnd += MAX(1u, (uint32_t)((uint64_t)mss * mss / c->cwnd));
+		cc_ack(c, acked, now);
 	}
 	c->dupacks = 0;
 
@@ -625,25 +954,21 @@ static void ack_advanced(struct pk_tcp_conn *c, uint32_t ack, const struct pk_tc
 	c->persist = false;
 }
 
+/* Whether a new recovery may start: RFC 6582 3.2 step 2 (beyond the last
+ * recovery point), RFC 6675 5.1 (at or beyond it). */
+static bool recovery_allowed(const struct pk_tcp_conn *c)
+{
+	return c->sack_ok ? SEQ_GEQ(c->snd_una, c->recover) : SEQ_GT(c->snd_una, c->recover);
+}
+
 static void dup_ack(struct pk_tcp_conn *c)
 {
-	uint32_t mss = smss(c);
-
 	c->dupacks++;
 	if (c->in_recovery) {
-		c->cwnd += mss;
-	} else if (c->dupacks == 3) {
-		/* RFC 6582 section 3.2 step 2: only beyond the last recovery */
-		if (SEQ_GT(c->snd_una, c->recover) || c->recover == c->iss) {
-			c->ssthresh = MAX(flight(c) / 2, 2 * mss);
-			c->recover = c->snd_max;
-			c->cwnd = c->ssthresh + 3 * mss;
-			c->in_recovery = true;
-			c->fast_rtx = true;
-			c->rtt_timing = false;
-			c->e->st.fast_retransmits++;
-			c->e->st.retransmits++;
-		}
+		if (!c->sack_rec)
+			c->cwnd += smss(c);	/* NewReno inflation */
+	} else if (c->dupacks >= DUPTHRESH && recovery_allowed(c)) {
+		enter_recovery(c);
 	}
 }
 
@@ -683,12 +1008,26 @@ static bool process_ack(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		c->snd_wl2 = ack;
 		established(c);
 	}
-	if (SEQ_GT(ack, c->snd_una)) {
-		ack_advanced(c, ack, o, now);
-	} else if (ack == c->snd_una && t->payload_len == 0 &&
-		   !(t->flags & (PK_TCP_SYN | PK_TCP_FIN)) && wnd == c->snd_wnd &&
-		   c->snd_max != c->snd_una) {
-		dup_ack(c);
+	{
+		/* RFC 5681 duplicate ACK; with SACK (RFC 6675 2) one that SACKs
+		 * new data, or a classic one that carries no SACK option */
+		bool classic = ack == c->snd_una && t->payload_len == 0 &&
+			       !(t->flags & (PK_TCP_SYN | PK_TCP_FIN)) && wnd == c->snd_wnd &&
+			       c->snd_max != c->snd_una;
+		bool advanced = SEQ_GT(ack, c->snd_una);
+		uint32_t newly = 0;
+
+		if (advanced)
+			ack_advanced(c, ack, o, now);
+		if (c->sack_ok && (o->present & PK_TCP_HAS_SACK) && o->n_sack)
+			newly = sb_update(c, o);
+		if (!advanced && c->snd_max != c->snd_una &&
+		    (c->sack_ok && (o->present & PK_TCP_HAS_SACK) ? newly > 0 : classic))
+			dup_ack(c);
+		/* RFC 6675 5 (4 b): IsLost(HighACK + 1) also starts recovery */
+		if (c->sack_ok && !c->in_recovery && c->n_sacked && c->snd_max != c->snd_una &&
+		    recovery_allowed(c) && hole_lost(c, 0))
+			enter_recovery(c);
 	}
 	/* window update (RFC 9293 3.10.7.4) */
 	if (SEQ_LT(c->snd_wl1, t->seq) || (c->snd_wl1 == t->seq && SEQ_LEQ(c->snd_wl2, ack))) {
@@ -723,6 +1062,45 @@ static bool process_ack(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		break;
 	}
 	return true;
+}
+
+/* ---- keepalive (RFC 9293 3.8.4) ---- */
+
+static bool ka_state(const struct pk_tcp_conn *c)
+{
+	return c->state == PK_TCP_ESTABLISHED || c->state == PK_TCP_CLOSE_WAIT;
+}
+
+/* Something acceptable arrived: the peer is alive. */
+static void ka_touch(struct pk_tcp_conn *c, uint64_t now)
+{
+	c->last_rcv = now;
+	c->ka_probes = 0;
+	c->t_ka = c->cfg.keepalive_idle_ns && ka_state(c) ? now + c->cfg.keepalive_idle_ns : 0;
+}
+
+static void ka_timeout(struct pk_tcp_conn *c, uint64_t now)
+{
+	c->t_ka = 0;
+	if (!c->cfg.keepalive_idle_ns || !ka_state(c))
+		return;
+	if (c->snd_una != c->snd_max || c->sb.len) {
+		/* data in flight or waiting: retransmission or persist timer */
+		c->ka_probes = 0;
+		c->t_ka = now + c->cfg.keepalive_idle_ns;
+		return;
+	}
+	if (c->ka_probes >= c->cfg.keepalive_count) {
+		c->e->st.keepalive_timeouts++;
+		queue_rst(c, c->snd_max, 0, PK_TCP_RST);
+		c->events |= PK_TCP_EV_TIMEOUT;
+		set_state(c, PK_TCP_CLOSED);
+		return;
+	}
+	c->ka_probes++;
+	c->ka_send = true;
+	c->e->st.keepalive_probes++;
+	c->t_ka = now + c->cfg.keepalive_intvl_ns;
 }
 
 /* ---- input ---- */
@@ -760,6 +1138,7 @@ static void input_syn_sent(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 	c->rcv_nxt = t->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	take_syn_options(c, o, true);
+	c->ts_recent_time = now;
 	c->snd_wnd = t->window;	/* never scaled in a SYN */
 	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = t->seq;
@@ -769,6 +1148,7 @@ static void input_syn_sent(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		c->events |= PK_TCP_EV_ESTABLISHED;
 		ack_advanced(c, t->ack, o, now);
 		established(c);
+		ka_touch(c, now);
 	} else {
 		/* simultaneous open: SYN-ACK with the same ISN */
 		set_state(c, PK_TCP_SYN_RECEIVED);
@@ -805,13 +1185,16 @@ static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 	if (c->state == PK_TCP_TIME_WAIT && fin)
 		c->t_tw = now + c->cfg.time_wait_ns;
 
-	/* PAWS (RFC 7323 section 5) */
+	/* PAWS (RFC 7323 section 5); TS.Recent is void after 24 days idle (5.5) */
 	if (c->ts_ok && (o.present & PK_TCP_HAS_TIMESTAMP) && !(t->flags & PK_TCP_RST) &&
 	    (int32_t)(o.ts_val - c->ts_recent) < 0) {
-		c->e->st.paws_dropped++;
-		c->e->st.dropped++;
-		c->ack_now = true;
-		return;
+		if (now - c->ts_recent_time <= PAWS_IDLE_NS) {
+			c->e->st.paws_dropped++;
+			c->e->st.dropped++;
+			c->ack_now = true;
+			return;
+		}
+		c->e->st.paws_idle_expired++;
 	}
 
 	/* Acceptability (RFC 9293 3.10.7.4, first check) */
@@ -836,6 +1219,8 @@ static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		c->e->st.dropped++;
 		return;
 	}
+
+	ka_touch(c, now);
 
 	/* RST (RFC 5961 section 3) */
 	if (t->flags & PK_TCP_RST) {
@@ -864,8 +1249,10 @@ static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 	}
 
 	/* timestamps: remember TSval (RFC 7323 section 4.3) */
-	if (c->ts_ok && (o.present & PK_TCP_HAS_TIMESTAMP) && SEQ_LEQ(seq, c->last_ack_sent))
+	if (c->ts_ok && (o.present & PK_TCP_HAS_TIMESTAMP) && SEQ_LEQ(seq, c->last_ack_sent)) {
 		c->ts_recent = o.ts_val;
+		c->ts_recent_time = now;
+	}
 
 	if (!process_ack(c, t, &o, now))
 		return;
@@ -1043,9 +1430,42 @@ static void sent_new(struct pk_tcp_conn *c, uint32_t seq, uint32_t end, uint64_t
 	}
 }
 
+/* Send again one segment of the sent sequence space [seq, seq + n) (the FIN
+ * included if it is in there). Returns the segment length, 0 if nothing. */
+static uint32_t emit_rtx(struct pk_tcp_conn *c, uint8_t *buf, uint32_t seq, uint32_t n,
+			 uint32_t seg_max, uint64_t now)
+{
+	uint32_t data_end = c->sb_seq + c->sb.len, len = 0, r, end;
+	bool fin_sent = c->fin_queued && SEQ_GT(c->snd_max, data_end);
+	uint8_t fl = PK_TCP_ACK;
+
+	if (!n || SEQ_LT(seq, c->snd_una))
+		return 0;
+	if (SEQ_LT(seq, data_end)) {
+		len = MIN(MIN(n, data_end - seq), seg_max);
+		if (!len)
+			return 0;
+		if (seq + len == data_end)
+			fl |= PK_TCP_PSH;
+	}
+	if (fin_sent && seq + len == data_end && SEQ_GT(seq + n, data_end))
+		fl |= PK_TCP_FIN;
+	if (!len && !(fl & PK_TCP_FIN))
+		return 0;
+	r = emit(c, buf, seq, fl, NULL, len ? seq - c->sb_seq : 0, len, now);
+	end = seq + len + ((fl & PK_TCP_FIN) ? 1 : 0);
+	if (c->sack_rec && SEQ_GT(end, c->high_rxt))
+		c->high_rxt = end;
+	if (!c->t_rtx || c->persist) {
+		c->persist = false;
+		c->t_rtx = now + c->rto;
+	}
+	return r;
+}
+
 uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, uint32_t cap)
 {
-	uint32_t data_end, fin_seq, hdr, room;
+	uint32_t data_end, fin_seq, hdr, room, seg_max, rec_room = UINT32_MAX;
 	bool can_send_data;
 
 	if (cap < PK_TCP_MAX_HLEN + 1)
@@ -1058,6 +1478,12 @@ uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, u
 		pk_tcp_csum_set(&c->ep, buf, n);
 		c->e->st.segs_out++;
 		return n;
+	}
+	if (c->ka_send) {
+		c->ka_send = false;
+		/* RFC 9293 3.8.4: SEG.SEQ = SND.NXT - 1, no data */
+		if (c->state == PK_TCP_ESTABLISHED || c->state == PK_TCP_CLOSE_WAIT)
+			return emit(c, buf, c->snd_max - 1, PK_TCP_ACK, NULL, 0, 0, now);
 	}
 	switch (c->state) {
 	case PK_TCP_CLOSED:
@@ -1090,19 +1516,44 @@ uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, u
 	room = cap - hdr;
 	can_send_data = true;
 
-	/* Fast retransmit / NewReno partial ACK: one segment at SND.UNA. */
-	if (c->fast_rtx) {
-		c->fast_rtx = false;
-		if (SEQ_LT(c->snd_una, data_end)) {
-			uint32_t n = MIN(MIN(data_end - c->snd_una, c->mss_base - (hdr - PK_TCP_HLEN)), room);
-			uint8_t fl = PK_TCP_ACK | ((c->snd_una + n == data_end) ? PK_TCP_PSH : 0);
+	seg_max = MIN(c->mss_base - (hdr - PK_TCP_HLEN), room);
 
-			if (c->fin_queued && c->snd_una + n == fin_seq && SEQ_GT(c->snd_max, fin_seq))
-				fl |= PK_TCP_FIN;
-			return emit(c, buf, c->snd_una, fl, NULL, c->snd_una - c->sb_seq, n, now);
+	/* Fast retransmit / NewReno partial ACK: one segment at SND.UNA (up
+	 * to the first SACKed byte). */
+	if (c->fast_rtx) {
+		uint32_t end = c->n_sacked ? c->sacked[0].start : c->snd_max;
+		uint32_t r;
+
+		c->fast_rtx = false;
+		r = emit_rtx(c, buf, c->snd_una, end - c->snd_una, seg_max, now);
+		if (r)
+			return r;
+	}
+
+	/* RFC 6675 loss recovery: while cwnd - pipe >= 1 SMSS, NextSeg():
+	 * (1) a lost hole, (2) new data, (3) any unSACKed byte above HighRxt */
+	if (c->in_recovery && c->sack_rec) {
+		uint32_t pipe = sack_pipe(c), seq = 0, n;
+		bool new_ok = SEQ_LT(c->snd_nxt, data_end) &&
+			      c->snd_nxt - c->snd_una < c->snd_wnd;
+
+		if (c->cwnd < pipe + smss(c)) {
+			can_send_data = false;
+		} else {
+			n = sack_next(c, true, &seq);
+			if (!n && !new_ok)
+				n = sack_next(c, false, &seq);
+			if (n) {
+				uint32_t r = emit_rtx(c, buf, seq, n, seg_max, now);
+
+				if (r) {
+					c->e->st.retransmits++;
+					c->e->st.sack_retransmits++;
+					return r;
+				}
+			}
+			rec_room = c->cwnd - pipe;
 		}
-		if (c->fin_queued && c->snd_una == fin_seq && SEQ_GT(c->snd_max, fin_seq))
-			return emit(c, buf, fin_seq, PK_TCP_ACK | PK_TCP_FIN, NULL, 0, 0, now);
 	}
 
 	/* Zero-window probe: one byte at SND.UNA beyond the window. */
@@ -1122,8 +1573,11 @@ uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, u
 		uint32_t lt = c->dupacks < 3 && !c->in_recovery ? c->dupacks * smss(c) : 0;
 		uint32_t wnd = MIN(c->snd_wnd, c->cwnd + lt);
 		uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
-		uint32_t seg_max = MIN(c->mss_base - (hdr - PK_TCP_HLEN), room);
-		uint32_t n = MIN(MIN(avail, usable), seg_max);
+		uint32_t n;
+
+		if (rec_room != UINT32_MAX)	/* SACK recovery: pipe, not flight */
+			usable = MIN(c->snd_wnd > in_flight ? c->snd_wnd - in_flight : 0, rec_room);
+		n = MIN(MIN(avail, usable), seg_max);
 		bool retrans = SEQ_LT(c->snd_nxt, c->snd_max);
 		bool ok;
 
@@ -1193,6 +1647,8 @@ uint64_t pk_tcp_conn_deadline(const struct pk_tcp_conn *c)
 		d = MIN(d, c->t_delack);
 	if (c->t_tw)
 		d = MIN(d, c->t_tw);
+	if (c->t_ka)
+		d = MIN(d, c->t_ka);
 	return d;
 }
 
@@ -1226,8 +1682,12 @@ static void rtx_timeout(struct pk_tcp_conn *c, uint64_t now)
 		c->e->st.retransmits++;
 		return;
 	}
-	/* RFC 5681 (4) and RFC 6582 section 4: back to slow start from SND.UNA */
-	c->ssthresh = MAX(flight(c) / 2, 2 * mss);
+	/* RFC 5681 (4) and RFC 6582 section 4: back to slow start from SND.UNA;
+	 * ssthresh only drops on the first timeout of a series. The SACK
+	 * scoreboard is cleared (RFC 2018: the receiver may have reneged). */
+	if (c->retries == 1)
+		cc_loss(c);
+	sb_clear(c);
 	c->cwnd = mss;
 	c->recover = c->snd_max;
 	c->in_recovery = false;
@@ -1248,6 +1708,8 @@ void pk_tcp_conn_timer(struct pk_tcp_conn *c, uint64_t now)
 	}
 	if (c->t_rtx && now >= c->t_rtx)
 		rtx_timeout(c, now);
+	if (c->t_ka && now >= c->t_ka && c->state != PK_TCP_CLOSED)
+		ka_timeout(c, now);
 }
 
 /* ---- application side ---- */
@@ -1383,6 +1845,60 @@ void pk_tcp_conn_get_info(const struct pk_tcp_conn *c, struct pk_tcp_conn_info *
 	i->snd_wnd = c->snd_wnd;
 	i->iss = c->iss;
 	i->irs = c->irs;
+	i->cc = c->cfg.cc;
+	i->in_recovery = c->in_recovery;
+	i->sacked_bytes = sb_bytes(c, 0);
+	i->pipe = c->sack_rec ? sack_pipe(c) : c->snd_nxt - c->snd_una;
+	i->keepalive_probes = c->ka_probes;
+	i->cubic_wmax = c->cfg.cc == PK_TCP_CC_CUBIC ? (uint32_t)c->cub_wmax : 0;
+}
+
+void pk_tcp_conn_set_keepalive(struct pk_tcp_conn *c, uint64_t idle_ns, uint64_t intvl_ns,
+			       uint32_t count)
+{
+	c->cfg.keepalive_idle_ns = idle_ns;
+	c->cfg.keepalive_intvl_ns = intvl_ns ? intvl_ns : KA_INTVL_DEFAULT;
+	c->cfg.keepalive_count = count ? count : KA_COUNT_DEFAULT;
+	c->ka_probes = 0;
+	c->t_ka = idle_ns && ka_state(c) ? c->last_rcv + idle_ns : 0;
+}
+
+bool pk_tcp_conn_icmp_seq_ok(const struct pk_tcp_conn *c, uint32_t seq)
+{
+	/* RFC 5927 4.1: SND.UNA <= seq < SND.NXT (the highest sent) */
+	return c->state != PK_TCP_CLOSED && c->state != PK_TCP_LISTEN &&
+	       SEQ_GEQ(seq, c->snd_una) && SEQ_LT(seq, c->snd_max);
+}
+
+void pk_tcp_conn_set_path_mtu(struct pk_tcp_conn *c, uint32_t mtu, uint64_t now_ns)
+{
+	uint32_t floor = c->ep.ipv6 ? 1280u : 68u, mss;
+
+	if (mtu < floor)
+		mtu = floor;
+	mss = mtu - (c->ep.ipv6 ? 60u : 40u);
+	/* room for the timestamp option plus at least 8 bytes of data */
+	mss = MAX(mss, (c->ts_ok ? 12u : 0u) + 8u);
+	if (mss >= c->mss_base)
+		return;
+	c->mss_base = mss;
+	c->e->st.pmtu_updates++;
+	if (c->state == PK_TCP_CLOSED || c->state == PK_TCP_LISTEN || c->snd_una == c->snd_max)
+		return;
+	if (c->state == PK_TCP_SYN_SENT || c->state == PK_TCP_SYN_RECEIVED)
+		return;		/* a SYN is small; its retransmission is due anyway */
+	/* resend what is in flight at the new size (RFC 8201 4: no
+	 * congestion response); the old segments' ACKs must not start a
+	 * fast retransmit */
+	c->snd_nxt = c->snd_una;
+	c->rtt_timing = false;
+	sb_clear(c);
+	c->in_recovery = false;
+	c->fast_rtx = false;
+	c->dupacks = 0;
+	c->recover = c->snd_max;
+	c->cwnd = MAX(c->cwnd, smss(c));
+	c->t_rtx = now_ns + c->rto;
 }
 
 void pk_tcp_conn_set_nodelay(struct pk_tcp_conn *c, bool nodelay)
@@ -1587,6 +2103,7 @@ static struct pk_tcp_conn *listener_cookie_ack(struct pk_tcp_listener *l,
 	l->e->st.syncookies_ok++;
 	/* as if our SYN-ACK (ISS = cookie) had just been sent */
 	c->iss = cookie;
+	c->recover = c->high_rxt = cookie;
 	c->snd_una = cookie;
 	c->snd_nxt = c->snd_max = cookie + 1;
 	c->sb_seq = cookie + 1;
@@ -1612,6 +2129,7 @@ static struct pk_tcp_conn *listener_cookie_ack(struct pk_tcp_listener *l,
 			so.present |= PK_TCP_HAS_SACK_PERM;
 	}
 	take_syn_options(c, &so, false);
+	c->ts_recent_time = now;
 	/* the normal SYN-RECEIVED path takes the ACK (and any data, FIN) */
 	conn_input(c, t, o, now);
 	return c;
@@ -1678,6 +2196,7 @@ struct pk_tcp_conn *pk_tcp_listener_input(struct pk_tcp_listener *l, const uint8
 	c->rcv_nxt = t->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	take_syn_options(c, &o, false);
+	c->ts_recent_time = now;
 	c->snd_wnd = t->window;
 	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = t->seq;

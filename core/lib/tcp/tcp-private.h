@@ -17,7 +17,9 @@ struct pk_tcp_engine {
 	struct pk_tcp_stats st;
 	uint32_t chack_limit;
 	uint32_t chack_count;
+	uint32_t chack_budget;		/* this window's limit: randomized */
 	uint64_t chack_window;
+	uint64_t chack_windows;		/* windows started: input of the draw */
 	/* SYN cookies: current key; the previous one is accepted for cookies
 	 * of time slots up to ck_rot_slot, the slot of the rotation (so for
 	 * at most one more slot, and a leaked old key mints nothing newer). */
