@@ -5,7 +5,11 @@
  * The connection is brought to ESTABLISHED with a fixed handshake first; the
  * records' sequence and ack numbers are taken relative to the live values
  * when the first bit of the time step is set, so the fuzzer reaches the
- * in-window paths too.
+ * in-window paths too. Bit 1 of the first byte makes the SYN-ACK carry
+ * SACK-permitted and timestamps (sender SACK scoreboard and RFC 6675
+ * recovery reachable), bit 2 selects NewReno instead of CUBIC; keepalive
+ * is on with short timers, and a record whose time step is 0xfc lowers the
+ * path MTU by its first byte.
  */
 #include <string.h>
 
@@ -29,7 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t out[2048], seg[65536];
 	struct pk_tcp_engine *e = pk_tcp_engine_new(key, 0);
-	struct pk_tcp_config cfg = { .fixed_iss = true, .iss = 1000, .sndbuf = 8192, .rcvbuf = 8192 };
+	struct pk_tcp_config cfg = { .fixed_iss = true, .iss = 1000, .sndbuf = 8192, .rcvbuf = 8192,
+				     .keepalive_idle_ns = 50000000u, .keepalive_intvl_ns = 20000000u,
+				     .keepalive_count = 2 };
 	struct pk_tcp_endpoints ep = { .local_port = 80, .remote_port = 4000 };
 	/* Odd first byte: the listener answers every SYN with a SYN cookie. */
 	struct pk_tcp_config lcfg = { .syncookies_always = size > 0 && (data[0] & 1) };
@@ -37,12 +43,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pk_tcp_conn *c = pk_tcp_connect(e, &cfg, &ep, 0);
 	struct pk_tcp_view v;
 	uint64_t now = 0;
-	uint8_t synack[20] = { 0x0f, 0xa0, 0x00, 0x50, 0, 0, 0x10, 0, 0, 0, 0x03, 0xe9,
+	uint8_t synack[60] = { 0x0f, 0xa0, 0x00, 0x50, 0, 0, 0x10, 0, 0, 0, 0x03, 0xe9,
 			       0x50, PK_TCP_SYN | PK_TCP_ACK, 0xff, 0xff };
-	uint32_t peer_nxt = 0x1001;
+	uint32_t peer_nxt = 0x1001, synack_len = 20;
 
+	if (size > 0 && (data[0] & 4)) {
+		cfg.cc = PK_TCP_CC_NEWRENO;
+		pk_tcp_conn_free(c);
+		c = pk_tcp_connect(e, &cfg, &ep, 0);
+	}
+	if (size > 0 && (data[0] & 2)) {
+		struct pk_tcp_opts so = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_SACK_PERM |
+						     PK_TCP_HAS_TIMESTAMP | PK_TCP_HAS_WSCALE,
+					  .mss = 536, .wscale = 2, .ts_val = 1 };
+		uint32_t olen = pk_tcp_opts_build(&so, synack + 20, true);
+
+		synack_len = 20 + olen;
+		synack[12] = (uint8_t)((synack_len / 4) << 4);
+	}
 	drain(c, now, out, sizeof(out));
-	pk_tcp_parse(synack, 20, &v);
+	pk_tcp_parse(synack, synack_len, &v);
 	pk_tcp_conn_input(c, &v, now);
 	pk_tcp_conn_send(c, "hello world", 11);
 	drain(c, now, out, sizeof(out));
@@ -93,6 +113,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (step == 0xfe)
 			pk_tcp_conn_shutdown(c);
+		if (step == 0xfc && len > 0) {
+			uint32_t mtu = 1500u - (uint32_t)seg[0] * 6u;
+
+			if (pk_tcp_conn_icmp_seq_ok(c, pk_get_be32(seg + (len >= 8 ? 4 : 0))))
+				mtu -= 1;
+			pk_tcp_conn_set_path_mtu(c, mtu, now);
+		}
 		if (pk_tcp_conn_deadline(c) <= now)
 			pk_tcp_conn_timer(c, now);
 		drain(c, now, out, sizeof(out));
