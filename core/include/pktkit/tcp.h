@@ -19,12 +19,28 @@
  * bounded range list, so nothing is allocated per segment.
  *
  * Implemented: RFC 9293 state machine (active/passive/simultaneous open,
- * half-close, simultaneous close, TIME-WAIT), RFC 5961 RST/SYN/ACK checks with
- * rate-limited challenge ACKs, RFC 7323 window scaling, timestamps and PAWS,
- * RFC 6298 RTO with Karn and backoff, RFC 6928 initial window, RFC 6582
- * NewReno, RFC 3042 limited transmit, zero-window probes, delayed ACKs,
- * Nagle, RFC 2018 SACK blocks on the receive side, RFC 6528 ISNs, RFC 4987
- * SYN cookies with a bound on half-open connections per listener.
+ * half-close, simultaneous close, TIME-WAIT, keepalive), RFC 5961 RST/SYN/ACK
+ * checks with challenge ACKs under a randomized per-second budget, RFC 7323
+ * window scaling, timestamps and PAWS (with the 24-day idle rule), RFC 6298
+ * RTO with Karn and backoff, RFC 6928 initial window, RFC 9438 CUBIC
+ * (default) or RFC 5681 NewReno congestion control, RFC 2018 SACK on both
+ * sides with RFC 6675 loss recovery (RFC 6582 NewReno recovery without
+ * SACK), RFC 3042 limited transmit, zero-window probes, delayed ACKs with
+ * quick ACKs at the start and after reordering, Nagle, path-MTU updates from
+ * caller-validated ICMP (RFC 5927, RFC 8201), RFC 6528 ISNs, RFC 4987 SYN
+ * cookies with a bound on half-open connections per listener, and
+ * stateless RSTs for closed ports (pk_tcp_reply_rst()).
+ * Not implemented: ECN, urgent data, TCP Fast Open, PRR, RACK, HyStart++,
+ * D-SACK use, raising the MSS again (PMTU probing).
+ *
+ * Memory: a connection costs pk_tcp_conn_sizeof() (688 bytes on x86-64 at
+ * the time of writing, SACK scoreboard and congestion state included) plus
+ * its two rings, sndbuf + rcvbuf: 512 KiB with the defaults, allocated when
+ * the connection is created, whether used or not. For many mostly idle
+ * connections choose small rings (e.g. 4 KiB + 4 KiB: 8880 bytes, about 8.7 KiB, per
+ * connection, so 100 000 connections fit in under 1 GiB); the window cannot
+ * exceed rcvbuf, so bulk transfers want large ones. Nothing is allocated per
+ * segment.
  */
 #ifndef PKTKIT_TCP_H
 #define PKTKIT_TCP_H
