@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT
+ * vclient.h - Virtual client: a user-space host with TCP and UDP sockets on a pktkit L3 port
+ *
+ * An `l3.vclient` device is a host of its own on the virtual network: it owns
+ * the addresses in its configuration, answers ICMP/ICMPv6 echo, sends RST for
+ * closed TCP ports and ICMP port-unreachable for closed UDP ports, and runs
+ * the libpktkit TCP engine for its connections. This library (libpktkit-
+ * vclient-1) implements the device type and gives applications sockets on it,
+ * integrated with the GLib main loop and GIO:
+ *
+ *  - TCP: pk_vclient_tcp_connect_async() and PkVclientListener yield GIOStream
+ *    objects. Their input and output streams are pollable, so GIO's async API
+ *    (g_input_stream_read_async(), g_output_stream_write_all_async(),
+ *    g_output_stream_splice_async(), GDataInputStream, ...) works on them.
+ *  - UDP: PkVclientUdp, bound or connected datagram sockets.
+ *  - DNS: pk_vclient_resolver_new() returns a GResolver resolving over the
+ *    virtual network.
+ *
+ * Threading: a vclient, its sockets and their streams belong to the thread
+ * that runs the graph's GMainContext. Call everything here from that thread;
+ * async callbacks run there too. Synchronous reads and writes never block:
+ * with nothing to read (or no room to write) they fail with
+ * G_IO_ERROR_WOULD_BLOCK, so use the async or pollable API.
+ *
+ * Lifetime: socket objects hold no reference on the device. When the device
+ * stops or is removed, its sockets fail with G_IO_ERROR_CLOSED (streams) or
+ * G_IO_ERROR_NOT_CONNECTED; they stay valid objects until unreffed.
+ */
+#ifndef PKTKIT_VCLIENT_H
+#define PKTKIT_VCLIENT_H
+
+#include <gio/gio.h>
+#include <pktkit/graph.h>
+#include <pktkit/registry.h>
+#include <pktkit/tcp.h>
+
+G_BEGIN_DECLS
+
+/* Name of the device type this library implements. */
+#define PK_VCLIENT_TYPE_NAME "l3.vclient"
+
+struct pk_vclient;
+
+/**
+ * pk_vclient_register() - Make "l3.vclient" known to a registry
+ * @reg:	Registry
+ * @error:	Set when the registry refuses it (e.g. a type of that name
+ *		came first from another module)
+ *
+ * Needed only when the registry does not find the pk-vclient module on its
+ * module path. Registering twice is harmless.
+ *
+ * Context: main context.
+ * Return: true if the type is (now) available from this library.
+ */
+bool pk_vclient_register(struct pk_registry *reg, GError **error);
+
+/**
+ * pk_vclient_from_dev() - The virtual client behind a device
+ * @dev:	A device of the graph (pk_graph_lookup())
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer none) the vclient, valid until the device is removed, or
+ * NULL when @dev is not an l3.vclient of this library.
+ */
+struct pk_vclient *pk_vclient_from_dev(struct pk_dev *dev);
+
+/**
+ * pk_vclient_lookup() - pk_vclient_from_dev(pk_graph_lookup(@g, @id))
+ * @g:		Graph
+ * @id:		Device id
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer none) the vclient or NULL.
+ */
+struct pk_vclient *pk_vclient_lookup(struct pk_graph *g, const char *id);
+
+/**
+ * pk_vclient_is_running() - Whether the device is started (sockets work)
+ * @vc:	Virtual client
+ *
+ * Context: the graph's context thread.
+ */
+bool pk_vclient_is_running(const struct pk_vclient *vc);
+
+/**
+ * pk_vclient_tcp_stats() - Counters of the vclient's TCP engine
+ * @vc:	Virtual client
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer none) the counters, valid while the device lives.
+ */
+const struct pk_tcp_stats *pk_vclient_tcp_stats(const struct pk_vclient *vc);
+
+/**
+ * pk_vclient_tcp_connections() - Connections that exist in the engine now
+ * @vc:	Virtual client
+ *
+ * Includes those in TIME-WAIT and those not yet accepted.
+ *
+ * Context: the graph's context thread.
+ */
+guint pk_vclient_tcp_connections(const struct pk_vclient *vc);
+
+/* TCP streams ---------------------------------------------------------- */
+
+#define PK_TYPE_VCLIENT_STREAM (pk_vclient_stream_get_type())
+G_DECLARE_FINAL_TYPE(PkVclientStream, pk_vclient_stream, PK, VCLIENT_STREAM, GIOStream)
+
+/**
+ * pk_vclient_tcp_connect_async() - Open a TCP connection
+ * @vc:		Virtual client
+ * @remote:	A GInetSocketAddress (IPv4 or IPv6); the local address is the
+ *		vclient's first address of that family (IPv6: a link-local
+ *		one for link-local destinations), the port a random free one
+ * @cancellable: Or NULL
+ * @callback:	Called on the graph's context when connected or failed
+ * @user_data:	For @callback
+ *
+ * Errors: G_IO_ERROR_CONNECTION_REFUSED (RST), G_IO_ERROR_TIMED_OUT,
+ * G_IO_ERROR_HOST_UNREACHABLE (no address of that family),
+ * G_IO_ERROR_ADDRESS_IN_USE (no free port), G_IO_ERROR_NOT_CONNECTED (the
+ * device is not running), G_IO_ERROR_CANCELLED.
+ *
+ * Context: the graph's context thread.
+ */
+void pk_vclient_tcp_connect_async(struct pk_vclient *vc, GSocketAddress *remote,
+				  GCancellable *cancellable, GAsyncReadyCallback callback,
+				  gpointer user_data);
+
+/**
+ * pk_vclient_tcp_connect_finish() - Result of pk_vclient_tcp_connect_async()
+ * @vc:		Virtual client
+ * @result:	From the callback
+ * @error:	Set on failure
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) a PkVclientStream, or NULL.
+ */
+GIOStream *pk_vclient_tcp_connect_finish(struct pk_vclient *vc, GAsyncResult *result,
+					 GError **error);
+
+/**
+ * pk_vclient_stream_shutdown_write() - Send FIN after the queued data (half-close)
+ * @stream:	Stream
+ * @error:	Set when the connection is already reset or closed
+ *
+ * Reading goes on until the peer closes too. Closing the output stream does
+ * the same.
+ *
+ * Context: the graph's context thread.
+ * Return: true on success.
+ */
+gboolean pk_vclient_stream_shutdown_write(PkVclientStream *stream, GError **error);
+
+/**
+ * pk_vclient_stream_set_nodelay() - Disable (true) or enable Nagle's algorithm
+ * @stream:	Stream
+ * @nodelay:	New setting
+ *
+ * Context: the graph's context thread.
+ */
+void pk_vclient_stream_set_nodelay(PkVclientStream *stream, gboolean nodelay);
+
+/**
+ * pk_vclient_stream_get_info() - Negotiated options and congestion state
+ * @stream:	Stream
+ * @info:	Filled in
+ *
+ * Context: the graph's context thread.
+ * Return: false once the connection is gone from the engine.
+ */
+gboolean pk_vclient_stream_get_info(PkVclientStream *stream, struct pk_tcp_conn_info *info);
+
+/**
+ * pk_vclient_stream_get_local_address() - Our address and port
+ * @stream:	Stream
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) a GInetSocketAddress.
+ */
+GSocketAddress *pk_vclient_stream_get_local_address(PkVclientStream *stream);
+
+/**
+ * pk_vclient_stream_get_remote_address() - The peer's address and port
+ * @stream:	Stream
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) a GInetSocketAddress.
+ */
+GSocketAddress *pk_vclient_stream_get_remote_address(PkVclientStream *stream);
+
+/* TCP listeners --------------------------------------------------------- */
+
+#define PK_TYPE_VCLIENT_LISTENER (pk_vclient_listener_get_type())
+G_DECLARE_FINAL_TYPE(PkVclientListener, pk_vclient_listener, PK, VCLIENT_LISTENER, GObject)
+
+/**
+ * pk_vclient_tcp_listen() - Accept TCP connections on a port
+ * @vc:		Virtual client
+ * @local:	A GInetSocketAddress: one of the vclient's addresses, or the
+ *		any address of a family (0.0.0.0 / ::) for all of that family;
+ *		port 0 picks a random free port
+ * @backlog:	Established connections waiting for accept (0: 128); more are
+ *		reset and counted
+ * @error:	G_IO_ERROR_ADDRESS_IN_USE, G_IO_ERROR_INVALID_ARGUMENT,
+ *		G_IO_ERROR_NOT_CONNECTED (device not running)
+ *
+ * Half-open connections beyond the engine's limit are answered with SYN
+ * cookies (RFC 4987).
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) the listener or NULL. Unref (or close) it to stop
+ * listening; connections not yet accepted are then reset.
+ */
+PkVclientListener *pk_vclient_tcp_listen(struct pk_vclient *vc, GSocketAddress *local,
+					 guint backlog, GError **error);
+
+/**
+ * pk_vclient_listener_get_port() - The port listened on
+ * @listener:	Listener
+ *
+ * Context: the graph's context thread.
+ */
+guint16 pk_vclient_listener_get_port(PkVclientListener *listener);
+
+/**
+ * pk_vclient_listener_accept_async() - Wait for the next connection
+ * @listener:	Listener
+ * @cancellable: Or NULL
+ * @callback:	Called on the graph's context
+ * @user_data:	For @callback
+ *
+ * Context: the graph's context thread.
+ */
+void pk_vclient_listener_accept_async(PkVclientListener *listener, GCancellable *cancellable,
+				      GAsyncReadyCallback callback, gpointer user_data);
+
+/**
+ * pk_vclient_listener_accept_finish() - Result of pk_vclient_listener_accept_async()
+ * @listener:	Listener
+ * @result:	From the callback
+ * @error:	G_IO_ERROR_CLOSED, G_IO_ERROR_CANCELLED
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) a PkVclientStream, or NULL.
+ */
+GIOStream *pk_vclient_listener_accept_finish(PkVclientListener *listener, GAsyncResult *result,
+					     GError **error);
+
+/**
+ * pk_vclient_listener_close() - Stop listening; pending accepts fail with G_IO_ERROR_CLOSED
+ * @listener:	Listener
+ *
+ * Context: the graph's context thread.
+ */
+void pk_vclient_listener_close(PkVclientListener *listener);
+
+/* UDP ------------------------------------------------------------------- */
+
+#define PK_TYPE_VCLIENT_UDP (pk_vclient_udp_get_type())
+G_DECLARE_FINAL_TYPE(PkVclientUdp, pk_vclient_udp, PK, VCLIENT_UDP, GObject)
+
+/**
+ * pk_vclient_udp_new() - A UDP socket
+ * @vc:		Virtual client
+ * @local:	A GInetSocketAddress to bind (one of our addresses or the any
+ *		address; port 0: a random free port), or NULL for the any
+ *		address of @family and a random port
+ * @family:	G_SOCKET_FAMILY_IPV4 or _IPV6 (used when @local is NULL)
+ * @error:	G_IO_ERROR_ADDRESS_IN_USE, G_IO_ERROR_INVALID_ARGUMENT,
+ *		G_IO_ERROR_NOT_CONNECTED (device not running)
+ *
+ * Up to the device's udp-queue datagrams wait to be received; more are
+ * dropped and counted.
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) the socket or NULL.
+ */
+PkVclientUdp *pk_vclient_udp_new(struct pk_vclient *vc, GSocketAddress *local,
+				 GSocketFamily family, GError **error);
+
+/**
+ * pk_vclient_udp_connect() - Fix the peer: send() goes there, only its datagrams are received
+ * @u:		Socket
+ * @remote:	GInetSocketAddress of the same family
+ * @error:	Set on a family mismatch
+ *
+ * Context: the graph's context thread.
+ */
+gboolean pk_vclient_udp_connect(PkVclientUdp *u, GSocketAddress *remote, GError **error);
+
+/**
+ * pk_vclient_udp_send_to() - Send one datagram
+ * @u:		Socket
+ * @to:		Destination, or NULL on a connected socket
+ * @data:	Payload
+ * @len:	Its length (at most 65507 for IPv4, 65527 for IPv6; larger
+ *		than the MTU allows fails with G_IO_ERROR_MESSAGE_TOO_LARGE:
+ *		the vclient does not fragment)
+ * @error:	Set on failure
+ *
+ * Context: the graph's context thread.
+ * Return: @len, or -1.
+ */
+gssize pk_vclient_udp_send_to(PkVclientUdp *u, GSocketAddress *to, const void *data, gsize len,
+			      GError **error);
+
+/**
+ * pk_vclient_udp_receive_from() - Take the next datagram, without waiting
+ * @u:		Socket
+ * @from:	(out) (optional) (transfer full) its source address
+ * @buf:	Destination; a longer datagram is truncated
+ * @len:	Size of @buf
+ * @error:	G_IO_ERROR_WOULD_BLOCK when none is queued;
+ *		G_IO_ERROR_CONNECTION_REFUSED after an ICMP port unreachable
+ *		for a connected socket (reported once)
+ *
+ * Context: the graph's context thread.
+ * Return: bytes copied, or -1.
+ */
+gssize pk_vclient_udp_receive_from(PkVclientUdp *u, GSocketAddress **from, void *buf, gsize len,
+				   GError **error);
+
+/**
+ * pk_vclient_udp_create_source() - A source that fires while a datagram is queued
+ * @u:		Socket
+ * @cancellable: Or NULL
+ *
+ * The callback is a GPollableSourceFunc whose first argument is @u.
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) the source, not attached.
+ */
+GSource *pk_vclient_udp_create_source(PkVclientUdp *u, GCancellable *cancellable);
+
+/**
+ * pk_vclient_udp_get_local_address() - The bound address and port
+ * @u:		Socket
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) a GInetSocketAddress.
+ */
+GSocketAddress *pk_vclient_udp_get_local_address(PkVclientUdp *u);
+
+/**
+ * pk_vclient_udp_close() - Unbind; later calls fail with G_IO_ERROR_CLOSED
+ * @u:		Socket
+ *
+ * Context: the graph's context thread.
+ */
+void pk_vclient_udp_close(PkVclientUdp *u);
+
+G_END_DECLS
+
+#endif /* PKTKIT_VCLIENT_H */

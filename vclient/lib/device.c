@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: MIT
+/* device.c - The l3.vclient device type: configuration, IP input demux, ICMP echo, registration */
+#include <string.h>
+
+#include <pktkit/checksum.h>
+#include <pktkit/module.h>
+
+#include "vclient-private.h"
+
+enum {
+	VC_P_ADDRESSES,
+	VC_P_MTU,
+	VC_P_TTL,
+	VC_P_TCP_SNDBUF,
+	VC_P_TCP_RCVBUF,
+	VC_P_TCP_TIME_WAIT,
+	VC_P_TCP_MAX_CONNECTIONS,
+	VC_P_TCP_MAX_HALF_OPEN,
+	VC_P_TCP_NO_SACK,
+	VC_P_TCP_NO_TIMESTAMPS,
+	VC_P_UDP_QUEUE,
+	VC_P_ICMP_ECHO,
+	VC_P_REJECT_CLOSED,
+	VC_P_ICMP_ERROR_RATE,
+};
+
+static const struct pk_param vc_addr_fields[] = {
+	PK_PARAM_PREFIX(struct vc_addr_rec, prefix, "prefix", NULL, PK_PF_REQUIRED,
+			"An address of the host with its prefix length, e.g. \"10.0.0.2/24\" or "
+			"\"fd00::2/64\""),
+};
+
+static const struct pk_param_record vc_addr_record = {
+	PK_ARRAY(params, vc_addr_fields),
+	.record_size = sizeof(struct vc_addr_rec),
+};
+
+static const struct pk_param vc_params[] = {
+	[VC_P_ADDRESSES] = PK_PARAM_LIST(struct vc_config, addresses, "addresses", &vc_addr_record,
+					 1, VC_MAX_ADDRS, PK_PF_REQUIRED,
+					 "The host's IPv4 and IPv6 addresses (the first of a family is "
+					 "the source of connections to that family)"),
+	[VC_P_MTU] = PK_PARAM_U32(struct vc_config, mtu, "mtu", "1500", 576, 65535, 0,
+				  "Largest IP packet sent; the TCP MSS offered is derived from it"),
+	[VC_P_TTL] = PK_PARAM_U32(struct vc_config, ttl, "ttl", "64", 1, 255, 0,
+				  "TTL / hop limit of packets sent"),
+	[VC_P_TCP_SNDBUF] = PK_PARAM_U32(struct vc_config, tcp_sndbuf, "tcp-sndbuf", "262144",
+					 4096, 64u << 20, 0, "Send buffer bytes per TCP connection"),
+	[VC_P_TCP_RCVBUF] = PK_PARAM_U32(struct vc_config, tcp_rcvbuf, "tcp-rcvbuf", "262144",
+					 4096, 64u << 20, 0,
+					 "Receive buffer bytes per TCP connection (the largest "
+					 "window offered)"),
+	[VC_P_TCP_TIME_WAIT] = PK_PARAM_DURATION(struct vc_config, tcp_time_wait, "tcp-time-wait",
+						 "\"1s\"", PK_NSEC_PER_MSEC,
+						 240 * PK_NSEC_PER_SEC, 0,
+						 "How long a closed connection stays in TIME-WAIT "
+						 "(short by default: virtual links do not keep old "
+						 "duplicates for minutes)"),
+	[VC_P_TCP_MAX_CONNECTIONS] = PK_PARAM_U32(struct vc_config, tcp_max_connections,
+						  "tcp-max-connections", "65536", 1, 1u << 22, 0,
+						  "TCP connections in any state; SYNs beyond it are "
+						  "dropped and counted"),
+	[VC_P_TCP_MAX_HALF_OPEN] = PK_PARAM_U32(struct vc_config, tcp_max_half_open,
+						"tcp-max-half-open", "128", 1, 1u << 20, 0,
+						"Half-open connections per listener before SYNs are "
+						"answered with SYN cookies"),
+	[VC_P_TCP_NO_SACK] = PK_PARAM_BOOL(struct vc_config, tcp_no_sack, "tcp-no-sack", "false", 0,
+					   "Do not offer or accept SACK"),
+	[VC_P_TCP_NO_TIMESTAMPS] = PK_PARAM_BOOL(struct vc_config, tcp_no_timestamps,
+						 "tcp-no-timestamps", "false", 0,
+						 "Do not offer or accept TCP timestamps"),
+	[VC_P_UDP_QUEUE] = PK_PARAM_U32(struct vc_config, udp_queue, "udp-queue", "256", 1, 65536, 0,
+					"Datagrams a UDP socket holds until the application reads "
+					"them; more are dropped and counted"),
+	[VC_P_ICMP_ECHO] = PK_PARAM_BOOL(struct vc_config, icmp_echo, "icmp-echo", "true",
+					 PK_PF_LIVE, "Answer ICMP and ICMPv6 echo requests"),
+	[VC_P_REJECT_CLOSED] = PK_PARAM_BOOL(struct vc_config, reject_closed, "reject-closed",
+					     "true", PK_PF_LIVE,
+					     "Answer segments to closed TCP ports with RST and "
+					     "datagrams to closed UDP ports with ICMP port unreachable "
+					     "(false: drop them silently)"),
+	[VC_P_ICMP_ERROR_RATE] = PK_PARAM_U32(struct vc_config, icmp_error_rate, "icmp-error-rate",
+					      "100", 1, 1000000, PK_PF_LIVE,
+					      "ICMP errors and closed-port RSTs sent per second at "
+					      "most; the rest are counted in icmp-rate-limited"),
+};
+
+static const struct pk_counter vc_counters[] = {
+	[VC_C_RX_PACKETS] = { "rx-packets", "IP packets received" },
+	[VC_C_TX_PACKETS] = { "tx-packets", "IP packets sent" },
+	[VC_C_DROPPED_BAD_IP] = { "dropped-bad-ip", "Malformed IP or L4 headers" },
+	[VC_C_DROPPED_NOT_OURS] = { "dropped-not-ours", "Packets to an address that is not ours" },
+	[VC_C_DROPPED_CHECKSUM] = { "dropped-checksum", "IP, TCP, UDP or ICMP checksum errors" },
+	[VC_C_DROPPED_FRAGMENT] = { "dropped-fragment", "IP fragments (not reassembled)" },
+	[VC_C_DROPPED_PROTO] = { "dropped-proto", "Protocols other than TCP, UDP and ICMP" },
+	[VC_C_DROPPED_NO_BUFFER] = { "dropped-no-buffer", "Packets not sent: no buffer" },
+	[VC_C_ICMP_ECHO_REPLIES] = { "icmp-echo-replies", "Echo replies sent" },
+	[VC_C_ICMP_ERRORS_IN] = { "icmp-errors-in", "ICMP errors received about our packets" },
+	[VC_C_TCP_RST_CLOSED] = { "tcp-rst-closed", "RSTs sent for segments to closed ports" },
+	[VC_C_UDP_UNREACH_SENT] = { "udp-unreachable-sent",
+				    "Port unreachables sent for closed UDP ports" },
+	[VC_C_ICMP_RATE_LIMITED] = { "icmp-rate-limited", "ICMP errors and RSTs not sent (rate)" },
+	[VC_C_UDP_QUEUE_FULL] = { "udp-queue-full", "Datagrams dropped: socket queue full" },
+	[VC_C_UDP_DATAGRAMS_IN] = { "udp-datagrams-in", "Datagrams queued on a socket" },
+	[VC_C_UDP_DATAGRAMS_OUT] = { "udp-datagrams-out", "Datagrams sent" },
+	[VC_C_TCP_CONN_LIMIT] = { "tcp-conn-limit", "SYNs dropped at tcp-max-connections" },
+	[VC_C_TCP_BACKLOG_FULL] = { "tcp-backlog-full",
+				    "Established connections reset: accept backlog full" },
+	[VC_C_TCP_SEGS_IN] = { "tcp-segs-in", "TCP segments given to the engine" },
+	[VC_C_TCP_SEGS_OUT] = { "tcp-segs-out", "TCP segments produced by the engine" },
+	[VC_C_TCP_RETRANSMITS] = { "tcp-retransmits", "TCP segments retransmitted" },
+	[VC_C_TCP_TIMEOUTS] = { "tcp-timeouts", "TCP retransmission timeouts" },
+	[VC_C_TCP_DROPPED] = { "tcp-dropped", "TCP segments the engine dropped" },
+	[VC_C_TCP_CHALLENGE_ACKS] = { "tcp-challenge-acks", "RFC 5961 challenge ACKs sent" },
+	[VC_C_TCP_SYNCOOKIES_SENT] = { "tcp-syncookies-sent", "SYN-ACKs carrying a SYN cookie" },
+	[VC_C_TCP_SYNCOOKIES_OK] = { "tcp-syncookies-ok", "Connections completed from a cookie" },
+	[VC_C_TCP_CONNECTIONS] = { "tcp-connections", "Gauge: connections in the engine now" },
+};
+
+static const struct pk_port_group vc_ports[] = {
+	{ "ip", PK_L3, 1, 1, "IP packets to and from the network (an adapter, router or TUN)" },
+};
+
+struct pk_vclient *vc_from_dev(struct pk_dev *dev)
+{
+	return pk_dev_instance(dev);
+}
+
+bool vc_addr_is_any(bool ipv6, const uint8_t *addr)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(addr, zero, ipv6 ? 16 : 4) == 0;
+}
+
+bool vc_is_local(const struct pk_vclient *vc, bool ipv6, const uint8_t *addr)
+{
+	if (ipv6) {
+		for (uint32_t i = 0; i < vc->n_addr6; i++)
+			if (memcmp(vc->addr6[i].b, addr, 16) == 0)
+				return true;
+		return false;
+	}
+	for (uint32_t i = 0; i < vc->n_addr4; i++)
+		if (memcmp(vc->addr4[i].b, addr, 4) == 0)
+			return true;
+	return false;
+}
+
+static bool ip6_is_link_local(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+bool vc_pick_source(const struct pk_vclient *vc, bool ipv6, const uint8_t *dst, uint8_t *src)
+{
+	if (!ipv6) {
+		if (!vc->n_addr4)
+			return false;
+		memcpy(src, vc->addr4[0].b, 4);
+		return true;
+	}
+	/* Same scope as the destination when we have one, else the first. */
+	for (uint32_t i = 0; i < vc->n_addr6; i++) {
+		if (ip6_is_link_local(vc->addr6[i].b) == ip6_is_link_local(dst)) {
+			memcpy(src, vc->addr6[i].b, 16);
+			return true;
+		}
+	}
+	if (!vc->n_addr6)
+		return false;
+	memcpy(src, vc->addr6[0].b, 16);
+	return true;
+}
+
+bool vc_icmp_allowed(struct pk_vclient *vc)
+{
+	uint64_t now = pk_dev_now(vc->dev);
+
+	if (now - vc->icmp_tokens_at >= PK_NSEC_PER_SEC) {
+		vc->icmp_tokens_at = now;
+		vc->icmp_tokens = vc->cfg.icmp_error_rate;
+	}
+	if (vc->icmp_tokens == 0) {
+		pk_dev_count(vc->dev, VC_C_ICMP_RATE_LIMITED, 1);
+		return false;
+	}
+	vc->icmp_tokens--;
+	return true;
+}
+
+static void vc_flush_timer_fired(struct pk_dev *dev, void *self, void *data)
+{
+	struct pk_vclient *vc = self;
+
+	(void)dev;
+	(void)data;
+	vc_tcp_flush(vc);
+	vc_flush_out(vc);
+}
+
+void vc_schedule_flush(struct pk_vclient *vc)
+{
+	if (vc->flush_timer && !pk_timer_is_armed(vc->flush_timer))
+		pk_timer_arm(vc->flush_timer, 0);
+}
+
+/* ICMP ----------------------------------------------------------------- */
+
+static void vc_echo_reply(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
+			  const uint8_t *icmp, uint32_t icmp_len)
+{
+	uint8_t *l4;
+	struct pk_buf *b = vc_alloc_l4(vc, ipv6, icmp_len, &l4);
+
+	if (!b)
+		return;
+	memcpy(l4, icmp, icmp_len);
+	l4[0] = ipv6 ? PK_ICMP6_ECHO_REPLY : PK_ICMP_ECHO_REPLY;
+	l4[2] = l4[3] = 0;
+	if (ipv6) {
+		uint32_t sum = pk_csum_pseudo6(dst, src, PK_IPPROTO_ICMPV6, icmp_len);
+
+		pk_put_be16(l4 + 2, pk_csum_fold(pk_csum_partial(l4, icmp_len, sum)));
+	} else {
+		pk_put_be16(l4 + 2, pk_csum(l4, icmp_len));
+	}
+	vc_send_l4(vc, b, ipv6, ipv6 ? PK_IPPROTO_ICMPV6 : PK_IPPROTO_ICMP, dst, src, icmp_len);
+	pk_dev_count(vc->dev, VC_C_ICMP_ECHO_REPLIES, 1);
+}
+
+/* An ICMP error quotes our packet: IP header + at least 8 bytes of L4. */
+static void vc_icmp_error_in(struct pk_vclient *vc, bool ipv6, const struct pk_icmp_view *ic)
+{
+	const uint8_t *inner = ic->body;
+	uint32_t inner_len = ic->body_len;
+	uint8_t proto;
+	uint32_t mtu = 0;
+
+	pk_dev_count(vc->dev, VC_C_ICMP_ERRORS_IN, 1);
+	if (ipv6) {
+		struct pk_ip6_view v;
+
+		if (!pk_ip6_parse(inner, inner_len, &v) && inner_len < PK_IP6_HLEN)
+			return;
+		if (inner_len < PK_IP6_HLEN || !vc_is_local(vc, true, inner + 8))
+			return;
+		proto = inner[6];
+		if (ic->type == PK_ICMP6_PACKET_TOO_BIG)
+			mtu = pk_get_be32(ic->rest);
+	} else {
+		uint32_t ihl;
+
+		if (inner_len < PK_IP4_HLEN || (inner[0] >> 4) != 4)
+			return;
+		ihl = (uint32_t)(inner[0] & 0x0f) * 4;
+		if (ihl < PK_IP4_HLEN || ihl + 8 > inner_len || !vc_is_local(vc, false, inner + 12))
+			return;
+		proto = inner[9];
+		if (ic->type == PK_ICMP_DEST_UNREACH && ic->code == 4)
+			mtu = pk_get_be16(ic->rest + 2);
+	}
+	if (proto == PK_IPPROTO_TCP)
+		vc_tcp_icmp_error(vc, ipv6, ic->type, ic->code, mtu, inner, inner_len);
+	else if (proto == PK_IPPROTO_UDP)
+		vc_udp_icmp_error(vc, ipv6, inner, inner_len);
+}
+
+static void vc_icmp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
+			  const uint8_t *l4, uint32_t l4_len)
+{
+	struct pk_icmp_view ic;
+	uint32_t sum = ipv6 ? pk_csum_pseudo6(src, dst, PK_IPPROTO_ICMPV6, l4_len) : 0;
+
+	if (!pk_icmp_parse(l4, l4_len, &ic)) {
+		pk_dev_count(vc->dev, VC_C_DROPPED_BAD_IP, 1);
+		return;
+	}
+	if (!pk_csum_ok(l4, l4_len, sum)) {
+		pk_dev_count(vc->dev, VC_C_DROPPED_CHECKSUM, 1);
+		return;
+	}
+	if (ipv6) {
+		switch (ic.type) {
+		case PK_ICMP6_ECHO_REQUEST:
+			if (vc->cfg.icmp_echo)
+				vc_echo_reply(vc, true, src, dst, l4, l4_len);
+			return;
+		case PK_ICMP6_DEST_UNREACH:
+		case PK_ICMP6_PACKET_TOO_BIG:
+		case PK_ICMP6_TIME_EXCEEDED:
+		case PK_ICMP6_PARAM_PROBLEM:
+			vc_icmp_error_in(vc, true, &ic);
+			return;
+		default:
+			return;
+		}
+	}
+	switch (ic.type) {
+	case PK_ICMP_ECHO_REQUEST:
+		if (vc->cfg.icmp_echo)
+			vc_echo_reply(vc, false, src, dst, l4, l4_len);
+		return;
+	case PK_ICMP_DEST_UNREACH:
+	case PK_ICMP_TIME_EXCEEDED:
+	case PK_ICMP_PARAM_PROBLEM:
+		vc_icmp_error_in(vc, false, &ic);
+		return;
+	default:
+		return;
+	}
+}
+
+/* Input ------------------------------------------------------------------ */
+
+static void vc_l4_input(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t proto,
+			const uint8_t *src, const uint8_t *dst, const uint8_t *pkt, uint32_t pkt_len,
+			const uint8_t *l4, uint32_t l4_len)
+{
+	switch (proto) {
+	case PK_IPPROTO_TCP:
+		vc_tcp_input(vc, ipv6, src, dst, pkt, pkt_len, l4, l4_len);
+		break;
+	case PK_IPPROTO_UDP:
+		vc_udp_input(vc, ipv6, src, dst, b, pkt, pkt_len, l4, l4_len);
+		break;
+	case PK_IPPROTO_ICMP:
+		if (ipv6)
+			goto unknown;
+		vc_icmp_input(vc, false, src, dst, l4, l4_len);
+		break;
+	case PK_IPPROTO_ICMPV6:
+		if (!ipv6)
+			goto unknown;
+		vc_icmp_input(vc, true, src, dst, l4, l4_len);
+		break;
+	default:
+unknown:
+		pk_dev_count(vc->dev, VC_C_DROPPED_PROTO, 1);
+		if (vc->cfg.reject_closed && vc_icmp_allowed(vc))
+			vc_send_icmp_error(vc, ipv6, pkt, pkt_len, ipv6 ? PK_ICMP6_PARAM_PROBLEM : 3,
+					   ipv6 ? 1 : 2);
+		break;
+	}
+}
+
+static void vc_packet_input(struct pk_vclient *vc, struct pk_buf *b)
+{
+	const uint8_t *p = pk_buf_data(b);
+	uint32_t len = pk_buf_len(b);
+
+	switch (pk_ip_version(p, len)) {
+	case 4: {
+		struct pk_ip4_view v;
+
+		if (!pk_ip4_parse(p, len, &v)) {
+			pk_dev_count(vc->dev, VC_C_DROPPED_BAD_IP, 1);
+			return;
+		}
+		if (!pk_ip4_csum_ok(&v)) {
+			pk_dev_count(vc->dev, VC_C_DROPPED_CHECKSUM, 1);
+			return;
+		}
+		if (!vc_is_local(vc, false, v.dst)) {
+			pk_dev_count(vc->dev, VC_C_DROPPED_NOT_OURS, 1);
+			return;
+		}
+		if (pk_ip4_is_fragment(&v)) {
+			pk_dev_count(vc->dev, VC_C_DROPPED_FRAGMENT, 1);
+			return;
+		}
+		vc_l4_input(vc, b, false, v.proto, v.src, v.dst, p, v.total_len, v.payload,
+			    v.payload_len);
+		return;
+	}
+	case 6: {
+		struct pk_ip6_view v;
+
+		if (!pk_ip6_parse(p, len, &v)) {
+			pk_dev_count(vc->dev, VC_C_DROPPED_BAD_IP, 1);
+			return;
+		}
+		if (!vc_is_local(vc, true, v.dst)) {
+			pk_dev_count(vc->dev, VC_C_DROPPED_NOT_OURS, 1);
+			return;
+		}
+		if (v.frag) {
+			pk_dev_count(vc->dev, VC_C_DROPPED_FRAGMENT, 1);
+			return;
+		}
+		vc_l4_input(vc, b, true, v.proto, v.src, v.dst, p, PK_IP6_HLEN + v.payload_len,
+			    v.l4, v.l4_len);
+		return;
+	}
+	default:
+		pk_dev_count(vc->dev, VC_C_DROPPED_BAD_IP, 1);
+		return;
+	}
+}
+
+static void vc_receive(struct pk_dev *dev, void *self, uint32_t port, const struct pk_batch *batch)
+{
+	struct pk_vclient *vc = self;
+
+	(void)port;
+	pk_dev_count(dev, VC_C_RX_PACKETS, batch->n);
+	if (!vc->running)
+		return;
+	for (uint32_t i = 0; i < batch->n; i++)
+		vc_packet_input(vc, batch->buf[i]);
+	vc_tcp_flush(vc);
+	vc_flush_out(vc);
+}
+
+/* Lifecycle -------------------------------------------------------------- */
+
+static void vc_apply_config(struct pk_vclient *vc, const struct vc_config *cfg)
+{
+	const struct vc_addr_rec *r = cfg->addresses.items;
+	struct pk_list keep = vc->cfg.addresses;
+
+	vc->cfg = *cfg;
+	vc->cfg.addresses = keep;	/* the list storage is the host's: keep the copies below */
+	vc->n_addr4 = vc->n_addr6 = 0;
+	for (uint32_t i = 0; i < cfg->addresses.n; i++) {
+		if (r[i].prefix.family == 4)
+			memcpy(vc->addr4[vc->n_addr4++].b, r[i].prefix.addr, 4);
+		else
+			memcpy(vc->addr6[vc->n_addr6++].b, r[i].prefix.addr, 16);
+	}
+	memset(&vc->tcp_cfg, 0, sizeof(vc->tcp_cfg));
+	vc->tcp_cfg.sndbuf = cfg->tcp_sndbuf;
+	vc->tcp_cfg.rcvbuf = cfg->tcp_rcvbuf;
+	vc->tcp_cfg.mtu = cfg->mtu;
+	vc->tcp_cfg.time_wait_ns = (uint64_t)cfg->tcp_time_wait;
+	vc->tcp_cfg.no_sack = cfg->tcp_no_sack;
+	vc->tcp_cfg.no_timestamps = cfg->tcp_no_timestamps;
+	vc->tcp_cfg.max_half_open = cfg->tcp_max_half_open;
+}
+
+static int vc_init(struct pk_dev *dev, void *self, const void *config, GError **error)
+{
+	struct pk_vclient *vc = self;
+	const struct vc_config *cfg = config;
+	const struct vc_addr_rec *r = cfg->addresses.items;
+
+	for (uint32_t i = 0; i < cfg->addresses.n; i++) {
+		if (vc_addr_is_any(r[i].prefix.family == 6, r[i].prefix.addr)) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "addresses[%u]: the unspecified address cannot be a host address",
+				    i);
+			return -1;
+		}
+	}
+	vc->dev = dev;
+	vc_apply_config(vc, cfg);
+	vc->flush_timer = pk_timer_new(dev, vc_flush_timer_fired, NULL);
+	return 0;
+}
+
+static int vc_reconfigure(struct pk_dev *dev, void *self, const void *config, uint64_t changed,
+			  GError **error)
+{
+	struct pk_vclient *vc = self;
+	const struct vc_config *cfg = config;
+
+	(void)dev;
+	(void)error;
+	(void)changed;
+	/* Only live parameters reach us while running; apply all when stopped. */
+	if (vc->running) {
+		vc->cfg.icmp_echo = cfg->icmp_echo;
+		vc->cfg.reject_closed = cfg->reject_closed;
+		vc->cfg.icmp_error_rate = cfg->icmp_error_rate;
+	} else {
+		vc_apply_config(vc, cfg);
+	}
+	return 0;
+}
+
+static int vc_start(struct pk_dev *dev, void *self, GError **error)
+{
+	struct pk_vclient *vc = self;
+	uint8_t secret[16];
+
+	(void)error;
+	for (size_t i = 0; i < sizeof(secret); i += 4) {
+		guint32 r = g_random_int();
+
+		memcpy(secret + i, &r, 4);
+	}
+	vc->engine = pk_tcp_engine_new(secret, 0);
+	vc->icmp_tokens_at = pk_dev_now(dev);
+	vc->icmp_tokens = vc->cfg.icmp_error_rate;
+	vc_tcp_init(vc);
+	vc_udp_init(vc);
+	vc->running = true;
+	return 0;
+}
+
+static void vc_stop(struct pk_dev *dev, void *self)
+{
+	struct pk_vclient *vc = self;
+
+	(void)dev;
+	vc->running = false;
+	vc_tcp_shutdown(vc);
+	vc_udp_shutdown(vc);
+	pk_batch_unref_all(&vc->out);
+	pk_tcp_engine_free(vc->engine);
+	vc->engine = NULL;
+}
+
+static void vc_finalize(struct pk_dev *dev, void *self)
+{
+	struct pk_vclient *vc = self;
+
+	(void)dev;
+	pk_timer_free(vc->flush_timer);
+	vc->flush_timer = NULL;
+}
+
+static const struct pk_device_ops vc_ops = {
+	.init = vc_init,
+	.start = vc_start,
+	.stop = vc_stop,
+	.finalize = vc_finalize,
+	.reconfigure = vc_reconfigure,
+	.receive = vc_receive,
+};
+
+#define VC_DOC                                                                                   \
+	"A host of its own in user space, for tests, tools and applications embedding "          \
+	"libpktkit: it owns 'addresses', answers ICMP and ICMPv6 echo requests, and gives "     \
+	"programs TCP and UDP sockets through the libpktkit-vclient C API (GIOStream objects "  \
+	"for TCP, datagram sockets, a GResolver for DNS), driven by the GLib main loop. Put an " \
+	"l3.adapter in front of it to attach it to an Ethernet segment, or link it to a router " \
+	"or a TUN device directly.\n\n"                                                          \
+	"TCP uses the libpktkit engine: window scaling, timestamps and SACK offered, SYN "      \
+	"cookies beyond 'tcp-max-half-open' half-open connections per listener, "              \
+	"'tcp-time-wait' of TIME-WAIT. The MSS offered is 'mtu' minus the IP and TCP headers. " \
+	"Segments to closed ports are answered with RST, datagrams to closed UDP ports with "   \
+	"ICMP port unreachable, other protocols with ICMP protocol unreachable (IPv6: parameter " \
+	"problem), at most 'icmp-error-rate' per second ('reject-closed' false: silently "       \
+	"dropped). ICMP errors about our packets are matched to the connection or socket: "     \
+	"port unreachable refuses a connection attempt or a connected UDP socket.\n\n"          \
+	"Packets to addresses that are not ours, IP fragments (no reassembly) and packets "      \
+	"with bad checksums are dropped and counted. The vclient never fragments: a datagram "  \
+	"larger than 'mtu' is refused to the application."
+
+const struct pk_device_type pk_vclient_device_type = {
+	.name = PK_VCLIENT_TYPE_NAME,
+	.summary = "User-space host with TCP/UDP sockets for applications (GIO streams, DNS)",
+	.doc = VC_DOC,
+	PK_ARRAY(ports, vc_ports),
+	PK_ARRAY(params, vc_params),
+	PK_ARRAY(counters, vc_counters),
+	.config_size = sizeof(struct vc_config),
+	.instance_size = sizeof(struct pk_vclient),
+	.ops = &vc_ops,
+};
+
+/* Public ------------------------------------------------------------------ */
+
+static const struct pk_device_type *const vclient_types[] = { &pk_vclient_device_type, NULL };
+
+static const struct pk_module_info vclient_module_info = {
+	.abi_major = PK_ABI_MAJOR,
+	.abi_minor = PK_TARGET_ABI_MINOR,
+	.name = "vclient",
+	.version = PK_VERSION_STRING,
+	.license = "MIT",
+	.description = "Virtual client: a user-space host with TCP/UDP sockets and DNS",
+	.origin = "https://pktkit.invalid",
+	.types = vclient_types,
+};
+
+bool pk_vclient_register(struct pk_registry *reg, GError **error)
+{
+	const struct pk_registry_type *t = pk_registry_lookup(reg, PK_VCLIENT_TYPE_NAME);
+
+	if (t && t->type->ops == &vc_ops)
+		return true;
+	if (t) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+			    "type %s is already provided by another module", PK_VCLIENT_TYPE_NAME);
+		return false;
+	}
+	return pk_registry_add_module(reg, &vclient_module_info, "libpktkit-vclient", error);
+}
+
+struct pk_vclient *pk_vclient_from_dev(struct pk_dev *dev)
+{
+	if (!dev || pk_dev_type(dev)->ops != &vc_ops)
+		return NULL;
+	return pk_dev_instance(dev);
+}
+
+struct pk_vclient *pk_vclient_lookup(struct pk_graph *g, const char *id)
+{
+	return pk_vclient_from_dev(pk_graph_lookup(g, id));
+}
+
+bool pk_vclient_is_running(const struct pk_vclient *vc)
+{
+	return vc->running;
+}
+
+const struct pk_tcp_stats *pk_vclient_tcp_stats(const struct pk_vclient *vc)
+{
+	static const struct pk_tcp_stats none;
+
+	return vc->engine ? pk_tcp_engine_stats(vc->engine) : &none;
+}
+
+guint pk_vclient_tcp_connections(const struct pk_vclient *vc)
+{
+	return vc->conns ? g_hash_table_size(vc->conns) : 0;
+}

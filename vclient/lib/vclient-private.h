@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT
+ * vclient-private.h - Internal state of the l3.vclient device shared by its source files
+ */
+#ifndef PKTKIT_VCLIENT_PRIVATE_H
+#define PKTKIT_VCLIENT_PRIVATE_H
+
+#include <pktkit/dev.h>
+#include <pktkit/device.h>
+#include <pktkit/ip.h>
+#include <pktkit/l4.h>
+#include <pktkit/vclient.h>
+
+#define VC_MAX_ADDRS 16u
+#define VC_EPHEMERAL_LO 49152u
+#define VC_EPHEMERAL_HI 65535u
+
+struct vc_addr_rec {
+	struct pk_prefix prefix;
+};
+
+struct vc_config {
+	struct pk_list addresses;
+	uint32_t mtu;
+	uint32_t ttl;
+	uint32_t tcp_sndbuf;
+	uint32_t tcp_rcvbuf;
+	int64_t tcp_time_wait;
+	uint32_t tcp_max_connections;
+	uint32_t tcp_max_half_open;
+	bool tcp_no_sack;
+	bool tcp_no_timestamps;
+	uint32_t udp_queue;
+	bool icmp_echo;
+	bool reject_closed;
+	uint32_t icmp_error_rate;
+};
+
+enum vc_counter {
+	VC_C_RX_PACKETS,
+	VC_C_TX_PACKETS,
+	VC_C_DROPPED_BAD_IP,
+	VC_C_DROPPED_NOT_OURS,
+	VC_C_DROPPED_CHECKSUM,
+	VC_C_DROPPED_FRAGMENT,
+	VC_C_DROPPED_PROTO,
+	VC_C_DROPPED_NO_BUFFER,
+	VC_C_ICMP_ECHO_REPLIES,
+	VC_C_ICMP_ERRORS_IN,
+	VC_C_TCP_RST_CLOSED,
+	VC_C_UDP_UNREACH_SENT,
+	VC_C_ICMP_RATE_LIMITED,
+	VC_C_UDP_QUEUE_FULL,
+	VC_C_UDP_DATAGRAMS_IN,
+	VC_C_UDP_DATAGRAMS_OUT,
+	VC_C_TCP_CONN_LIMIT,
+	VC_C_TCP_BACKLOG_FULL,
+	VC_C_TCP_SEGS_IN,
+	VC_C_TCP_SEGS_OUT,
+	VC_C_TCP_RETRANSMITS,
+	VC_C_TCP_TIMEOUTS,
+	VC_C_TCP_DROPPED,
+	VC_C_TCP_CHALLENGE_ACKS,
+	VC_C_TCP_SYNCOOKIES_SENT,
+	VC_C_TCP_SYNCOOKIES_OK,
+	VC_C_TCP_CONNECTIONS,
+	VC_N_COUNTERS
+};
+
+/* A 4-tuple or a bound (family, address, port): the demux key. */
+struct vc_key {
+	uint8_t ipv6;
+	uint8_t pad;
+	uint16_t lport;
+	uint16_t rport;
+	uint8_t laddr[16];
+	uint8_t raddr[16];
+};
+
+struct vc_tcp_sock;
+struct vc_listen;
+struct vc_udp;
+
+struct pk_vclient {
+	struct pk_dev *dev;
+	bool running;
+	struct vc_config cfg;
+	struct pk_ip4 addr4[VC_MAX_ADDRS];
+	struct pk_ip6 addr6[VC_MAX_ADDRS];
+	uint32_t n_addr4, n_addr6;
+
+	struct pk_tcp_engine *engine;
+	struct pk_tcp_config tcp_cfg;
+	GHashTable *conns;	/* struct vc_key* (in the sock) -> struct vc_tcp_sock* */
+	GHashTable *listeners;	/* struct vc_key* (raddr/rport zero) -> struct vc_listen* */
+	GHashTable *udp;	/* struct vc_key* (raddr/rport zero) -> struct vc_udp* */
+	GQueue dirty;		/* vc_tcp_sock with output or events to process */
+	struct pk_timer *flush_timer;
+	struct pk_batch out;
+	uint16_t ip_id;
+
+	/* ICMP error token bucket (per second). */
+	uint64_t icmp_tokens_at;
+	uint32_t icmp_tokens;
+};
+
+/* device.c */
+struct pk_vclient *vc_from_dev(struct pk_dev *dev);
+bool vc_is_local(const struct pk_vclient *vc, bool ipv6, const uint8_t *addr);
+bool vc_pick_source(const struct pk_vclient *vc, bool ipv6, const uint8_t *dst, uint8_t *src);
+void vc_schedule_flush(struct pk_vclient *vc);
+bool vc_icmp_allowed(struct pk_vclient *vc);
+
+/* ip-out.c: build IP packets around L4 payloads and queue them on vc->out. */
+struct pk_buf *vc_alloc_l4(struct pk_vclient *vc, bool ipv6, uint32_t l4_cap, uint8_t **l4);
+void vc_send_l4(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t proto,
+		const uint8_t *src, const uint8_t *dst, uint32_t l4_len);
+void vc_flush_out(struct pk_vclient *vc);
+void vc_send_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *pkt, uint32_t pkt_len,
+			uint8_t type, uint8_t code);
+uint32_t vc_ip_hlen(bool ipv6);
+
+/* tcp-sock.c */
+void vc_tcp_init(struct pk_vclient *vc);
+void vc_tcp_shutdown(struct pk_vclient *vc);
+void vc_tcp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
+		  const uint8_t *pkt, uint32_t pkt_len, const uint8_t *seg, uint32_t seg_len);
+void vc_tcp_icmp_error(struct pk_vclient *vc, bool ipv6, uint8_t type, uint8_t code,
+		       uint32_t mtu, const uint8_t *inner, uint32_t inner_len);
+void vc_tcp_flush(struct pk_vclient *vc);
+
+/* udp-sock.c */
+void vc_udp_init(struct pk_vclient *vc);
+void vc_udp_shutdown(struct pk_vclient *vc);
+void vc_udp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
+		  struct pk_buf *b, const uint8_t *pkt, uint32_t pkt_len, const uint8_t *l4,
+		  uint32_t l4_len);
+void vc_udp_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *inner,
+		       uint32_t inner_len);
+
+/* Shared helpers */
+guint vc_key_hash(gconstpointer k);
+gboolean vc_key_equal(gconstpointer a, gconstpointer b);
+GSocketAddress *vc_sockaddr_new(bool ipv6, const uint8_t *addr, uint16_t port);
+bool vc_sockaddr_get(GSocketAddress *sa, bool *ipv6, uint8_t *addr, uint16_t *port,
+		     GError **error);
+bool vc_addr_is_any(bool ipv6, const uint8_t *addr);
+
+#endif /* PKTKIT_VCLIENT_PRIVATE_H */
