@@ -18,6 +18,7 @@ enum {
 	VC_P_TCP_MAX_HALF_OPEN,
 	VC_P_TCP_NO_SACK,
 	VC_P_TCP_NO_TIMESTAMPS,
+	VC_P_TCP_CC,
 	VC_P_UDP_QUEUE,
 	VC_P_ICMP_ECHO,
 	VC_P_REJECT_CLOSED,
@@ -33,6 +34,12 @@ static const struct pk_param vc_addr_fields[] = {
 static const struct pk_param_record vc_addr_record = {
 	PK_ARRAY(params, vc_addr_fields),
 	.record_size = sizeof(struct vc_addr_rec),
+};
+
+static const struct pk_param_enum vc_cc_names[] = {
+	{ "cubic", PK_TCP_CC_CUBIC },
+	{ "newreno", PK_TCP_CC_NEWRENO },
+	{ NULL, 0 },
 };
 
 static const struct pk_param vc_params[] = {
@@ -69,6 +76,10 @@ static const struct pk_param vc_params[] = {
 	[VC_P_TCP_NO_TIMESTAMPS] = PK_PARAM_BOOL(struct vc_config, tcp_no_timestamps,
 						 "tcp-no-timestamps", "false", 0,
 						 "Do not offer or accept TCP timestamps"),
+	[VC_P_TCP_CC] = PK_PARAM_ENUM(struct vc_config, tcp_cc, "tcp-congestion-control", "\"cubic\"",
+				      vc_cc_names, 0,
+				      "Congestion control of new connections: cubic (RFC 9438) or "
+				      "newreno (RFC 6582)"),
 	[VC_P_UDP_QUEUE] = PK_PARAM_U32(struct vc_config, udp_queue, "udp-queue", "256", 1, 65536, 0,
 					"Datagrams a UDP socket holds until the application reads "
 					"them; more are dropped and counted"),
@@ -436,6 +447,7 @@ static void vc_apply_config(struct pk_vclient *vc, const struct vc_config *cfg)
 	vc->tcp_cfg.no_sack = cfg->tcp_no_sack;
 	vc->tcp_cfg.no_timestamps = cfg->tcp_no_timestamps;
 	vc->tcp_cfg.max_half_open = cfg->tcp_max_half_open;
+	vc->tcp_cfg.cc = cfg->tcp_cc;
 }
 
 static int vc_init(struct pk_dev *dev, void *self, const void *config, GError **error)

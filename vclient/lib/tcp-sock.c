@@ -459,7 +459,6 @@ void vc_tcp_icmp_error(struct pk_vclient *vc, bool ipv6, uint8_t type, uint8_t c
 	struct vc_key k;
 	struct vc_tcp_sock *s;
 
-	(void)mtu;
 	if (inner_len < ihl + 8)
 		return;
 	memset(&k, 0, sizeof(k));
@@ -469,8 +468,13 @@ void vc_tcp_icmp_error(struct pk_vclient *vc, bool ipv6, uint8_t type, uint8_t c
 	memcpy(k.laddr, ipv6 ? inner + 8 : inner + 12, ipv6 ? 16 : 4);
 	memcpy(k.raddr, ipv6 ? inner + 24 : inner + 16, ipv6 ? 16 : 4);
 	s = g_hash_table_lookup(vc->conns, &k);
-	if (!s)
+	if (!s || !pk_tcp_conn_icmp_seq_ok(s->conn, pk_get_be32(th + 4)))
+		return;	/* not a segment we could have in flight: forged or stale */
+	if (mtu) {
+		pk_tcp_conn_set_path_mtu(s->conn, mtu, pk_dev_now(vc->dev));
+		vc_sock_mark_dirty(s);
 		return;
+	}
 	/* A hard error refuses a connection attempt (RFC 1122 4.2.3.9 leaves
 	 * established connections alone). */
 	bool port_unreach = ipv6 ? (type == PK_ICMP6_DEST_UNREACH && code == 4)

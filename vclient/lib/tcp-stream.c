@@ -404,6 +404,14 @@ void pk_vclient_stream_set_nodelay(PkVclientStream *stream, gboolean nodelay)
 		pk_tcp_conn_set_nodelay(stream->sock->conn, nodelay);
 }
 
+void pk_vclient_stream_set_keepalive(PkVclientStream *stream, guint idle_s, guint intvl_s,
+				     guint count)
+{
+	if (stream->sock->conn && stream->sock->vc)
+		pk_tcp_conn_set_keepalive(stream->sock->conn, (uint64_t)idle_s * PK_NSEC_PER_SEC,
+					  (uint64_t)intvl_s * PK_NSEC_PER_SEC, count);
+}
+
 gboolean pk_vclient_stream_get_info(PkVclientStream *stream, struct pk_tcp_conn_info *info)
 {
 	if (!stream->sock->conn || !stream->sock->vc)

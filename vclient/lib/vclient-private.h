@@ -29,6 +29,7 @@ struct vc_config {
 	uint32_t tcp_max_half_open;
 	bool tcp_no_sack;
 	bool tcp_no_timestamps;
+	uint32_t tcp_cc;
 	uint32_t udp_queue;
 	bool icmp_echo;
 	bool reject_closed;

@@ -163,6 +163,19 @@ gboolean pk_vclient_stream_shutdown_write(PkVclientStream *stream, GError **erro
 void pk_vclient_stream_set_nodelay(PkVclientStream *stream, gboolean nodelay);
 
 /**
+ * pk_vclient_stream_set_keepalive() - Probe an idle connection, abort it when the peer is gone
+ * @stream:	Stream
+ * @idle_s:	Seconds without traffic before the first probe; 0: off
+ * @intvl_s:	Seconds between unanswered probes (0: 75)
+ * @count:	Unanswered probes before the connection fails with
+ *		G_IO_ERROR_TIMED_OUT (0: 9)
+ *
+ * Context: the graph's context thread.
+ */
+void pk_vclient_stream_set_keepalive(PkVclientStream *stream, guint idle_s, guint intvl_s,
+				     guint count);
+
+/**
  * pk_vclient_stream_get_info() - Negotiated options and congestion state
  * @stream:	Stream
  * @info:	Filled in
