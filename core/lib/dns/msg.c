@@ -233,6 +233,8 @@ static enum pk_dns_err dns_rr_read(const uint8_t *p, uint32_t len, uint32_t off,
 	enum pk_dns_err err;
 	uint32_t end, rd, rd_end, e2;
 
+	if (off >= len)
+		return PK_DNS_E_RR_TRUNC;	/* the count promised one more */
 	err = dns_name_walk(p, len, off, &end, NULL, NULL);
 	if (err)
 		return err;
@@ -336,6 +338,8 @@ enum pk_dns_err pk_dns_parse(const uint8_t *p, uint32_t len, struct pk_dns_msg *
 	for (uint32_t i = 0; i < m->qdcount; i++) {
 		uint32_t end;
 
+		if (off >= len)
+			return PK_DNS_E_RR_TRUNC;
 		err = dns_name_walk(p, len, off, &end, NULL, NULL);
 		if (err)
 			return err;
