@@ -228,6 +228,9 @@ static void test_errors(void)
 	mb_question(&m, "a.example", PK_DNS_T_A);
 	mb_a(&m, NULL, 1, 1, 2, 3, 4);
 	g_assert_cmpint(parse(&m, &msg), ==, PK_DNS_E_COUNTS);
+	g_assert_true(msg.has_question);	/* still matchable */
+	g_assert_cmpuint(msg.question.qtype, ==, PK_DNS_T_A);
+	g_assert_cmpuint(msg.ancount, ==, 100);
 	mb_set_count(&m, 0, 0xffff);
 	mb_set_count(&m, 1, 0);
 	g_assert_cmpint(parse(&m, &msg), ==, PK_DNS_E_COUNTS);

@@ -267,8 +267,13 @@ static void test_validation(void)
 	g_assert_cmpint(feed(r, &m, 0, PK_DNS_UDP, 1), ==, PK_DNS_IN_MALFORMED);
 	take(r, &s);
 	g_assert_cmpuint(s.o.server, ==, 1);
-	pk_dns_resolver_timer(r, 2 * SEC);
+	/* counts beyond the message, from the second server: also malformed */
+	reply(&m, &s, 0, 1, 0);
+	mb_set_count(&m, 1, 300);
+	mb_a(&m, NULL, 1, 1, 2, 3, 4);
+	g_assert_cmpint(feed(r, &m, 1, PK_DNS_UDP, 2), ==, PK_DNS_IN_MALFORMED);
 	g_assert_cmpint(pk_dns_lookup_status(l), ==, PK_DNS_ST_MALFORMED);
+	g_assert_cmpuint(st->drop_malformed, ==, 3);
 	pk_dns_lookup_free(l);
 	pk_dns_resolver_free(r);
 }

@@ -96,7 +96,8 @@ enum pk_dns_rcode {
  * @PK_DNS_E_SHORT:		Shorter than the 12-byte header
  * @PK_DNS_E_COUNTS:		The section counts need more bytes than the
  *				message has (a question takes at least 5, a
- *				record at least 11)
+ *				record at least 11); the first question is
+ *				still read if it is whole
  * @PK_DNS_E_NAME_TRUNC:	A name runs past the end of the message
  * @PK_DNS_E_LABEL_LONG:	A label length byte 64..191: a label longer than
  *				63 bytes, or an extended/reserved label type
@@ -592,8 +593,9 @@ struct pk_dns_resolver_config {
  * @server_errors:	Accepted replies with a server-error RCODE
  * @edns_fallbacks:	FORMERR to a query with EDNS: resent without
  * @cname_requeries:	Queries repeated for the end of a CNAME chain
- * @drop_malformed:	Replies dropped: not a valid message (including
- *			matching ones; those also end the try)
+ * @drop_malformed:	Replies dropped: shorter than a header, or not a
+ *			valid message but matching a query (that ends the try
+ *			if it was the current one)
  * @drop_not_response:	Dropped: QR clear or opcode not QUERY
  * @drop_unknown_id:	Dropped: no query in flight with this ID
  * @drop_wrong_source:	Dropped: ID known but the address, port or
@@ -603,6 +605,10 @@ struct pk_dns_resolver_config {
  *			(negative answers included)
  * @cache_misses:	Record types that had to be queried
  * @cache_evictions:	Live entries evicted to make room
+ *
+ * A received message is checked in the order of the drop_* counters
+ * (header, QR and opcode, ID, source, question, the rest of the message)
+ * and counted once, under the first check it fails.
  */
 struct pk_dns_resolver_stats {
 	uint64_t lookups;

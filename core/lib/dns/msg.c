@@ -332,8 +332,18 @@ enum pk_dns_err pk_dns_parse(const uint8_t *p, uint32_t len, struct pk_dns_msg *
 	n_rr = (uint32_t)m->ancount + m->nscount + m->arcount;
 	/* root name + type + class (+ ttl + rdlength): the smallest entries */
 	need = PK_DNS_HDR_LEN + 5ull * m->qdcount + 11ull * n_rr;
-	if (need > len)
+	if (need > len) {
+		uint32_t end;
+
+		/* still show the question, so a reply can be matched */
+		if (m->qdcount && !dns_name_walk(p, len, off, &end, NULL, NULL) && len - end >= 4) {
+			m->question.name = (struct pk_dns_name){ p, len, off };
+			m->question.qtype = pk_get_be16(p + end);
+			m->question.qclass = pk_get_be16(p + end + 2);
+			m->has_question = true;
+		}
 		return PK_DNS_E_COUNTS;
+	}
 
 	for (uint32_t i = 0; i < m->qdcount; i++) {
 		uint32_t end;

@@ -474,7 +474,7 @@ enum pk_dns_input_result pk_dns_resolver_input(struct pk_dns_resolver *r,
 		r->st.drop_wrong_source++;
 		return PK_DNS_IN_WRONG_SOURCE;
 	}
-	rc = m.has_question ? m.rcode : m.rcode & 0xf;
+	rc = m.rcode;
 	/* A FORMERR may come without the question (RFC 6891 section 7). */
 	if (!(err == PK_DNS_OK && m.qdcount == 0 && rc == PK_DNS_RCODE_FORMERR)) {
 		struct pk_dns_name qn = pk_dns_name_wire(q->qname, q->qname_len);
