@@ -48,7 +48,8 @@ static const struct pk_param vc_params[] = {
 					 "The host's IPv4 and IPv6 addresses (the first of a family is "
 					 "the source of connections to that family)"),
 	[VC_P_MTU] = PK_PARAM_U32(struct vc_config, mtu, "mtu", "1500", 576, 65535, 0,
-				  "Largest IP packet sent; the TCP MSS offered is derived from it"),
+				  "Largest IP packet sent; the TCP MSS offered is derived from it "
+				  "(TCP segments stay within 65496 bytes, one buffer)"),
 	[VC_P_TTL] = PK_PARAM_U32(struct vc_config, ttl, "ttl", "64", 1, 255, 0,
 				  "TTL / hop limit of packets sent"),
 	[VC_P_TCP_SNDBUF] = PK_PARAM_U32(struct vc_config, tcp_sndbuf, "tcp-sndbuf", "262144",
@@ -419,7 +420,12 @@ static void vc_receive(struct pk_dev *dev, void *self, uint32_t port, const stru
 		return;
 	for (uint32_t i = 0; i < batch->n; i++)
 		vc_packet_input(vc, batch->buf[i]);
-	vc_tcp_flush(vc);
+	/* Stateless answers (echo replies, RSTs, SYN-ACKs of listeners) go out
+	 * now. Connections only note what they received: their output leaves
+	 * from the flush timer, in a dispatch of its own. Answering data with
+	 * data inside the receive call would let two devices ping-pong inside
+	 * one dispatch until the core's loop guard drops packets, and a timer
+	 * pass batches the ACKs of everything that arrived meanwhile. */
 	vc_flush_out(vc);
 }
 
@@ -442,7 +448,9 @@ static void vc_apply_config(struct pk_vclient *vc, const struct vc_config *cfg)
 	memset(&vc->tcp_cfg, 0, sizeof(vc->tcp_cfg));
 	vc->tcp_cfg.sndbuf = cfg->tcp_sndbuf;
 	vc->tcp_cfg.rcvbuf = cfg->tcp_rcvbuf;
-	vc->tcp_cfg.mtu = cfg->mtu;
+	/* A segment (IP header, TCP header with options, MSS bytes) must fit
+	 * in one pool buffer. */
+	vc->tcp_cfg.mtu = MIN(cfg->mtu, PK_BUF_MAX_LEN - (PK_TCP_MAX_HLEN - PK_TCP_HLEN));
 	vc->tcp_cfg.time_wait_ns = (uint64_t)cfg->tcp_time_wait;
 	vc->tcp_cfg.no_sack = cfg->tcp_no_sack;
 	vc->tcp_cfg.no_timestamps = cfg->tcp_no_timestamps;
