@@ -282,16 +282,14 @@ static gboolean on_export_topology(PkDBusManager *m, GDBusMethodInvocation *inv,
 static bool load_replace(struct dbus_service *svc, JsonNode *root, GError **error)
 {
 	g_autoptr(JsonNode) old = NULL;
-	g_autofree const char **ids = NULL;
 	g_autoptr(GError) restore_error = NULL;
 
 	if (!pk_topology_check(svc->reg, root, error))
 		return false;
 	old = pk_graph_export(svc->g, true);	/* kept in memory only */
 	dbus_capture_stop_device(svc, NULL);
-	ids = pk_graph_devices(svc->g);
-	for (guint n = g_strv_length((char **)ids); n-- > 0;)
-		pk_graph_remove_device(svc->g, ids[n], NULL);
+	/* Devices, their template instances, captures and templates. */
+	pk_graph_clear(svc->g);
 	if (pk_graph_load(svc->g, root, error))
 		return true;
 	if (!pk_graph_load(svc->g, old, &restore_error))

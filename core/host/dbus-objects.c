@@ -3,9 +3,10 @@
  *
  * After every change to the graph the service compares the graph with what
  * it last announced: new devices get an object and DeviceAdded, vanished
- * ones lose theirs with DeviceRemoved, and the link set (from the graph's
- * export, one pair per link) yields LinkAdded / LinkRemoved. One code path
- * serves every method, including a whole LoadTopology.
+ * ones lose theirs with DeviceRemoved, and the link set (pk_graph_links(),
+ * one pair per link) yields LinkAdded / LinkRemoved. One code path serves
+ * every method, including a whole LoadTopology, and the graph's change
+ * function (template instances that devices create and remove at run time).
  */
 #include <string.h>
 
@@ -95,11 +96,10 @@ static struct dbus_device *device_new(struct dbus_service *svc, struct pk_dev *d
 	return d;
 }
 
-/* The graph's links as "a\nb" keys, from the export (each link once). */
+/* The graph's links as "a\nb" keys, each link once (template instances' too). */
 static GHashTable *links_snapshot(struct dbus_service *svc)
 {
-	g_autoptr(JsonNode) topo = pk_graph_export(svc->g, false);
-	JsonArray *links = json_object_get_array_member(json_node_get_object(topo), "links");
+	g_autoptr(JsonArray) links = pk_graph_links(svc->g);
 	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
 	for (guint i = 0; i < json_array_get_length(links); i++) {
@@ -114,8 +114,7 @@ static GHashTable *links_snapshot(struct dbus_service *svc)
 
 GVariant *dbus_links_variant(struct dbus_service *svc)
 {
-	g_autoptr(JsonNode) topo = pk_graph_export(svc->g, false);
-	JsonArray *links = json_object_get_array_member(json_node_get_object(topo), "links");
+	g_autoptr(JsonArray) links = pk_graph_links(svc->g);
 	GVariantBuilder b;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a(ss)"));

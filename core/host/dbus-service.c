@@ -129,6 +129,13 @@ static bool service_own_name(struct dbus_service *svc, GBusType type, GError **e
 	return true;
 }
 
+/* Template instances came or went (the library's idle source, not a method). */
+static void service_on_graph_changed(struct pk_graph *g, void *data)
+{
+	(void)g;
+	dbus_objects_sync(data);
+}
+
 static gboolean service_on_counters_timer(gpointer data)
 {
 	dbus_objects_refresh_counters(data);
@@ -163,6 +170,7 @@ struct dbus_service *dbus_service_new(struct pk_graph *g, struct pk_registry *re
 	}
 	svc->counters_timer = g_timeout_add(DBUS_COUNTERS_PERIOD_MS, service_on_counters_timer,
 					    svc);
+	pk_graph_set_change_func(g, service_on_graph_changed, svc);
 	return svc;
 }
 
@@ -170,6 +178,7 @@ void dbus_service_free(struct dbus_service *svc)
 {
 	if (!svc)
 		return;
+	pk_graph_set_change_func(svc->g, NULL, NULL);
 	if (svc->counters_timer)
 		g_source_remove(svc->counters_timer);
 	dbus_capture_stop_device(svc, NULL);

@@ -54,6 +54,7 @@ const struct inspect_flag inspect_param_flag_names[] = {
 	{ PK_PF_REQUIRED, "required" },
 	{ PK_PF_LIVE, "live" },
 	{ PK_PF_SECRET, "secret" },
+	{ PK_PF_TEMPLATE, "template" },
 	{ 0, NULL },
 };
 

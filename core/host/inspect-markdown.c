@@ -213,7 +213,9 @@ static void md_preface(GString *out)
 		"do not edit. -->\n\n"
 		"The device types pktkit %s (module ABI %d.%d) found, with their ports, "
 		"parameters and counters. Every device also has the core counters "
-		"`loop-drops` and `unlinked-drops`.\n\n",
+		"`loop-drops` and `unlinked-drops`; a device that can instantiate "
+		"templates (a parameter flagged *template*) also `instances` (live now) "
+		"and `instances-refused`.\n\n",
 		PK_VERSION_STRING, PK_ABI_MAJOR, PK_ABI_MINOR);
 }
 

@@ -28,6 +28,7 @@ struct pk_graph *pk_graph_new(struct pk_registry *reg, GMainContext *context, ui
 	g->devices = g_hash_table_new(g_str_hash, g_str_equal);
 	g->order = g_ptr_array_new();
 	pk_graph_timers_init(g);
+	pk_graph_templates_init(g);
 	return g;
 }
 
@@ -40,8 +41,9 @@ void pk_graph_free(struct pk_graph *g)
 	while (g->order->len > 0) {
 		struct pk_dev *dev = g_ptr_array_index(g->order, g->order->len - 1);
 
-		pk_graph_remove_device(g, dev->id, NULL);
+		pk_graph_remove_device_(g, dev);
 	}
+	pk_graph_templates_fini(g);
 	pk_graph_timers_fini(g);
 	g_hash_table_unref(g->devices);
 	g_ptr_array_unref(g->order);
@@ -49,6 +51,20 @@ void pk_graph_free(struct pk_graph *g)
 		g_ptr_array_unref(g->captures);
 	g_main_context_unref(g->context);
 	g_free(g);
+}
+
+void pk_graph_clear(struct pk_graph *g)
+{
+	g_return_if_fail(!pk_dispatch_active());
+	pk_graph_stop_captures(g, NULL);
+	while (g->order->len > 0)
+		pk_graph_remove_device_(g, g_ptr_array_index(g->order, g->order->len - 1));
+	while (g->template_order->len > 0) {
+		struct pk_template *t = g_ptr_array_index(g->template_order,
+							  g->template_order->len - 1);
+
+		pk_graph_template_remove(g, t->name);
+	}
 }
 
 struct pk_dev *pk_graph_lookup(struct pk_graph *g, const char *id)
@@ -95,6 +111,7 @@ static void dev_destroy(struct pk_dev *dev)
 	dev->self = NULL;
 	g_ptr_array_unref(dev->timers);
 	g_ptr_array_unref(dev->watches);
+	g_clear_pointer(&dev->instances, g_ptr_array_unref);
 	dev->removed = true;
 	pk_dev_unref(dev);
 }
@@ -125,15 +142,18 @@ bool pk_graph_start_device(struct pk_dev *dev, GError **error)
 	if (dev->started)
 		return true;
 	if (dev->type->ops->start) {
+		dev->starting = true;
 		DEV_GUARD_BEGIN(dev);
 		rc = dev->type->ops->start(dev, dev->self, error);
 		DEV_GUARD_END(dev);
+		dev->starting = false;
 	}
 	if (rc < 0) {
 		if (error && !*error)
 			g_set_error(error, PK_ERROR, PK_ERROR_FAILED, "failed to start");
 		g_prefix_error(error, "devices.%s: ", dev->id);
 		pk_dev_quiesce(dev);
+		pk_dev_instances_clear(dev);
 		return false;
 	}
 	dev->started = true;
@@ -151,6 +171,8 @@ static void dev_stop(struct pk_dev *dev)
 	}
 	pk_dev_quiesce(dev);
 	dev->started = false;
+	/* Instances live while their owner runs. */
+	pk_dev_instances_clear(dev);
 }
 
 /* Create and init a device without starting it. */
@@ -166,7 +188,8 @@ struct pk_dev *pk_graph_add_device_stopped(struct pk_graph *g, const char *id,
 	int rc = 0;
 
 	g_return_val_if_fail(!pk_dispatch_active(), NULL);
-	if (!pk_id_is_valid(id)) {
+	/* Instance devices (graph-instance.c) have ids "<owner>/<n>/<local>". */
+	if (!pk_id_is_valid_ref(id)) {
 		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
 			    "%s: invalid device id (use letters, digits, '_' and '-')", path);
 		return NULL;
@@ -188,6 +211,13 @@ struct pk_dev *pk_graph_add_device_stopped(struct pk_graph *g, const char *id,
 	config = config_from_json(type, params, path, error);
 	if (!config)
 		return NULL;
+	if (!pk_graph_check_template_refs(g, rt, config, path, error)) {
+		struct pk_param_table tab = pk_type_params(type);
+
+		pk_params_clear(&tab, config);
+		g_free(config);
+		return NULL;
+	}
 
 	dev = g_new0(struct pk_dev, 1);
 	dev->refcount = 1;
@@ -226,7 +256,14 @@ struct pk_dev *pk_graph_add_device_stopped(struct pk_graph *g, const char *id,
 struct pk_dev *pk_graph_add_device(struct pk_graph *g, const char *id, const char *type,
 				   JsonObject *params, GError **error)
 {
-	struct pk_dev *dev = pk_graph_add_device_stopped(g, id, type, params, error);
+	struct pk_dev *dev;
+
+	if (!pk_id_is_valid(id)) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "devices.%s: invalid device id (use letters, digits, '_' and '-')", id);
+		return NULL;
+	}
+	dev = pk_graph_add_device_stopped(g, id, type, params, error);
 
 	if (dev && g->running && !pk_graph_start_device(dev, error)) {
 		pk_graph_remove_device(g, id, NULL);
@@ -246,6 +283,20 @@ bool pk_graph_remove_device(struct pk_graph *g, const char *id, GError **error)
 		g_set_error(error, PK_ERROR, PK_ERROR_UNKNOWN, "no device '%s'", id);
 		return false;
 	}
+	if (dev->instance) {
+		g_set_error(error, PK_ERROR, PK_ERROR_STATE,
+			    "device '%s' belongs to an instance of template '%s' made by '%s'; it goes when %s removes the instance",
+			    id, dev->instance->tmpl->name, dev->instance->owner->id,
+			    dev->instance->owner->id);
+		return false;
+	}
+	pk_graph_remove_device_(g, dev);
+	return true;
+}
+
+void pk_graph_remove_device_(struct pk_graph *g, struct pk_dev *dev)
+{
+	g_return_if_fail(!pk_dispatch_active());
 	pk_graph_stop_captures(g, dev);
 	dev_stop(dev);
 	for (uint32_t grp = 0; grp < dev->type->n_ports; grp++)
@@ -261,7 +312,6 @@ bool pk_graph_remove_device(struct pk_graph *g, const char *id, GError **error)
 	g_hash_table_remove(g->devices, dev->id);
 	g_ptr_array_remove(g->order, dev);
 	dev_destroy(dev);
-	return true;
 }
 
 /* Start / stop -------------------------------------------------------- */
@@ -584,7 +634,8 @@ bool pk_graph_set_config(struct pk_graph *g, const char *id, JsonObject *params,
 	next = g_malloc0(MAX(dev->type->config_size, 1u));
 	pk_params_copy(&dev->params, next, dev->config);
 	if (!pk_params_apply_json(&dev->params, params, next, path, NULL, false, &changed, error) ||
-	    (dev->started && !config_check_live(dev, params, error)))
+	    (dev->started && !config_check_live(dev, params, error)) ||
+	    !pk_graph_check_template_refs(g, dev->rtype, next, path, error))
 		goto fail;
 	if (changed && !dev->type->ops->reconfigure) {
 		g_set_error(error, PK_ERROR, PK_ERROR_STATE,
@@ -614,20 +665,20 @@ fail:
 
 /* Export -------------------------------------------------------------- */
 
-/* Parameters that differ from the type's defaults. */
-static JsonObject *config_non_defaults(struct pk_dev *dev, bool with_secrets)
+JsonObject *pk_params_non_defaults(const struct pk_param_table *tab, uint32_t config_size,
+				   const void *config, bool with_secrets)
 {
-	g_autoptr(JsonObject) cur = pk_params_to_json(&dev->params, dev->config, with_secrets);
+	g_autoptr(JsonObject) cur = pk_params_to_json(tab, config, with_secrets);
 	g_autoptr(JsonObject) def = NULL;
-	void *defaults = g_malloc0(MAX(dev->type->config_size, 1u));
+	void *defaults = g_malloc0(MAX(config_size, 1u));
 	JsonObject *out = json_object_new();
 	JsonObjectIter iter;
 	const char *key;
 	JsonNode *node;
 
-	pk_params_set_defaults(&dev->params, defaults, NULL);
-	def = pk_params_to_json(&dev->params, defaults, with_secrets);
-	pk_params_clear(&dev->params, defaults);
+	pk_params_set_defaults(tab, defaults, NULL);
+	def = pk_params_to_json(tab, defaults, with_secrets);
+	pk_params_clear(tab, defaults);
 	g_free(defaults);
 	json_object_iter_init_ordered(&iter, cur);
 	while (json_object_iter_next_ordered(&iter, &key, &node)) {
@@ -639,11 +690,83 @@ static JsonObject *config_non_defaults(struct pk_dev *dev, bool with_secrets)
 	return out;
 }
 
+/* Parameters that differ from the type's defaults. */
+static JsonObject *config_non_defaults(struct pk_dev *dev, bool with_secrets)
+{
+	return pk_params_non_defaults(&dev->params, dev->type->config_size, dev->config,
+				      with_secrets);
+}
+
+/* Template references ------------------------------------------------------ */
+
+bool pk_param_is_template_ref(const struct pk_registry_type *rt, const struct pk_param *p)
+{
+	/* PK_PF_TEMPLATE means something only to modules built for 1.1 or later. */
+	return (p->flags & PK_PF_TEMPLATE) && p->type == PK_PT_STR &&
+	       (!rt->module || !rt->module->info || rt->module->info->abi_minor >= 1);
+}
+
+bool pk_graph_check_template_refs(struct pk_graph *g, const struct pk_registry_type *rt,
+				  const void *config, const char *path, GError **error)
+{
+	struct pk_param_table tab = pk_type_params(rt->type);
+
+	for (uint32_t i = 0; i < tab.n; i++) {
+		const struct pk_param *p = pk_param_at(&tab, i);
+		const char *name;
+
+		if (!pk_param_is_template_ref(rt, p))
+			continue;
+		name = *(char *const *)((const char *)config + p->offset);
+		if (name && *name && !g_hash_table_contains(g->templates, name)) {
+			g_set_error(error, PK_ERROR, PK_ERROR_UNKNOWN,
+				    "%s.%s: no template '%s' (a topology's \"templates\" declares them)",
+				    path, p->name, name);
+			return false;
+		}
+	}
+	return true;
+}
+
 static char *endpoint_format(const struct pk_dev *dev, uint32_t port)
 {
 	return g_strdup_printf("%s.%s.%u", dev->id,
 			       pk_type_port_group(dev->type, PK_PORT_GROUP(port))->name,
 			       PK_PORT_INDEX(port));
+}
+
+/* Append @dev's links to @links, each link once: from the end added first
+ * (then the lower port); links to instance devices only if @instances. */
+static void dev_links_to_json(struct pk_dev *dev, JsonArray *links, bool instances)
+{
+	for (uint32_t grp = 0; grp < dev->type->n_ports; grp++) {
+		for (uint32_t i = 0; i < dev->groups[grp].n_alloc; i++) {
+			const struct pk_port *p = &dev->groups[grp].ports[i];
+			uint32_t self = PK_PORT(grp, i);
+			JsonArray *pair;
+
+			if (!p->peer || p->peer->add_order < dev->add_order ||
+			    (p->peer == dev && p->peer_port < self) ||
+			    (!instances && (dev->instance || p->peer->instance)))
+				continue;
+			g_autofree char *from = endpoint_format(dev, self);
+			g_autofree char *to = endpoint_format(p->peer, p->peer_port);
+
+			pair = json_array_new();
+			json_array_add_string_element(pair, from);
+			json_array_add_string_element(pair, to);
+			json_array_add_array_element(links, pair);
+		}
+	}
+}
+
+JsonArray *pk_graph_links(struct pk_graph *g)
+{
+	JsonArray *links = json_array_new();
+
+	for (guint d = 0; d < g->order->len; d++)
+		dev_links_to_json(g_ptr_array_index(g->order, d), links, true);
+	return links;
 }
 
 JsonNode *pk_graph_export(struct pk_graph *g, bool with_secrets)
@@ -654,42 +777,39 @@ JsonNode *pk_graph_export(struct pk_graph *g, bool with_secrets)
 
 	for (guint d = 0; d < g->order->len; d++) {
 		struct pk_dev *dev = g_ptr_array_index(g->order, d);
-		JsonObject *o = json_object_new();
-		g_autoptr(JsonObject) params = config_non_defaults(dev, with_secrets);
+		JsonObject *o;
+		g_autoptr(JsonObject) params = NULL;
 		JsonObjectIter iter;
 		const char *key;
 		JsonNode *val;
 
+		/* Instances are made again by their owners at run time. */
+		if (dev->instance)
+			continue;
+		o = json_object_new();
+		params = config_non_defaults(dev, with_secrets);
 		json_object_set_string_member(o, "type", dev->type->name);
 		json_object_iter_init_ordered(&iter, params);
 		while (json_object_iter_next_ordered(&iter, &key, &val))
 			json_object_set_member(o, key, json_node_copy(val));
 		json_object_set_object_member(devices, dev->id, o);
-
-		for (uint32_t grp = 0; grp < dev->type->n_ports; grp++) {
-			for (uint32_t i = 0; i < dev->groups[grp].n_alloc; i++) {
-				const struct pk_port *p = &dev->groups[grp].ports[i];
-				uint32_t self = PK_PORT(grp, i);
-				JsonArray *pair;
-
-				/* Each link once: from the end added first (then lower port). */
-				if (!p->peer || p->peer->add_order < dev->add_order ||
-				    (p->peer == dev && p->peer_port < self))
-					continue;
-				g_autofree char *from = endpoint_format(dev, self);
-				g_autofree char *to = endpoint_format(p->peer, p->peer_port);
-
-				pair = json_array_new();
-				json_array_add_string_element(pair, from);
-				json_array_add_string_element(pair, to);
-				json_array_add_array_element(links, pair);
-			}
-		}
+		dev_links_to_json(dev, links, false);
 	}
 	json_object_set_object_member(root, "devices", devices);
 	json_object_set_array_member(root, "links", links);
 	if (g->captures && g->captures->len)
 		json_object_set_array_member(root, "captures", pk_graph_captures_to_json(g));
+	if (g->template_order->len) {
+		JsonObject *templates = json_object_new();
+
+		for (guint i = 0; i < g->template_order->len; i++) {
+			struct pk_template *t = g_ptr_array_index(g->template_order, i);
+
+			json_object_set_member(templates, t->name,
+					       pk_template_to_json(g, t, with_secrets));
+		}
+		json_object_set_object_member(root, "templates", templates);
+	}
 	json_node_take_object(node, root);
 	return node;
 }
@@ -705,6 +825,10 @@ uint64_t pk_dev_counter(struct pk_dev *dev, const char *name)
 		return dev->loop_drops;
 	if (strcmp(name, "unlinked-drops") == 0)
 		return dev->unlinked_drops;
+	if (strcmp(name, "instances") == 0)
+		return pk_dev_instances_live(dev);
+	if (strcmp(name, "instances-refused") == 0)
+		return dev->instances_refused;
 	return 0;
 }
 
@@ -727,6 +851,10 @@ JsonObject *pk_dev_counters_to_json(struct pk_dev *dev)
 					   (gint64)dev->counters[i]);
 	json_object_set_int_member(o, "loop-drops", (gint64)dev->loop_drops);
 	json_object_set_int_member(o, "unlinked-drops", (gint64)dev->unlinked_drops);
+	if (pk_dev_uses_instances(dev)) {
+		json_object_set_int_member(o, "instances", (gint64)pk_dev_instances_live(dev));
+		json_object_set_int_member(o, "instances-refused", (gint64)dev->instances_refused);
+	}
 	for (uint32_t grp = 0; grp < dev->type->n_ports; grp++) {
 		for (uint32_t i = 0; i < dev->groups[grp].n_alloc; i++) {
 			const struct pk_port *p = &dev->groups[grp].ports[i];

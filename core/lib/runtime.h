@@ -75,6 +75,13 @@ struct pk_dev {
 	GPtrArray *timers;
 	GPtrArray *watches;
 	uint32_t add_order;
+	bool starting;		/* inside ops->start */
+	/* Template instances this device owns (struct pk_instance *), NULL until
+	 * the first request; and the instance this device belongs to, if any. */
+	GPtrArray *instances;
+	uint32_t next_instance;
+	uint64_t instances_refused;
+	struct pk_instance *instance;
 };
 
 struct pk_timer_heap {
@@ -98,6 +105,60 @@ struct pk_graph {
 	uint64_t timer_seq;
 	/* Captures the topology asked for: struct topo_capture *, stopped with the graph */
 	GPtrArray *captures;
+	/* Templates by name (struct pk_template *) and in load order */
+	GHashTable *templates;
+	GPtrArray *template_order;
+	/* Instances with work to do (build or tear down), run from one idle source */
+	GPtrArray *instance_work;
+	GSource *instance_source;
+	pk_graph_change_func change_fn;
+	void *change_data;
+};
+
+/**
+ * struct pk_template - A sub-topology devices may instantiate (graph-instance.c)
+ * @name:		Name in "templates"
+ * @spec:		The validated JSON object, as loaded
+ * @attach:		Endpoint of a template device ("lan.port")
+ * @layer:		Layer of the attach endpoint's port group
+ * @max_instances:	Live instances allowed per owner
+ */
+struct pk_template {
+	char *name;
+	JsonNode *spec;
+	char *attach;
+	uint32_t layer;
+	uint32_t max_instances;
+};
+
+enum pk_instance_state {
+	PK_INSTANCE_PENDING,	/* asked for; built by the idle source */
+	PK_INSTANCE_LIVE,	/* built; devices exist */
+	PK_INSTANCE_DOOMED,	/* removed by the owner; torn down by the idle source */
+};
+
+/**
+ * struct pk_instance - One instance of a template, owned by a device
+ * @owner:	Owner device
+ * @tmpl:	Template (templates live as long as the graph)
+ * @handle:	Owner-unique number, part of the device ids
+ * @port:	Owner port the attach endpoint is (to be) linked to
+ * @state:	enum pk_instance_state
+ * @queued:	In the graph's instance_work
+ * @devs:	Devices created (struct pk_dev *), in creation order
+ * @done:	Owner callback
+ * @data:	For @done
+ */
+struct pk_instance {
+	struct pk_dev *owner;
+	struct pk_template *tmpl;
+	uint32_t handle;
+	uint32_t port;
+	uint32_t state;
+	bool queued;
+	GPtrArray *devs;
+	pk_instance_func done;
+	void *data;
 };
 
 struct pk_timer {
@@ -138,6 +199,12 @@ extern const struct pk_module_info pk_core_module_info;
 /* topology.c */
 bool pk_endpoint_split(const char *endpoint, char **dev_id, char **group, int64_t *index);
 bool pk_id_is_valid(const char *id);
+/* An id as found in the graph: a topology id, or an instance device's
+ * "<owner>/<n>/<local>" (each '/'-separated part a valid id) */
+bool pk_id_is_valid_ref(const char *id);
+/* Canonical JSON of a template (non-default parameters) for export */
+JsonNode *pk_template_to_json(struct pk_graph *g, const struct pk_template *t,
+			      bool with_secrets);
 
 /* text.c: edits (insert, delete, substitute, swap neighbours) from @a to @b */
 unsigned int pk_edit_distance(const char *a, const char *b);
@@ -168,6 +235,28 @@ struct pk_dev *pk_graph_add_device_stopped(struct pk_graph *g, const char *id,
 bool pk_graph_start_device(struct pk_dev *dev, GError **error);
 bool pk_graph_resolve_group(const struct pk_device_type *type, const char *group,
 			    uint32_t *group_index);
+/* Remove a device even if it belongs to an instance (stop, unlink, finalize). */
+void pk_graph_remove_device_(struct pk_graph *g, struct pk_dev *dev);
+/* Check the PK_PF_TEMPLATE parameters of @config name templates of @g. */
+bool pk_graph_check_template_refs(struct pk_graph *g, const struct pk_registry_type *rt,
+				  const void *config, const char *path, GError **error);
+/* Parameters of @config that differ from the defaults of @tab. */
+JsonObject *pk_params_non_defaults(const struct pk_param_table *tab, uint32_t config_size,
+				   const void *config, bool with_secrets);
+/* Whether parameter @p of a type from module @rt is a template reference. */
+bool pk_param_is_template_ref(const struct pk_registry_type *rt, const struct pk_param *p);
+
+/* graph-instance.c */
+void pk_graph_templates_init(struct pk_graph *g);
+void pk_graph_templates_fini(struct pk_graph *g);
+/* Add a validated template (takes a reference on @spec). */
+struct pk_template *pk_graph_template_add(struct pk_graph *g, const char *name, JsonNode *spec);
+void pk_graph_template_remove(struct pk_graph *g, const char *name);
+/* The owner stops or goes: cancel pending instances, tear down live ones, now. */
+void pk_dev_instances_clear(struct pk_dev *dev);
+/* Whether @dev's type can instantiate (has a template parameter) or did. */
+bool pk_dev_uses_instances(const struct pk_dev *dev);
+uint32_t pk_dev_instances_live(const struct pk_dev *dev);
 
 #pragma GCC visibility pop
 

@@ -32,7 +32,14 @@
 	"reaches every guest. With \"slots\" each guest gets its own segment: the first free "    \
 	"linked port of the \"guest\" group (lowest index first); its frames go only to that "    \
 	"port and that port's frames only to it, so each guest.N can lead to its own hub, DHCP "   \
-	"server and gateway (a guest that finds no free linked slot is refused).\n\n"              \
+	"server and gateway (a guest that finds no free linked slot is refused). With "           \
+	"\"template\" each guest gets a segment made for it: the host instantiates the "          \
+	"topology's template named by the template parameter (for example a hub, a DHCP server " \
+	"and a gateway) and links its attach point to a new guest.N port; the guest's frames "   \
+	"are read once that is done, and its segment is removed when it disconnects. Every "     \
+	"instance is a copy, so all guests may get the same addressing. Its devices are named "  \
+	"after the listener, the instance number and the template's device id (vms/1/lan, "       \
+	"vms/1/dhcp, ...; pktkitctl list shows them).\n\n"                                         \
 	"MAC entries live as long as the guest's connection; a MAC seen on another guest moves. "  \
 	"A record of length 0 or above max-frame, or a connection that ends inside a record, "     \
 	"closes that guest's connection with a log line naming it; other guests go on. Sockets "   \
@@ -49,18 +56,20 @@ struct qlisten_config {
 	char *listen;
 	char *socket_mode;
 	uint32_t segments;
+	char *template_name;
 	uint32_t max_guests;
 	uint32_t max_frame;
 	uint32_t queue_frames;
 	uint32_t max_macs;
 };
 
-enum { SEG_SHARED, SEG_ISOLATED, SEG_SLOTS };
+enum { SEG_SHARED, SEG_ISOLATED, SEG_SLOTS, SEG_TEMPLATE };
 
 static const struct pk_param_enum qlisten_segments[] = {
 	{ "shared", SEG_SHARED },
 	{ "isolated", SEG_ISOLATED },
 	{ "slots", SEG_SLOTS },
+	{ "template", SEG_TEMPLATE },
 	{ NULL, 0 },
 };
 
@@ -72,7 +81,11 @@ static const struct pk_param qlisten_params[] = {
 	PK_PARAM_ENUM(struct qlisten_config, segments, "segments", "\"shared\"", qlisten_segments,
 		      0,
 		      "Where guests go: \"shared\" (one bridged segment with lan), \"isolated\" "
-		      "(each guest reaches lan only), \"slots\" (each guest on its own guest.N port)"),
+		      "(each guest reaches lan only), \"slots\" (each guest on its own guest.N port), "
+		      "\"template\" (each guest on a new instance of the template)"),
+	PK_PARAM_STR(struct qlisten_config, template_name, "template", NULL, PK_PF_TEMPLATE,
+		     "With segments \"template\": the topology's template to instantiate per guest "
+		     "(its attach point is linked to the guest's guest.N port)"),
 	PK_PARAM_U32(struct qlisten_config, max_guests, "max-guests", "64", 1, 65535, 0,
 		     "Most guests connected at once; more are refused"),
 	PK_PARAM_U32(struct qlisten_config, max_frame, "max-frame", "16384", 64, 65535, 0,
@@ -88,7 +101,7 @@ static const struct pk_param qlisten_params[] = {
 static const struct pk_port_group qlisten_ports[] = {
 	{ "lan", PK_L2, 0, 1, "The segment the guests share (segments shared or isolated)" },
 	{ "guest", PK_L2, 0, 65535,
-	  "Per-guest segments (segments slots): guest.N carries the N-th slot's guest" },
+	  "Per-guest segments (segments slots or template): guest.N carries one guest's frames" },
 };
 
 #define PORT_LAN PK_PORT(0, 0)
@@ -114,7 +127,8 @@ static const struct pk_counter qlisten_counters[] = {
 	[L_GUESTS_CLOSED] = { "guests-closed", "Guest connections ended (any reason)" },
 	[L_GUESTS_CONNECTED] = { "guests-connected", "Guests connected now (a gauge)" },
 	[L_GUESTS_REFUSED] = { "guests-refused",
-			       "Connections closed at once: max-guests reached or no free slot" },
+			       "Connections closed at once: max-guests reached, no free slot, or no "
+			       "segment could be made from the template" },
 	[L_MACS] = { "macs", "MAC entries now (a gauge)" },
 	[L_MACS_LEARNED] = { "macs-learned", "MAC entries created" },
 	[L_MACS_MOVED] = { "macs-moved", "MAC entries that moved to another guest" },
@@ -134,6 +148,9 @@ struct qguest {
 	uint32_t id;
 	int slot;	/* guest.N port, or -1 */
 	uint32_t n_macs;
+	uint32_t instance;	/* segments template: its instance, 0 if none */
+	int pending_fd;		/* segments template: socket until the segment is made, or -1 */
+	char peer[128];
 };
 
 struct qlisten {
@@ -142,6 +159,7 @@ struct qlisten {
 	struct qemu_addr addr;
 	unsigned int mode;
 	uint32_t segments;
+	const char *template_name;	/* config string: valid until the next reconfigure */
 	uint32_t max_guests;
 	uint32_t max_frame;
 	uint32_t queue_frames;
@@ -195,7 +213,18 @@ static int qlisten_settings(struct qlisten *l, const struct qlisten_config *cfg,
 		g_prefix_error(error, "listen: ");
 		return -1;
 	}
+	if (cfg->segments == SEG_TEMPLATE && (!cfg->template_name || !*cfg->template_name)) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "template: required with segments \"template\" (name one of the topology's templates)");
+		return -1;
+	}
+	if (cfg->segments != SEG_TEMPLATE && cfg->template_name && *cfg->template_name) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "template: only used with segments \"template\"");
+		return -1;
+	}
 	l->segments = cfg->segments;
+	l->template_name = cfg->template_name;
 	l->max_guests = cfg->max_guests;
 	l->max_frame = cfg->max_frame;
 	l->queue_frames = cfg->queue_frames;
@@ -270,6 +299,11 @@ static void qguest_free(struct qlisten *l, struct qguest *g)
 	qguest_forget_macs(l, g);
 	if (g->slot >= 0 && (guint)g->slot < l->slots->len)
 		g_ptr_array_index(l->slots, g->slot) = NULL;
+	/* The host removes the segment later, outside this dispatch. */
+	if (g->instance)
+		pk_dev_instance_remove(l->dev, g->instance);
+	if (g->pending_fd >= 0)
+		close(g->pending_fd);
 	qemu_conn_close(&g->c);
 	g_ptr_array_remove(l->guests, g);
 	ctr[L_GUESTS_CLOSED]++;
@@ -341,7 +375,7 @@ static void qguest_frames(struct qemu_conn *c, const struct pk_batch *batch)
 	uint64_t *ctr = pk_dev_counters(l->dev);
 	bool to_guests = false;
 
-	if (l->segments == SEG_SLOTS) {
+	if (l->segments == SEG_SLOTS || l->segments == SEG_TEMPLATE) {
 		pk_dev_emit(l->dev, PK_PORT(GROUP_GUEST, (uint32_t)g->slot), batch);
 		return;
 	}
@@ -413,6 +447,73 @@ static int qlisten_free_slot(struct qlisten *l)
 	return -1;
 }
 
+/* The guest's segment is ready (or failed): start serving it. */
+static void qguest_instance_done(struct pk_dev *dev, void *self, uint32_t instance,
+				 uint32_t port, const GError *error, void *data)
+{
+	struct qlisten *l = self;
+	uint64_t *ctr = pk_dev_counters(dev);
+	struct qguest *g = NULL;
+	char name[160];
+	int fd;
+
+	(void)data;
+	for (guint i = 0; i < l->guests->len && !g; i++)
+		if (((struct qguest *)g_ptr_array_index(l->guests, i))->instance == instance)
+			g = g_ptr_array_index(l->guests, i);
+	if (!g)
+		return;
+	if (error) {
+		pk_dev_log(dev, G_LOG_LEVEL_MESSAGE, "refusing guest %u from %s: %s", g->id,
+			   g->peer, error->message);
+		g->instance = 0;	/* gone already */
+		ctr[L_GUESTS_REFUSED]++;	/* and closed: it was accepted */
+		qguest_free(l, g);
+		return;
+	}
+	g->slot = (int)PK_PORT_INDEX(port);
+	if ((guint)g->slot >= l->slots->len)
+		g_ptr_array_set_size(l->slots, g->slot + 1);
+	g_ptr_array_index(l->slots, g->slot) = g;
+	fd = g->pending_fd;
+	g->pending_fd = -1;
+	g_snprintf(name, sizeof(name), "%s#%u", g->peer, g->id);
+	qemu_conn_open(&g->c, dev, fd, l->max_frame, l->queue_frames, l->rbuf, &qguest_ops, g,
+		       name);
+	pk_dev_log(dev, G_LOG_LEVEL_MESSAGE,
+		   "guest %u connected from %s on guest.%d (instance %s/%u of template %s)", g->id,
+		   g->peer, g->slot, pk_dev_id(dev), instance, l->template_name);
+}
+
+/* Segments template: ask for the guest's segment; its frames are read once it exists. */
+static void qlisten_accept_templated(struct qlisten *l, int cfd, const char *peer)
+{
+	uint64_t *ctr = pk_dev_counters(l->dev);
+	g_autoptr(GError) error = NULL;
+	struct qguest *g = g_new0(struct qguest, 1);
+
+	g->l = l;
+	g->slot = -1;
+	g->c.fd = -1;
+	g->pending_fd = cfd;
+	g_strlcpy(g->peer, peer, sizeof(g->peer));
+	g->instance = pk_dev_instantiate(l->dev, l->template_name,
+					 PK_PORT(GROUP_GUEST, PK_PORT_ANY), qguest_instance_done,
+					 NULL, &error);
+	if (!g->instance) {
+		ctr[L_GUESTS_REFUSED]++;
+		pk_dev_log(l->dev, G_LOG_LEVEL_MESSAGE, "refusing a guest from %s: %s", peer,
+			   error->message);
+		close(cfd);
+		g_free(g);
+		return;
+	}
+	g->id = ++l->next_id;
+	g_ptr_array_add(l->guests, g);
+	ctr[L_GUESTS_ACCEPTED]++;
+	ctr[L_GUESTS_CONNECTED] = l->guests->len;
+}
+
 static void qlisten_on_accept(struct pk_dev *dev, void *self, int fd, GIOCondition revents,
 			      void *data)
 {
@@ -459,10 +560,15 @@ static void qlisten_on_accept(struct pk_dev *dev, void *self, int fd, GIOConditi
 
 			(void)setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		}
+		if (l->segments == SEG_TEMPLATE) {
+			qlisten_accept_templated(l, cfd, peer);
+			continue;
+		}
 		g = g_new0(struct qguest, 1);
 		g->l = l;
 		g->id = ++l->next_id;
 		g->slot = slot;
+		g->pending_fd = -1;
 		if (slot >= 0) {
 			if ((guint)slot >= l->slots->len)
 				g_ptr_array_set_size(l->slots, slot + 1);

@@ -281,8 +281,30 @@ static const struct pk_device_type reader_type = {
 	.ops = &reader_ops,
 };
 
+/* test.spawner: names a template; tests call pk_dev_instantiate() on it */
+struct spawner_config {
+	char *template_name;
+};
+static const struct pk_param spawner_params[] = {
+	PK_PARAM_STR(struct spawner_config, template_name, "template", NULL, PK_PF_TEMPLATE,
+		     "Template to instantiate"),
+};
+static const struct pk_port_group spawner_ports[] = {
+	{ "seg", PK_L2, 0, 16, "Instances' attach points" },
+	{ "ip", PK_L3, 0, 4, "An L3 group" },
+};
+static const struct pk_device_ops spawner_ops = {
+	.start = t_start, .stop = t_stop, .link = t_link, .unlink = t_unlink,
+};
+static const struct pk_device_type spawner_type = {
+	.name = "test.spawner", .summary = "Owns template instances",
+	PK_ARRAY(ports, spawner_ports), PK_ARRAY(params, spawner_params),
+	.config_size = sizeof(struct spawner_config), .ops = &spawner_ops,
+};
+
 static const struct pk_device_type *const test_types[] = {
-	&echo_type, &tee_type, &mutate_type, &ticker_type, &l3sink_type, &reader_type, NULL,
+	&echo_type, &tee_type, &mutate_type, &ticker_type, &l3sink_type, &reader_type,
+	&spawner_type, NULL,
 };
 
 const struct pk_module_info test_devices_module = {

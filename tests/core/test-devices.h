@@ -14,6 +14,10 @@
  *             pk_buf_writable) and forwards in -> out
  * test.ticker L2 port "out": every `period` emits one 60-byte frame
  * test.l3sink L3 port "ip": counts
+ * test.reader L2 port "out": emits what it reads from the descriptor `fd`
+ * test.spawner L2 ports "seg" (up to 16), L3 ports "ip": a `template`
+ *             parameter (PK_PF_TEMPLATE) and nothing else; tests call
+ *             pk_dev_instantiate() on it
  */
 extern const struct pk_module_info test_devices_module;
 

@@ -9,11 +9,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
 
 #include <glib/gstdio.h>
 
 #include <pktkit/pktkit.h>
 #include <pktkit/testing.h>
+#include <pktkit/dhcp.h>
 
 #include "framing.h"
 #include "txq.h"
@@ -981,6 +983,184 @@ static void test_dgram_udp(struct fx *f, gconstpointer data)
 	pk_graph_stop(f->g);
 }
 
+/* Segments "template": a hub and a DHCP server made per guest ------------------------ */
+
+#define TEMPLATE_TOPO \
+	"{\"devices\": {\"q\": {\"type\": \"io.qemu-listen\", \"listen\": \"%s\"," \
+	"                      \"segments\": \"template\", \"template\": \"seg\"}}," \
+	" \"templates\": {\"seg\": {" \
+	"   \"devices\": {\"lan\": {\"type\": \"l2.hub\"}," \
+	"                 \"dhcp\": {\"type\": \"svc.dhcp-server\", \"server-ip\": \"10.88.0.1\"," \
+	"                            \"router\": \"10.88.0.1\", \"range-start\": \"10.88.0.100\"," \
+	"                            \"range-end\": \"10.88.0.120\"}}," \
+	"   \"links\": [[\"dhcp\", \"lan\"]]," \
+	"   \"attach\": \"lan\", \"max-instances\": 3}}}"
+
+static void fx_template_listener(struct fx *f)
+{
+	g_autofree char *json = g_strdup_printf(TEMPLATE_TOPO, f->addr);
+	g_autoptr(JsonNode) root = json_from_string(json, NULL);
+	GError *error = NULL;
+
+	g_assert_true(pk_graph_load(f->g, root, &error));
+	g_assert_no_error(error);
+	f->dev = pk_graph_lookup(f->g, "q");
+	g_assert_true(pk_graph_start(f->g, &error));
+	g_assert_no_error(error);
+}
+
+static guint n_devices(struct fx *f)
+{
+	g_autofree const char **ids = pk_graph_devices(f->g);
+
+	return g_strv_length((char **)ids);
+}
+
+/* Send a DISCOVER from @mac; return the OFFER's yiaddr as text (or fail). */
+static void discover_offer(struct client *c, uint8_t macbyte, char *yiaddr, size_t size)
+{
+	struct pk_dhcp_header h = { .op = PK_DHCP_OP_REQUEST, .xid = 0x4242u + macbyte };
+	struct pk_dhcp_addrs a = { .src_port = 68, .dst_port = 67 };
+	struct pk_dhcp_builder b;
+	uint8_t msg[PK_DHCP_DEFAULT_MAX_MSG], fr[1024], got[2048];
+	struct pk_dhcp_frame f;
+	uint32_t len;
+	int n;
+
+	a.src_mac = (struct pk_mac){ { 0x52, 0x54, 0, 0, 0, macbyte } };
+	memset(a.dst_mac.b, 0xff, 6);
+	memset(a.dst_ip.b, 0xff, 4);
+	memcpy(h.chaddr, a.src_mac.b, 6);
+	pk_dhcp_build_init(&b, msg, sizeof(msg), &h);
+	pk_dhcp_put_u8(&b, PK_DHCP_OPT_MSG_TYPE, PK_DHCP_DISCOVER);
+	len = pk_dhcp_build_finish(&b);
+	len = pk_dhcp_frame_build(fr, sizeof(fr), &a, msg, len);
+	g_assert_cmpuint(len, >, 0);
+	client_send(c, fr, len);
+	n = client_recv(c, got, sizeof(got), 3000);
+	g_assert_cmpint(n, >, 0);
+	g_assert_cmpint(pk_dhcp_frame_parse(got, (uint32_t)n, &f), ==, PK_DHCP_OK);
+	g_assert_cmpuint(f.msg.msg_type, ==, PK_DHCP_OFFER);
+	g_assert_cmpuint(f.msg.xid, ==, h.xid);
+	g_assert_nonnull(inet_ntop(AF_INET, f.msg.yiaddr, yiaddr, (socklen_t)size));
+}
+
+static void test_listen_template(struct fx *f, gconstpointer data)
+{
+	struct client c[4], d;
+	char ip[4][INET_ADDRSTRLEN];
+
+	(void)data;
+	fx_template_listener(f);
+	g_assert_cmpuint(n_devices(f), ==, 1);
+
+	/* three guests: three segments, each with its own DHCP server */
+	for (int i = 0; i < 3; i++)
+		client_open(f, &c[i]);
+	WAIT(n_devices(f) == 1 + 3 * 2);
+	WAIT(pk_dev_counter(f->dev, "instances") == 3);
+	for (int i = 0; i < 3; i++) {
+		g_autofree char *id = g_strdup_printf("q/%d/dhcp", i + 1);
+
+		g_assert_nonnull(pk_graph_lookup(f->g, id));
+	}
+	/* the same MAC on every guest, to show the segments are separate too */
+	for (int i = 0; i < 3; i++)
+		discover_offer(&c[i], 0x21, ip[i], sizeof(ip[i]));
+	for (int i = 0; i < 3; i++) {
+		g_autofree char *id = g_strdup_printf("q/%d/dhcp", i + 1);
+
+		/* identical addressing: each fresh server offers the first address */
+		g_assert_cmpstr(ip[i], ==, "10.88.0.100");
+		g_assert_cmpuint(pk_dev_counter(pk_graph_lookup(f->g, id), "offers"), ==, 1);
+	}
+
+	/* the limit (max-instances 3): a fourth guest is refused and counted */
+	client_open(f, &c[3]);
+	WAIT(pk_dev_counter(f->dev, "guests-refused") == 1);
+	WAIT((client_pump(&c[3]), c[3].eof));
+	g_assert_cmpuint(pk_dev_counter(f->dev, "instances-refused"), ==, 1);
+	client_close(&c[3]);
+
+	/* a disconnect removes that guest's segment, and only it */
+	client_close(&c[1]);
+	WAIT(n_devices(f) == 1 + 2 * 2);
+	g_assert_null(pk_graph_lookup(f->g, "q/2/lan"));
+	g_assert_null(pk_graph_lookup(f->g, "q/2/dhcp"));
+	g_assert_nonnull(pk_graph_lookup(f->g, "q/3/lan"));
+	g_assert_cmpuint(pk_dev_counter(f->dev, "instances"), ==, 2);
+
+	/* a new guest gets a new segment on the freed port, with a fresh server */
+	client_open(f, &d);
+	WAIT(pk_graph_lookup(f->g, "q/4/dhcp") != NULL);
+	discover_offer(&d, 0x22, ip[3], sizeof(ip[3]));
+	g_assert_cmpstr(ip[3], ==, "10.88.0.100");
+	g_assert_true(pk_dev_port_is_linked(f->dev, PK_PORT(1, 1)));
+
+	/* the export knows the template but not its instances */
+	{
+		g_autoptr(JsonNode) out = pk_graph_export(f->g, false);
+		g_autofree char *text = json_to_string(out, FALSE);
+
+		g_assert_null(strstr(text, "q/"));
+		g_assert_nonnull(strstr(text, "\"templates\""));
+	}
+
+	/* everyone leaves: the graph is as loaded */
+	client_close(&c[0]);
+	client_close(&c[2]);
+	client_close(&d);
+	WAIT(n_devices(f) == 1);
+	WAIT(pk_dev_counter(f->dev, "guests-connected") == 0);
+	g_assert_cmpuint(pk_dev_counter(f->dev, "instances"), ==, 0);
+	g_assert_cmpuint(pk_dev_counter(f->dev, "guests-accepted"), ==, 4);
+	pk_graph_stop(f->g);
+}
+
+/* Stopping the listener removes every segment, also one still being made. */
+static void test_listen_template_stop(struct fx *f, gconstpointer data)
+{
+	struct client a, b;
+
+	(void)data;
+	fx_template_listener(f);
+	client_open(f, &a);
+	WAIT(n_devices(f) == 3);
+	client_open(f, &b);	/* its segment is requested, not yet made */
+	pk_graph_stop(f->g);
+	g_assert_cmpuint(n_devices(f), ==, 1);
+	WAIT((client_pump(&a), a.eof));
+	WAIT((client_pump(&b), b.eof));
+	client_close(&a);
+	client_close(&b);
+	spin(20);
+	g_assert_cmpuint(n_devices(f), ==, 1);
+}
+
+/* segments "template" needs a template that exists. */
+static void test_listen_template_params(struct fx *f, gconstpointer data)
+{
+	g_autofree char *json = g_strdup_printf(
+		"{\"listen\": \"%s\", \"segments\": \"template\"}", f->addr);
+	g_autofree char *json2 = g_strdup_printf(
+		"{\"listen\": \"%s\", \"segments\": \"template\", \"template\": \"nope\"}", f->addr);
+	g_autoptr(JsonNode) p1 = json_from_string(json, NULL);
+	g_autoptr(JsonNode) p2 = json_from_string(json2, NULL);
+	GError *error = NULL;
+
+	(void)data;
+	g_assert_null(pk_graph_add_device(f->g, "q", "io.qemu-listen", json_node_get_object(p1),
+					  &error));
+	g_assert_cmpstr(error->message, ==,
+			"devices.q: template: required with segments \"template\" (name one of the topology's templates)");
+	g_clear_error(&error);
+	g_assert_null(pk_graph_add_device(f->g, "q", "io.qemu-listen", json_node_get_object(p2),
+					  &error));
+	g_assert_cmpstr(error->message, ==,
+			"devices.q.template: no template 'nope' (a topology's \"templates\" declares them)");
+	g_clear_error(&error);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -992,6 +1172,9 @@ int main(int argc, char **argv)
 	ADD("/qemu/listen/two-guests", test_listen_two_guests);
 	ADD("/qemu/listen/isolated", test_listen_isolated);
 	ADD("/qemu/listen/slots", test_listen_slots);
+	ADD("/qemu/listen/template", test_listen_template);
+	ADD("/qemu/listen/template-stop", test_listen_template_stop);
+	ADD("/qemu/listen/template-params", test_listen_template_params);
 	ADD("/qemu/listen/bad-length", test_listen_bad_length);
 	ADD("/qemu/listen/slow-reader", test_listen_slow_reader);
 	ADD("/qemu/listen/stale-socket", test_listen_stale_socket);

@@ -229,6 +229,76 @@ typedef void (*pk_invoke_func)(struct pk_dev *dev, void *self, void *data);
  */
 void pk_dev_invoke(struct pk_dev *dev, pk_invoke_func fn, void *data, GDestroyNotify destroy);
 
+/* Template instances (Since: 1.1) */
+
+/* Port index meaning "the lowest index of the group that is neither linked nor
+ * held by another instance of this device" (groups have at most 65535 ports,
+ * so 0xffff is never a real index). Since: 1.1 */
+#define PK_PORT_ANY 0xffffu
+
+/**
+ * typedef pk_instance_func - The outcome of pk_dev_instantiate()
+ * @dev:	Owner device
+ * @self:	Its instance memory
+ * @instance:	The handle pk_dev_instantiate() returned
+ * @port:	The owner's port now linked to the template's attach point
+ *		(the port asked for, or the one PK_PORT_ANY chose)
+ * @error:	NULL on success; otherwise why the instance could not be
+ *		built (it is then gone: do not remove it)
+ * @data:	As passed to pk_dev_instantiate()
+ *
+ * Runs on the owner's context as a callback of its own (it may emit, count,
+ * arm timers, instantiate and remove). Since: 1.1
+ */
+typedef void (*pk_instance_func)(struct pk_dev *dev, void *self, uint32_t instance, uint32_t port,
+				 const GError *error, void *data);
+
+/**
+ * pk_dev_instantiate() - Ask the host for a fresh copy of a template, linked to one of my ports
+ * @dev:		Owner device (started)
+ * @template_name:	A template of the topology ("templates" in docs/topology.md)
+ * @port:		Owner port to link to the template's "attach" endpoint:
+ *			PK_PORT(group, index), or PK_PORT(group, PK_PORT_ANY)
+ * @done:		Called once when the instance is built or failed; not
+ *			called if it is removed, or the owner stops, first
+ * @data:		Passed to @done
+ * @error:		Set when refused at once: unknown template, bad or taken
+ *			port, layers differ, the template's max-instances for
+ *			this owner reached (counted in the core counter
+ *			"instances-refused"), owner not started
+ *
+ * Nothing changes in the graph during this call, so it may be called from
+ * any callback (receive, a timer, an fd watch). The host builds the
+ * instance later on the main context, outside any dispatch: it creates the
+ * template's devices with ids "<owner id>/<handle>/<template device id>",
+ * links them as the template says, links the attach endpoint to @port (the
+ * owner's link method runs), starts them, then calls @done. The devices are
+ * ordinary devices for inspection (listing, counters, D-Bus) but are left
+ * out of pk_graph_export() and cannot be removed on their own.
+ *
+ * Context: owner context.
+ * Return: the instance handle (> 0, unique per owner), or 0 with @error set.
+ * Since: 1.1
+ */
+uint32_t pk_dev_instantiate(struct pk_dev *dev, const char *template_name, uint32_t port,
+			    pk_instance_func done, void *data, GError **error);
+
+/**
+ * pk_dev_instance_remove() - Give an instance back
+ * @dev:	Owner device
+ * @instance:	Handle from pk_dev_instantiate(); unknown handles are ignored
+ *
+ * Returns at once: @done will not be called for it any more. Its devices,
+ * links, timers, fd watches and ports are freed later on the main context
+ * (outside any dispatch); the owner's unlink method then runs for its port,
+ * which stays taken (PK_PORT_ANY skips it) until then. Stopping the owner
+ * removes all its instances.
+ *
+ * Context: owner context.
+ * Since: 1.1
+ */
+void pk_dev_instance_remove(struct pk_dev *dev, uint32_t instance);
+
 /* Logging */
 
 /**

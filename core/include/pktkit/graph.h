@@ -57,14 +57,27 @@ struct pk_dev *pk_graph_add_device(struct pk_graph *g, const char *id, const cha
  * pk_graph_remove_device() - Stop, unlink, finalize and free a device
  * @g:		Graph
  * @id:		Device id
- * @error:	Set if there is no such device
+ * @error:	Set if there is no such device, or (PK_ERROR_STATE) if it
+ *		belongs to a template instance (its owner removes it)
  *
- * Other devices keep running; peers see their ports unlinked.
+ * Other devices keep running; peers see their ports unlinked. The
+ * template instances the device owns go with it.
  *
  * Context: main context.
  * Return: true on success.
  */
 bool pk_graph_remove_device(struct pk_graph *g, const char *id, GError **error);
+
+/**
+ * pk_graph_clear() - Remove every device (with its links and instances), capture and template
+ * @g:	Graph; stays running or stopped as it was
+ *
+ * What a host does before loading a topology that replaces the current one.
+ *
+ * Context: main context.
+ * Since: 1.1
+ */
+void pk_graph_clear(struct pk_graph *g);
 
 /**
  * pk_graph_lookup() - Find a device by id
@@ -158,8 +171,10 @@ JsonObject *pk_graph_get_config(struct pk_graph *g, const char *id, bool with_se
 
 /**
  * pk_graph_load() - Validate a whole topology, then create it
- * @g:		Graph; devices in the topology must not exist in it yet
- * @root:	{"devices": {...}, "links": [...]} (docs/topology.md)
+ * @g:		Graph; devices and templates in the topology must not exist
+ *		in it yet
+ * @root:	{"devices": {...}, "links": [...], "templates": {...}}
+ *		(docs/topology.md)
  * @error:	Every problem found, one "<json path>: <reason>" per line;
  *		nothing is created then
  *
@@ -207,6 +222,9 @@ bool pk_topology_check(struct pk_registry *reg, JsonNode *root, GError **error);
  * @g:			Graph
  * @with_secrets:	Include SECRET parameters
  *
+ * Templates are written under "templates"; the devices and links of their
+ * instances are not written (the owners make them again at run time).
+ *
  * Context: main context.
  * Return: (transfer full) the root node.
  */
@@ -239,6 +257,42 @@ uint64_t pk_graph_now(struct pk_graph *g);
  */
 const char **pk_graph_devices(struct pk_graph *g);
 
+/**
+ * pk_graph_links() - Every link of the graph, template instances' included
+ * @g:	Graph
+ *
+ * Each link once, as ["dev.group.N", "dev.group.N"], in the order
+ * pk_graph_export() writes them (which leaves out the links of instances).
+ *
+ * Context: main context.
+ * Return: (transfer full) a new array. Since: 1.1
+ */
+JsonArray *pk_graph_links(struct pk_graph *g);
+
+/**
+ * typedef pk_graph_change_func - The graph changed by itself
+ * @g:		Graph
+ * @data:	As given to pk_graph_set_change_func()
+ *
+ * Since: 1.1
+ */
+typedef void (*pk_graph_change_func)(struct pk_graph *g, void *data);
+
+/**
+ * pk_graph_set_change_func() - Be told when devices or links come or go without a call of yours
+ * @g:		Graph
+ * @fn:		Called on the main context, outside any dispatch, after
+ *		template instances were built or removed; NULL to stop
+ * @data:	Passed to @fn
+ *
+ * A host that mirrors the graph (D-Bus objects) compares again from @fn.
+ * @fn may call any graph function.
+ *
+ * Context: main context.
+ * Since: 1.1
+ */
+void pk_graph_set_change_func(struct pk_graph *g, pk_graph_change_func fn, void *data);
+
 /* Per-device introspection for hosts and tests. */
 
 /**
@@ -260,7 +314,8 @@ void *pk_dev_instance(struct pk_dev *dev);
 /**
  * pk_dev_counter() - Read a counter by name
  * @dev:	Device
- * @name:	A declared counter, or a core one ("loop-drops", "unlinked-drops")
+ * @name:	A declared counter, or a core one ("loop-drops", "unlinked-drops",
+ *		and since 1.1 "instances" and "instances-refused")
  *
  * Context: main context.
  * Return: the value; 0 for an unknown name.

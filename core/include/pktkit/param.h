@@ -51,6 +51,11 @@ enum pk_param_type {
 #define PK_PF_REQUIRED (1u << 0)	/* must be given: no default */
 #define PK_PF_LIVE (1u << 1)		/* may change while the device runs */
 #define PK_PF_SECRET (1u << 2)		/* write-only: never echoed or logged */
+/* Since: 1.1. A PK_PT_STR parameter that names a template of the topology
+ * (pk_dev_instantiate()); the host checks at load that the template exists
+ * and that templates do not instantiate each other in a cycle. Honoured only
+ * for top-level parameters of modules built for 1.1 or later. */
+#define PK_PF_TEMPLATE (1u << 3)
 
 /* One name of an enum parameter. Arrays end with a { NULL } entry. */
 struct pk_param_enum {
