@@ -477,10 +477,12 @@ static void stats_on_changed(GDBusConnection *conn, const char *sender, const ch
 	fflush(stdout);
 }
 
+/* SIGINT, SIGTERM or --duration: end the loop. The sources stay; the caller
+ * removes them (removing one twice is a GLib critical). */
 static gboolean ctl_quit(gpointer loop)
 {
 	g_main_loop_quit(loop);
-	return G_SOURCE_REMOVE;
+	return G_SOURCE_CONTINUE;
 }
 
 static int cmd_stats(struct ctl *c, int argc, char **argv)
