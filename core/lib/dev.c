@@ -100,6 +100,7 @@ void pk_dev_unref(struct pk_dev *dev)
 {
 	if (!g_atomic_int_dec_and_test(&dev->refcount))
 		return;
+	pk_link_info_free(dev);
 	g_free(dev->id);
 	g_free(dev);
 }

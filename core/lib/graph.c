@@ -566,6 +566,7 @@ bool pk_graph_link(struct pk_graph *g, const char *a, const char *b, GError **er
 		dev_call_unlink(ea.dev, pa);
 		return false;
 	}
+	pk_link_info_linked(ea.dev, pa, eb.dev, pb);
 	return true;
 }
 

@@ -82,6 +82,8 @@ struct pk_dev {
 	uint32_t next_instance;
 	uint64_t instances_refused;
 	struct pk_instance *instance;
+	/* Link information published per port (port -> struct pk_link_info *). */
+	GHashTable *link_info;
 };
 
 struct pk_timer_heap {
@@ -174,6 +176,8 @@ struct pk_timer {
 #pragma GCC visibility push(hidden)
 
 /* dev.c: dispatch scopes and deliveries */
+void pk_link_info_linked(struct pk_dev *a, uint32_t pa, struct pk_dev *b, uint32_t pb);
+void pk_link_info_free(struct pk_dev *dev);
 void pk_dispatch_begin(struct pk_graph *g);
 void pk_dispatch_end(void);
 bool pk_dispatch_active(void);

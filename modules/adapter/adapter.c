@@ -220,6 +220,38 @@ static uint32_t ad_ip4_num(const struct pk_ip4 *a)
 	return pk_get_be32(a->b);
 }
 
+/* Tell the L3 device on "ip" its addresses, router and DNS servers (the
+ * configured ones and the DHCP lease), so that it needs no copy of them. */
+static void ad_publish_link_info(struct adapter *a)
+{
+	struct pk_link_info info = { .size = sizeof(info) };
+	const struct dc_lease *l = &a->dc.lease;
+
+	if (!a->dev)
+		return;
+	for (uint32_t i = 0; i < a->n_cfg_addrs && info.n_addresses < PK_LINK_INFO_MAX_ADDRS; i++)
+		info.addresses[info.n_addresses++] = a->cfg_addrs[i];
+	if (a->lease_applied && info.n_addresses < PK_LINK_INFO_MAX_ADDRS) {
+		struct pk_prefix *p = &info.addresses[info.n_addresses++];
+
+		p->family = 4;
+		p->len = l->prefix_len;
+		memcpy(p->addr, l->addr.b, 4);
+	}
+	info.gateway4 = a->cfg_gw4;
+	if (!ad_ip4_num(&info.gateway4) && a->lease_applied)
+		info.gateway4 = l->router;
+	info.gateway6 = a->cfg_gw6;
+	if (a->lease_applied) {
+		for (uint32_t i = 0; i < l->n_dns && info.n_dns < PK_LINK_INFO_MAX_DNS; i++) {
+			info.dns[info.n_dns].family = 4;
+			memcpy(info.dns[info.n_dns++].addr, l->dns[i].b, 4);
+		}
+		g_strlcpy(info.domain, l->domain, sizeof(info.domain));
+	}
+	pk_dev_set_link_info(a->dev, AD_PORT_IP, &info);
+}
+
 /* Rebuild the table from the config copy, the lease and the link-local address. */
 static void ad_rebuild_table(struct adapter *a)
 {
@@ -246,6 +278,7 @@ static void ad_rebuild_table(struct adapter *a)
 		t->gw4 = ad_ip4_num(&a->dc.lease.router);
 	t->has_gw6 = memcmp(&a->cfg_gw6, &any6, 16) != 0;
 	memcpy(t->gw6, a->cfg_gw6.b, 16);
+	ad_publish_link_info(a);
 }
 
 /* Control frames ---------------------------------------------------------- */

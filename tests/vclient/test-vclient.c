@@ -295,7 +295,7 @@ static void test_bad_input(void)
 static void test_bad_config(void)
 {
 	struct pk_graph *g = pk_graph_new(registry(), NULL, PK_GRAPH_FAKE_CLOCK);
-	g_autoptr(JsonNode) none = json_from_string("{}", NULL);
+	g_autoptr(JsonNode) none = json_from_string("{\"use-link-info\": false}", NULL);
 	g_autoptr(JsonNode) any = json_from_string("{\"addresses\": [{\"prefix\": \"0.0.0.0/0\"}]}",
 						   NULL);
 	GError *error = NULL;
@@ -754,6 +754,72 @@ static void test_udp(void)
 	sfx_teardown(&f);
 }
 
+/* An l3.adapter with a DHCP client in front of a vclient without addresses:
+ * the vclient owns the leased address (link information, ABI 1.1), another
+ * host on the segment connects to it, and its DNS server list is the lease's. */
+static void test_address_from_dhcp(void)
+{
+	struct sfx f = { 0 };
+	GError *error = NULL;
+	g_auto(GStrv) addrs = NULL;
+	g_auto(GStrv) dns = NULL;
+	g_autoptr(GSocketAddress) any = sa("0.0.0.0", 8080);
+	g_autoptr(GSocketAddress) leased = NULL;
+	PkVclientListener *l;
+	struct accept_result ar = { 0 };
+	struct connect_result cr = { 0 };
+
+	f.g = pk_graph_new(registry(), NULL, 0);
+	add_dev(f.g, "lan", "l2.hub", NULL);
+	add_dev(f.g, "dhcp", "svc.dhcp-server",
+		"{\"server-ip\": \"10.5.0.1\", \"range-start\": \"10.5.0.50\", "
+		"\"range-end\": \"10.5.0.60\", \"dns\": [{\"address\": \"10.5.0.53\"}]}");
+	add_dev(f.g, "ad1", "l3.adapter", "{\"dhcp\": true}");
+	add_dev(f.g, "host1", "l3.vclient", NULL);
+	add_dev(f.g, "ad2", "l3.adapter", "{\"addresses\": [{\"prefix\": \"10.5.0.9/24\"}]}");
+	add_dev(f.g, "host2", "l3.vclient", "{\"use-link-info\": false, "
+		"\"addresses\": [{\"prefix\": \"10.5.0.9/24\"}]}");
+	g_assert_true(pk_graph_link(f.g, "dhcp", "lan", &error));
+	g_assert_true(pk_graph_link(f.g, "ad1.eth", "lan", &error));
+	g_assert_true(pk_graph_link(f.g, "ad1.ip", "host1", &error));
+	g_assert_true(pk_graph_link(f.g, "ad2.eth", "lan", &error));
+	g_assert_true(pk_graph_link(f.g, "ad2.ip", "host2", &error));
+	g_assert_no_error(error);
+	g_assert_true(pk_graph_start(f.g, &error));
+	g_assert_no_error(error);
+	f.a = pk_vclient_lookup(f.g, "host1");
+	f.b = pk_vclient_lookup(f.g, "host2");
+	f.loop = g_main_loop_new(NULL, FALSE);
+	f.guard = g_timeout_add_seconds(60, guard_fired, NULL);
+	addrs = pk_vclient_dup_addresses(f.a);
+	g_assert_cmpuint(g_strv_length(addrs), ==, 0);
+	g_clear_pointer(&addrs, g_strfreev);
+	/* A listener on the any address made before the lease arrives. */
+	l = pk_vclient_tcp_listen(f.a, any, 0, &error);
+	g_assert_no_error(error);
+	while (!addrs || !addrs[0]) {
+		g_clear_pointer(&addrs, g_strfreev);
+		g_main_context_iteration(NULL, TRUE);
+		addrs = pk_vclient_dup_addresses(f.a);
+	}
+	g_assert_cmpstr(addrs[0], ==, "10.5.0.50/32");
+	dns = pk_vclient_dup_dns_servers(f.a);
+	g_assert_cmpuint(g_strv_length(dns), ==, 1);
+	g_assert_cmpstr(dns[0], ==, "10.5.0.53");
+	leased = sa("10.5.0.50", 8080);
+	pk_vclient_listener_accept_async(l, NULL, accepted, &ar);
+	cr.vc = f.b;
+	pk_vclient_tcp_connect_async(f.b, leased, NULL, connected, &cr);
+	run_until(&f, &cr.done);
+	run_until(&f, &ar.done);
+	g_assert_no_error(cr.error);
+	g_assert_no_error(ar.error);
+	g_object_unref(cr.stream);
+	g_object_unref(ar.stream);
+	g_object_unref(l);
+	sfx_teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -770,5 +836,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/vclient/tcp-errors", test_tcp_errors);
 	g_test_add_func("/vclient/tcp-device-stops", test_tcp_device_stops);
 	g_test_add_func("/vclient/udp", test_udp);
+	g_test_add_func("/vclient/address-from-dhcp", test_address_from_dhcp);
 	return g_test_run();
 }

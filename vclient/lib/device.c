@@ -23,6 +23,7 @@ enum {
 	VC_P_ICMP_ECHO,
 	VC_P_REJECT_CLOSED,
 	VC_P_ICMP_ERROR_RATE,
+	VC_P_USE_LINK_INFO,
 };
 
 static const struct pk_param vc_addr_fields[] = {
@@ -44,9 +45,10 @@ static const struct pk_param_enum vc_cc_names[] = {
 
 static const struct pk_param vc_params[] = {
 	[VC_P_ADDRESSES] = PK_PARAM_LIST(struct vc_config, addresses, "addresses", &vc_addr_record,
-					 1, VC_MAX_ADDRS, PK_PF_REQUIRED,
+					 0, VC_MAX_CFG_ADDRS, 0,
 					 "The host's IPv4 and IPv6 addresses (the first of a family is "
-					 "the source of connections to that family)"),
+					 "the source of connections to that family); more come from "
+					 "the link with use-link-info"),
 	[VC_P_MTU] = PK_PARAM_U32(struct vc_config, mtu, "mtu", "1500", 576, 65535, 0,
 				  "Largest IP packet sent; the TCP MSS offered is derived from it "
 				  "(TCP segments stay within 65496 bytes, one buffer)"),
@@ -95,6 +97,11 @@ static const struct pk_param vc_params[] = {
 					      "100", 1, 1000000, PK_PF_LIVE,
 					      "ICMP errors and closed-port RSTs sent per second at "
 					      "most; the rest are counted in icmp-rate-limited"),
+	[VC_P_USE_LINK_INFO] = PK_PARAM_BOOL(struct vc_config, use_link_info, "use-link-info",
+					     "true", 0,
+					     "Also own the addresses the device on \"ip\" publishes "
+					     "(an l3.adapter: its addresses and DHCP lease), and take "
+					     "its DNS servers as the resolver's default"),
 };
 
 static const struct pk_counter vc_counters[] = {
@@ -431,6 +438,27 @@ static void vc_receive(struct pk_dev *dev, void *self, uint32_t port, const stru
 
 /* Lifecycle -------------------------------------------------------------- */
 
+static void vc_add_addr(struct pk_vclient *vc, const struct pk_prefix *p)
+{
+	if (vc_is_local(vc, p->family == 6, p->addr))
+		return;
+	if (p->family == 4 && vc->n_addr4 < VC_MAX_ADDRS)
+		memcpy(vc->addr4[vc->n_addr4++].b, p->addr, 4);
+	else if (p->family == 6 && vc->n_addr6 < VC_MAX_ADDRS)
+		memcpy(vc->addr6[vc->n_addr6++].b, p->addr, 16);
+}
+
+/* Our addresses: the configured ones first, then those of the link. */
+static void vc_rebuild_addrs(struct pk_vclient *vc)
+{
+	vc->n_addr4 = vc->n_addr6 = 0;
+	for (uint32_t i = 0; i < vc->n_cfg_addrs; i++)
+		vc_add_addr(vc, &vc->cfg_addrs[i]);
+	if (vc->cfg.use_link_info)
+		for (uint32_t i = 0; i < vc->link.n_addresses; i++)
+			vc_add_addr(vc, &vc->link.addresses[i]);
+}
+
 static void vc_apply_config(struct pk_vclient *vc, const struct vc_config *cfg)
 {
 	const struct vc_addr_rec *r = cfg->addresses.items;
@@ -438,13 +466,10 @@ static void vc_apply_config(struct pk_vclient *vc, const struct vc_config *cfg)
 
 	vc->cfg = *cfg;
 	vc->cfg.addresses = keep;	/* the list storage is the host's: keep the copies below */
-	vc->n_addr4 = vc->n_addr6 = 0;
-	for (uint32_t i = 0; i < cfg->addresses.n; i++) {
-		if (r[i].prefix.family == 4)
-			memcpy(vc->addr4[vc->n_addr4++].b, r[i].prefix.addr, 4);
-		else
-			memcpy(vc->addr6[vc->n_addr6++].b, r[i].prefix.addr, 16);
-	}
+	vc->n_cfg_addrs = 0;
+	for (uint32_t i = 0; i < cfg->addresses.n; i++)
+		vc->cfg_addrs[vc->n_cfg_addrs++] = r[i].prefix;
+	vc_rebuild_addrs(vc);
 	memset(&vc->tcp_cfg, 0, sizeof(vc->tcp_cfg));
 	vc->tcp_cfg.sndbuf = cfg->tcp_sndbuf;
 	vc->tcp_cfg.rcvbuf = cfg->tcp_rcvbuf;
@@ -471,6 +496,12 @@ static int vc_init(struct pk_dev *dev, void *self, const void *config, GError **
 				    i);
 			return -1;
 		}
+	}
+	if (cfg->addresses.n == 0 && !cfg->use_link_info) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "addresses: none given and use-link-info is false: this host "
+				    "would never have an address");
+		return -1;
 	}
 	vc->dev = dev;
 	vc_apply_config(vc, cfg);
@@ -540,7 +571,40 @@ static void vc_finalize(struct pk_dev *dev, void *self)
 	vc->flush_timer = NULL;
 }
 
+static void vc_link_info(struct pk_dev *dev, void *self, uint32_t port,
+			 const struct pk_link_info *info)
+{
+	struct pk_vclient *vc = self;
+	char text[PK_PREFIX_STRLEN];
+	GString *addrs = g_string_new(NULL);
+
+	(void)port;
+	if (info)
+		vc->link = *info;
+	else
+		memset(&vc->link, 0, sizeof(vc->link));
+	vc_rebuild_addrs(vc);
+	for (uint32_t i = 0; i < vc->link.n_addresses; i++)
+		g_string_append_printf(addrs, "%s%s", i ? " " : "",
+				       pk_prefix_format(&vc->link.addresses[i], text));
+	pk_dev_info(dev, "link: %s%s", addrs->len ? addrs->str : "no addresses",
+		    vc->cfg.use_link_info ? "" : " (ignored: use-link-info is false)");
+	g_string_free(addrs, TRUE);
+}
+
+static void vc_unlink(struct pk_dev *dev, void *self, uint32_t port)
+{
+	struct pk_vclient *vc = self;
+
+	(void)dev;
+	(void)port;
+	memset(&vc->link, 0, sizeof(vc->link));
+	vc_rebuild_addrs(vc);
+}
+
 static const struct pk_device_ops vc_ops = {
+	.unlink = vc_unlink,
+	.link_info = vc_link_info,
 	.init = vc_init,
 	.start = vc_start,
 	.stop = vc_stop,
@@ -551,7 +615,8 @@ static const struct pk_device_ops vc_ops = {
 
 #define VC_DOC                                                                                   \
 	"A host of its own in user space, for tests, tools and applications embedding "          \
-	"libpktkit: it owns 'addresses', answers ICMP and ICMPv6 echo requests, and gives "     \
+	"libpktkit: it owns 'addresses' (and, with 'use-link-info', the addresses an l3.adapter " \
+	"in front of it publishes, its DHCP lease included), answers ICMP and ICMPv6 echo requests, and gives "     \
 	"programs TCP and UDP sockets through the libpktkit-vclient C API (GIOStream objects "  \
 	"for TCP, datagram sockets, a GResolver for DNS), driven by the GLib main loop. Put an " \
 	"l3.adapter in front of it to attach it to an Ethernet segment, or link it to a router " \
@@ -636,4 +701,44 @@ const struct pk_tcp_stats *pk_vclient_tcp_stats(const struct pk_vclient *vc)
 guint pk_vclient_tcp_connections(const struct pk_vclient *vc)
 {
 	return vc->conns ? g_hash_table_size(vc->conns) : 0;
+}
+
+char **pk_vclient_dup_addresses(const struct pk_vclient *vc)
+{
+	GPtrArray *out = g_ptr_array_new();
+	char text[PK_PREFIX_STRLEN];
+	struct pk_prefix p;
+
+	for (uint32_t i = 0; i < vc->n_addr4; i++) {
+		memset(&p, 0, sizeof(p));
+		p.family = 4;
+		p.len = 32;
+		memcpy(p.addr, vc->addr4[i].b, 4);
+		g_ptr_array_add(out, g_strdup(pk_prefix_format(&p, text)));
+	}
+	for (uint32_t i = 0; i < vc->n_addr6; i++) {
+		memset(&p, 0, sizeof(p));
+		p.family = 6;
+		p.len = 128;
+		memcpy(p.addr, vc->addr6[i].b, 16);
+		g_ptr_array_add(out, g_strdup(pk_prefix_format(&p, text)));
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+char **pk_vclient_dup_dns_servers(const struct pk_vclient *vc)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (uint32_t i = 0; vc->cfg.use_link_info && i < vc->link.n_dns; i++) {
+		const struct pk_prefix *d = &vc->link.dns[i];
+		GInetAddress *ia = g_inet_address_new_from_bytes(
+			d->addr, d->family == 6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4);
+
+		g_ptr_array_add(out, g_inet_address_to_string(ia));
+		g_object_unref(ia);
+	}
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
 }

@@ -355,19 +355,22 @@ static void vc_listen_drain(struct pk_vclient *vc, struct pk_tcp_listener *el)
 		vc_send_segment(vc, &ep, seg, n);
 }
 
-/* The engine listener of @l for local address @dst. */
+/* The engine listener of @l for local address @dst (made on first use). */
 static struct pk_tcp_listener *vc_listen_engine(struct pk_vclient *vc, struct vc_listen *l,
 						const uint8_t *dst)
 {
-	if (!vc_addr_is_any(l->key.ipv6, l->key.laddr))
-		return l->l[0];
-	for (uint32_t i = 0; i < l->n_l; i++) {
-		const uint8_t *a = l->key.ipv6 ? vc->addr6[i].b : vc->addr4[i].b;
+	uint32_t alen = l->key.ipv6 ? 16 : 4;
 
-		if (memcmp(a, dst, l->key.ipv6 ? 16 : 4) == 0)
+	for (uint32_t i = 0; i < l->n_l; i++)
+		if (memcmp(l->laddr[i], dst, alen) == 0)
 			return l->l[i];
-	}
-	return NULL;
+	if (l->n_l == VC_MAX_ADDRS || !vc_is_local(vc, l->key.ipv6, dst))
+		return NULL;
+	memset(l->laddr[l->n_l], 0, 16);
+	memcpy(l->laddr[l->n_l], dst, alen);
+	l->l[l->n_l] = pk_tcp_listener_new(vc->engine, &vc->tcp_cfg, l->key.ipv6, dst,
+					   l->key.lport);
+	return l->l[l->n_l++];
 }
 
 static void vc_reply_rst(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
@@ -902,14 +905,9 @@ PkVclientListener *pk_vclient_tcp_listen(struct pk_vclient *vc, GSocketAddress *
 	l->key = k;
 	l->vc = vc;
 	l->backlog = backlog ? backlog : 128;
-	if (vc_addr_is_any(ipv6, k.laddr)) {
-		l->n_l = ipv6 ? vc->n_addr6 : vc->n_addr4;
-		for (uint32_t i = 0; i < l->n_l; i++)
-			l->l[i] = pk_tcp_listener_new(vc->engine, &vc->tcp_cfg, ipv6,
-						      ipv6 ? vc->addr6[i].b : vc->addr4[i].b,
-						      k.lport);
-	} else {
+	if (!vc_addr_is_any(ipv6, k.laddr)) {
 		l->n_l = 1;
+		memcpy(l->laddr[0], k.laddr, 16);
 		l->l[0] = pk_tcp_listener_new(vc->engine, &vc->tcp_cfg, ipv6, k.laddr, k.lport);
 	}
 	g_hash_table_add(vc->listeners, l);

@@ -44,8 +44,11 @@ struct vc_listen {
 	struct vc_key key;		/* first: the hash table key points here */
 	struct pk_vclient *vc;		/* NULL once detached */
 	/* The engine binds a listener to one address: a listener on the any
-	 * address has one per address of the family, in the order of vc->addr*. */
+	 * address gets one per local address of the family, made when the
+	 * first segment for that address arrives (addresses may come later,
+	 * e.g. from a DHCP lease). */
 	struct pk_tcp_listener *l[VC_MAX_ADDRS];
+	uint8_t laddr[VC_MAX_ADDRS][16];
 	uint32_t n_l;
 	PkVclientListener *obj;		/* not a reference: it owns us */
 	GQueue ready;			/* established socks not yet accepted */

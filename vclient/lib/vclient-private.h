@@ -10,7 +10,9 @@
 #include <pktkit/l4.h>
 #include <pktkit/vclient.h>
 
-#define VC_MAX_ADDRS 16u
+#define VC_MAX_CFG_ADDRS 16u
+/* Configured addresses plus those the link peer published (pk_link_info). */
+#define VC_MAX_ADDRS (VC_MAX_CFG_ADDRS + PK_LINK_INFO_MAX_ADDRS)
 #define VC_EPHEMERAL_LO 49152u
 #define VC_EPHEMERAL_HI 65535u
 
@@ -34,6 +36,7 @@ struct vc_config {
 	bool icmp_echo;
 	bool reject_closed;
 	uint32_t icmp_error_rate;
+	bool use_link_info;
 };
 
 enum vc_counter {
@@ -85,6 +88,10 @@ struct pk_vclient {
 	struct pk_dev *dev;
 	bool running;
 	struct vc_config cfg;
+	/* vc->addr4/addr6: the configured addresses, then the link's. */
+	struct pk_prefix cfg_addrs[VC_MAX_CFG_ADDRS];
+	uint32_t n_cfg_addrs;
+	struct pk_link_info link;	/* what the peer of "ip" published; size 0: nothing */
 	struct pk_ip4 addr4[VC_MAX_ADDRS];
 	struct pk_ip6 addr6[VC_MAX_ADDRS];
 	uint32_t n_addr4, n_addr6;

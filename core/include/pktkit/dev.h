@@ -299,6 +299,38 @@ uint32_t pk_dev_instantiate(struct pk_dev *dev, const char *template_name, uint3
  */
 void pk_dev_instance_remove(struct pk_dev *dev, uint32_t instance);
 
+/* Link information (Since: 1.1) */
+
+/**
+ * pk_dev_set_link_info() - Tell the peer of @port what we know of the link
+ * @dev:	Device
+ * @port:	One of its ports (linked or not yet)
+ * @info:	What to publish (copied), or NULL to withdraw it
+ *
+ * The host keeps the latest value per port and hands it to the peer's
+ * link_info method: now (from a source of its own: never inside this call)
+ * and whenever the port is linked again. Peers built for ABI 1.0 have no
+ * such method and are not told. Example: an l3.adapter publishes its
+ * addresses, DHCP lease, router and DNS servers on "ip", so an l3.vclient
+ * behind it uses the leased address.
+ *
+ * Context: owner context (any callback, start, stop).
+ * Since: 1.1
+ */
+void pk_dev_set_link_info(struct pk_dev *dev, uint32_t port, const struct pk_link_info *info);
+
+/**
+ * pk_dev_get_link_info() - What the peer of @port published, if anything
+ * @dev:	Device
+ * @port:	Port
+ * @out:	Filled in when the result is true
+ *
+ * Context: owner context.
+ * Return: true if @port is linked and its peer published link information.
+ * Since: 1.1
+ */
+bool pk_dev_get_link_info(struct pk_dev *dev, uint32_t port, struct pk_link_info *out);
+
 /* Logging */
 
 /**

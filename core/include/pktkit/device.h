@@ -56,6 +56,39 @@ struct pk_counter {
 	const char *blurb;
 };
 
+/* Bounds of struct pk_link_info. Since: 1.1 */
+#define PK_LINK_INFO_MAX_ADDRS 8u
+#define PK_LINK_INFO_MAX_DNS 4u
+
+/**
+ * struct pk_link_info - What a device tells the peer of one of its ports about the link
+ * @size:	sizeof(struct pk_link_info) as the sender knew it; the host
+ *		copies that much and zeroes the rest, so the struct may grow
+ * @mtu:	Largest packet the link carries, 0 if unknown
+ * @n_addresses: Entries in @addresses
+ * @addresses:	Addresses the peer owns on this link, with prefix lengths (an
+ *		l3.adapter: its configured addresses and its DHCP lease)
+ * @gateway4:	IPv4 default router (0.0.0.0: none)
+ * @gateway6:	IPv6 default router (:: for none)
+ * @n_dns:	Entries in @dns
+ * @dns:	DNS servers (family 4 or 6; the length is ignored)
+ * @domain:	DNS domain, NUL-terminated, "" if none
+ *
+ * A device publishes it with pk_dev_set_link_info(); the peer of that port
+ * receives it through its link_info method. Since: 1.1
+ */
+struct pk_link_info {
+	uint32_t size;
+	uint32_t mtu;
+	uint32_t n_addresses;
+	struct pk_prefix addresses[PK_LINK_INFO_MAX_ADDRS];
+	struct pk_ip4 gateway4;
+	struct pk_ip6 gateway6;
+	uint32_t n_dns;
+	struct pk_prefix dns[PK_LINK_INFO_MAX_DNS];
+	char domain[64];
+};
+
 /**
  * struct pk_device_ops - Methods of a device type; NULL means "nothing to do"
  *
@@ -78,6 +111,11 @@ struct pk_counter {
  *		return (take references to keep them).
  * @link:	Cold. @port was just linked to a peer. May refuse with @error.
  * @unlink:	Cold. @port's link is gone; forget state tied to it.
+ * @link_info:	Cold (Since: 1.1). The peer of @port published what it knows
+ *		of the link (pk_dev_set_link_info()), or withdrew it (@info
+ *		NULL). Runs as a callback of this device, after the link
+ *		exists; @info is valid during the call only. Also called
+ *		right after a link is made when the new peer has published.
  */
 struct pk_device_ops {
 	int (*init)(struct pk_dev *dev, void *self, const void *config, GError **error);
@@ -91,6 +129,8 @@ struct pk_device_ops {
 	int (*link)(struct pk_dev *dev, void *self, uint32_t port, GError **error);
 	void (*unlink)(struct pk_dev *dev, void *self, uint32_t port);
 	/* Since: 1.1 -- append only below this line */
+	void (*link_info)(struct pk_dev *dev, void *self, uint32_t port,
+			  const struct pk_link_info *info);
 };
 
 /* Device type flags. */

@@ -84,6 +84,28 @@ struct pk_vclient *pk_vclient_lookup(struct pk_graph *g, const char *id);
 bool pk_vclient_is_running(const struct pk_vclient *vc);
 
 /**
+ * pk_vclient_dup_addresses() - The addresses the vclient owns now
+ * @vc:	Virtual client
+ *
+ * The configured ones, then those the link published (use-link-info),  as
+ * strings with a full-length prefix: "10.0.0.2/32", "fd00::2/128".
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) a NULL-terminated array; g_strfreev() it.
+ */
+char **pk_vclient_dup_addresses(const struct pk_vclient *vc);
+
+/**
+ * pk_vclient_dup_dns_servers() - DNS servers the link published (e.g. from a DHCP lease)
+ * @vc:	Virtual client
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) a NULL-terminated array of address strings, maybe
+ * empty; g_strfreev() it.
+ */
+char **pk_vclient_dup_dns_servers(const struct pk_vclient *vc);
+
+/**
  * pk_vclient_tcp_stats() - Counters of the vclient's TCP engine
  * @vc:	Virtual client
  *
