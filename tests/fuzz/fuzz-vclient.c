@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/* fuzz-vclient.c - libFuzzer target: arbitrary IP packets into an l3.vclient with listeners and a UDP socket */
+#include <pktkit/graph.h>
+#include <pktkit/testing.h>
+#include <pktkit/vclient.h>
+
+/*
+ * Input: records [len_hi, len_lo, flags, bytes...] injected as IP packets
+ * from the network side. flags bit 0: advance the fake clock by
+ * (flags >> 1) * 10 ms first, so retransmission, delayed-ACK, TIME-WAIT and
+ * ICMP rate-limit timers run; every record also runs the vclient's flush
+ * timer (it sends what connections produced). The vclient listens on TCP
+ * 10.0.0.2:80 (any address) and [fd00::2]:443 (backlog 2) and has a UDP socket
+ * on port 53, none of which the application ever reads: queues fill up.
+ */
+static struct pk_registry *fuzz_registry(void)
+{
+	static struct pk_registry *reg;
+
+	if (!reg) {
+		g_log_set_writer_func(g_log_writer_default, NULL, NULL);
+		g_setenv("G_MESSAGES_DEBUG", "", TRUE);
+		reg = pk_registry_new();
+		if (!pk_vclient_register(reg, NULL))
+			abort();
+	}
+	return reg;
+}
+
+static struct pk_dev *fuzz_add(struct pk_graph *g, const char *id, const char *type,
+			       const char *json)
+{
+	JsonNode *node = json_from_string(json, NULL);
+	struct pk_dev *d = pk_graph_add_device(g, id, type, json_node_get_object(node), NULL);
+
+	json_node_unref(node);
+	if (!d)
+		abort();
+	return d;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pk_graph *g = pk_graph_new(fuzz_registry(), NULL, PK_GRAPH_FAKE_CLOCK);
+	struct pk_dev *net;
+	struct pk_vclient *vc;
+	PkVclientListener *l4, *l6;
+	PkVclientUdp *u;
+	GSocketAddress *a4 = g_inet_socket_address_new_from_string("0.0.0.0", 80);
+	GSocketAddress *a6 = g_inet_socket_address_new_from_string("fd00::2", 443);
+	GSocketAddress *au = g_inet_socket_address_new_from_string("0.0.0.0", 53);
+	size_t off = 0;
+
+	net = fuzz_add(g, "net", "core.pipe-l3", "{\"capacity\": 0}");
+	fuzz_add(g, "vc", "l3.vclient",
+		 "{\"addresses\": [{\"prefix\": \"10.0.0.2/24\"}, {\"prefix\": \"fd00::2/64\"}], "
+		 "\"tcp-sndbuf\": 4096, \"tcp-rcvbuf\": 4096, \"tcp-max-connections\": 16, "
+		 "\"tcp-max-half-open\": 4, \"udp-queue\": 4, \"tcp-time-wait\": \"50ms\"}");
+	if (!pk_graph_link(g, "net", "vc", NULL) || !pk_graph_start(g, NULL))
+		abort();
+	vc = pk_vclient_lookup(g, "vc");
+	l4 = pk_vclient_tcp_listen(vc, a4, 0, NULL);
+	l6 = pk_vclient_tcp_listen(vc, a6, 2, NULL);
+	u = pk_vclient_udp_new(vc, au, G_SOCKET_FAMILY_INVALID, NULL);
+	if (!l4 || !l6 || !u)
+		abort();
+	while (size - off >= 3) {
+		uint32_t len = (uint32_t)data[off] << 8 | data[off + 1];
+		uint8_t flags = data[off + 2];
+
+		off += 3;
+		if (len > size - off)
+			len = (uint32_t)(size - off);
+		if (flags & 1)
+			pk_graph_clock_advance(g, (uint64_t)(flags >> 1) * 10 * PK_NSEC_PER_MSEC);
+		pk_pipe_inject(net, data + off, len);
+		pk_graph_clock_advance(g, 0);
+		off += len;
+	}
+	g_object_unref(l4);
+	g_object_unref(l6);
+	g_object_unref(u);
+	g_object_unref(a4);
+	g_object_unref(a6);
+	g_object_unref(au);
+	pk_graph_free(g);
+	return 0;
+}
