@@ -313,9 +313,9 @@ int main(int argc, char **argv)
 	       "segments", "malloc/seg", "pool/seg", "retx");
 	printf("|%s|%s|%s|%s|%s|%s|%s|\n", "------------------------------------", "--------:",
 	       "----------:", "-----------:", "----------:", "----------:", "-------:");
-	bench_bulk("vclient→vclient, MTU 1500", 1500, 4u << 20, bytes);
-	bench_bulk("vclient→vclient, MTU 9000", 9000, 4u << 20, bytes);
-	bench_bulk("vclient→vclient, MTU 65535", 65535, 4u << 20, bytes);
+	bench_bulk("vclient->vclient, MTU 1500", 1500, 4u << 20, bytes);
+	bench_bulk("vclient->vclient, MTU 9000", 9000, 4u << 20, bytes);
+	bench_bulk("vclient->vclient, MTU 65535", 65535, 4u << 20, bytes);
 	bench_kernel_loopback(bytes);
 	printf("\n");
 	bench_setup_rate(2000);
