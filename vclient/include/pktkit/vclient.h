@@ -13,8 +13,13 @@
  *    (g_input_stream_read_async(), g_output_stream_write_all_async(),
  *    g_output_stream_splice_async(), GDataInputStream, ...) works on them.
  *  - UDP: PkVclientUdp, bound or connected datagram sockets.
- *  - DNS: pk_vclient_resolver_new() returns a GResolver resolving over the
- *    virtual network.
+ *  - DNS: pk_vclient_resolver_new() returns a GResolver (PkVclientResolver)
+ *    resolving over the virtual network: g_resolver_lookup_by_name_async()
+ *    and ..._with_flags_async() ask the given servers for A and AAAA records
+ *    with the libpktkit stub resolver (pktkit/dns.h: retries over several
+ *    servers, CNAME chains, TCP after a truncated reply, a TTL-respecting
+ *    cache). Each lookup sends from its own random UDP port. Synchronous,
+ *    reverse, SRV and record lookups fail with G_IO_ERROR_NOT_SUPPORTED.
  *
  * Threading: a vclient, its sockets and their streams belong to the thread
  * that runs the graph's GMainContext. Call everything here from that thread;
@@ -385,6 +390,102 @@ GSocketAddress *pk_vclient_udp_get_local_address(PkVclientUdp *u);
  * Context: the graph's context thread.
  */
 void pk_vclient_udp_close(PkVclientUdp *u);
+
+/* DNS ------------------------------------------------------------------- */
+
+#define PK_TYPE_VCLIENT_RESOLVER (pk_vclient_resolver_get_type())
+G_DECLARE_FINAL_TYPE(PkVclientResolver, pk_vclient_resolver, PK, VCLIENT_RESOLVER, GResolver)
+
+struct pk_dns_resolver_stats;
+
+/**
+ * struct pk_vclient_resolver_options - Settings of pk_vclient_resolver_new_full()
+ * @timeout_ms:	Wait for the reply to one try (UDP datagram or TCP exchange);
+ *		0: 2000
+ * @attempts:	Rounds over all servers before a query fails; 0: 2
+ * @cache_size:	Cached answers (per name and record type, negative ones
+ *		included); 0: 256
+ * @no_cache:	Cache nothing
+ */
+struct pk_vclient_resolver_options {
+	guint timeout_ms;
+	guint attempts;
+	guint cache_size;
+	gboolean no_cache;
+};
+
+/**
+ * pk_vclient_resolver_new() - A GResolver that asks DNS servers on the virtual network
+ * @vc:		Virtual client whose sockets carry the queries
+ * @servers:	NULL-terminated list of 1..8 servers, tried in this order:
+ *		"10.0.0.1", "10.0.0.1:5353", "fd00::1", "[fd00::1]:5353"
+ *		(port 53 when none is given)
+ * @error:	G_IO_ERROR_INVALID_ARGUMENT for a bad or missing server
+ *
+ * Lookups (g_resolver_lookup_by_name_async(),
+ * g_resolver_lookup_by_name_with_flags_async() with
+ * G_RESOLVER_NAME_LOOKUP_FLAGS_IPV4_ONLY or _IPV6_ONLY) return the addresses
+ * as GInetAddress, IPv4 before IPv6, in the order of the replies. Without a
+ * flag both A and AAAA are asked, unless the vclient has addresses of one
+ * family only (like AI_ADDRCONFIG). Names are taken as fully qualified (no
+ * search domains); address literals are answered without a query. Each
+ * lookup sends its UDP queries from its own random port, a truncated reply
+ * is asked again over TCP, answers are cached for their TTL.
+ *
+ * Errors: G_RESOLVER_ERROR_NOT_FOUND (NXDOMAIN, no address of the family,
+ * CNAME loop, invalid name), G_RESOLVER_ERROR_TEMPORARY_FAILURE (no server
+ * answered, server errors, malformed replies), G_RESOLVER_ERROR_INTERNAL
+ * (the vclient is not running), G_IO_ERROR_CANCELLED.
+ *
+ * Synchronous lookups (g_resolver_lookup_by_name()) of names fail with
+ * G_IO_ERROR_NOT_SUPPORTED: the resolver works on the graph's context, which
+ * a blocking call on that thread would stall. Reverse, SRV and record
+ * lookups fail with G_IO_ERROR_NOT_SUPPORTED too.
+ *
+ * The resolver holds no reference on the device, like the sockets; unlike
+ * them it keeps @vc: unref it before the device is removed. While the device
+ * is stopped lookups fail.
+ *
+ * Context: the graph's context thread, which must be the thread-default
+ * context when this is called: the resolver's sources (timer, sockets,
+ * cancellation) are attached to it and every callback runs there. Use it
+ * only from that thread (not with g_resolver_set_default() in a program
+ * with other threads using GIO).
+ * Return: (transfer full) the resolver, or NULL.
+ */
+GResolver *pk_vclient_resolver_new(struct pk_vclient *vc, const char *const *servers,
+				   GError **error);
+
+/**
+ * pk_vclient_resolver_new_full() - pk_vclient_resolver_new() with settings
+ * @vc:		Virtual client
+ * @servers:	As for pk_vclient_resolver_new()
+ * @opts:	Settings, or NULL for the defaults
+ * @error:	As for pk_vclient_resolver_new()
+ *
+ * Context: the graph's context thread (thread-default).
+ * Return: (transfer full) the resolver, or NULL.
+ */
+GResolver *pk_vclient_resolver_new_full(struct pk_vclient *vc, const char *const *servers,
+					const struct pk_vclient_resolver_options *opts,
+					GError **error);
+
+/**
+ * pk_vclient_resolver_get_stats() - Counters of the underlying stub resolver
+ * @resolver:	Resolver
+ *
+ * Context: the resolver's thread.
+ * Return: (transfer none) the counters (pktkit/dns.h), valid while @resolver lives.
+ */
+const struct pk_dns_resolver_stats *pk_vclient_resolver_get_stats(PkVclientResolver *resolver);
+
+/**
+ * pk_vclient_resolver_clear_cache() - Forget every cached answer
+ * @resolver:	Resolver
+ *
+ * Context: the resolver's thread.
+ */
+void pk_vclient_resolver_clear_cache(PkVclientResolver *resolver);
 
 G_END_DECLS
 
