@@ -19,7 +19,7 @@
 #   *.pk.test      anything else: NXDOMAIN          (--local=/pk.test/)
 . "$(dirname "$0")/lib.sh"
 interop_init vdns
-require dnsmasq python3 sha256sum
+require dnsmasq python3 sha256sum socat
 GET=${1:-}
 [ -n "$GET" ] && [ -x "$GET" ] || fail "usage: $0 PATH-OF-vclient-http-get"
 
@@ -121,4 +121,13 @@ rc=0
 timeout 60 "$GET" --dns 10.70.53.53 --timeout 30 "$T/topo.json" vc \
 	"http://web.pk.test:8080/missing" >/dev/null 2>"$T/get.err" || rc=$?
 [ $rc = 4 ] || { cat "$T/get.err" >&2; fail "a 404 should exit with 4, not $rc"; }
+
+echo "== a chunked HTTP/1.1 response (socat)"
+printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;x=1\r\n, world\r\n0\r\nX-Trailer: y\r\n\r\n' >"$T/chunked.txt"
+ip netns exec "$S" timeout 30 socat TCP-LISTEN:8081,bind=10.70.53.53,reuseaddr \
+	SYSTEM:"cat $T/chunked.txt; sleep 2" >"$T/socat.log" 2>&1 &
+for _ in $(seq 50); do ip netns exec "$S" ss -Hltn 'sport = :8081' | grep -q . && break; sleep 0.1; done
+got=$(timeout 60 "$GET" --dns 10.70.53.53 --timeout 30 "$T/topo.json" vc \
+	"http://www.pk.test:8081/" 2>"$T/get.err") || { cat "$T/get.err" >&2; fail "chunked GET failed"; }
+[ "$got" = "hello, world" ] || fail "chunked body '$got', expected 'hello, world'"
 echo "PASS"
