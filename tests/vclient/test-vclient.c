@@ -645,6 +645,50 @@ static void test_tcp_errors(void)
 	sfx_teardown(&f);
 }
 
+/* Socket options: buffer sizes given at listen/connect time reach the engine. */
+static void test_tcp_options(void)
+{
+	struct sfx f;
+	GError *error = NULL;
+	g_autoptr(GSocketAddress) port = sa("10.0.0.2", 81);
+	struct pk_vclient_tcp_options small = { .size = sizeof(small), .rcvbuf = 8192,
+						.nodelay = TRUE, .keepalive_idle_s = 30 };
+	struct pk_vclient_tcp_options bad = { .size = sizeof(bad), .sndbuf = 10 };
+	struct accept_result ar = { 0 };
+	struct connect_result cr = { 0 };
+	struct pk_tcp_conn_info ci, si;
+	PkVclientListener *l;
+
+	sfx_setup(&f, NULL);
+	g_assert_null(pk_vclient_tcp_listen_full(f.b, port, 0, &bad, &error));
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+	g_clear_error(&error);
+	l = pk_vclient_tcp_listen_full(f.b, port, 0, &small, &error);
+	g_assert_no_error(error);
+	pk_vclient_listener_accept_async(l, NULL, accepted, &ar);
+	cr.vc = f.a;
+	pk_vclient_tcp_connect_full_async(f.a, port, &small, NULL, connected, &cr);
+	run_until(&f, &cr.done);
+	run_until(&f, &ar.done);
+	g_assert_no_error(cr.error);
+	g_assert_no_error(ar.error);
+	g_assert_true(pk_vclient_stream_get_info(PK_VCLIENT_STREAM(cr.stream), &ci));
+	g_assert_true(pk_vclient_stream_get_info(PK_VCLIENT_STREAM(ar.stream), &si));
+	/* Each side's window is the other's 8 KiB receive buffer. */
+	g_assert_cmpuint(ci.snd_wnd, <=, 8192);
+	g_assert_cmpuint(si.snd_wnd, <=, 8192);
+	g_assert_cmpuint(ci.snd_wnd, >, 0);
+	g_clear_object(&cr.stream);
+	cr.done = FALSE;
+	pk_vclient_tcp_connect_full_async(f.a, port, &bad, NULL, connected, &cr);
+	run_until(&f, &cr.done);
+	g_assert_error(cr.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+	g_clear_error(&cr.error);
+	g_object_unref(ar.stream);
+	g_object_unref(l);
+	sfx_teardown(&f);
+}
+
 /* Streams outlive their device: operations fail cleanly, nothing leaks. */
 static void test_tcp_device_stops(void)
 {
@@ -834,6 +878,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/vclient/tcp-small-buffers-no-options", test_tcp_small_buffers_no_options);
 	g_test_add_func("/vclient/tcp-refused", test_tcp_refused);
 	g_test_add_func("/vclient/tcp-errors", test_tcp_errors);
+	g_test_add_func("/vclient/tcp-options", test_tcp_options);
 	g_test_add_func("/vclient/tcp-device-stops", test_tcp_device_stops);
 	g_test_add_func("/vclient/udp", test_udp);
 	g_test_add_func("/vclient/address-from-dhcp", test_address_from_dhcp);

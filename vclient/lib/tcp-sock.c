@@ -368,8 +368,7 @@ static struct pk_tcp_listener *vc_listen_engine(struct pk_vclient *vc, struct vc
 		return NULL;
 	memset(l->laddr[l->n_l], 0, 16);
 	memcpy(l->laddr[l->n_l], dst, alen);
-	l->l[l->n_l] = pk_tcp_listener_new(vc->engine, &vc->tcp_cfg, l->key.ipv6, dst,
-					   l->key.lport);
+	l->l[l->n_l] = pk_tcp_listener_new(vc->engine, &l->cfg, l->key.ipv6, dst, l->key.lport);
 	return l->l[l->n_l++];
 }
 
@@ -624,6 +623,36 @@ void vc_sock_close_read(struct vc_tcp_sock *s)
 
 /* Connect ------------------------------------------------------------------------------------ */
 
+/* The device's connection settings with @opts applied. */
+static bool vc_tcp_config(struct pk_vclient *vc, const struct pk_vclient_tcp_options *opts,
+			  struct pk_tcp_config *cfg, GError **error)
+{
+	struct pk_vclient_tcp_options o = { 0 };
+
+	*cfg = vc->tcp_cfg;
+	if (!opts)
+		return true;
+	memcpy(&o, opts, MIN(opts->size ? opts->size : sizeof(o), sizeof(o)));
+	if ((o.sndbuf && (o.sndbuf < 1024 || o.sndbuf > (64u << 20))) ||
+	    (o.rcvbuf && (o.rcvbuf < 1024 || o.rcvbuf > (64u << 20)))) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "sndbuf and rcvbuf must be 1 KiB .. 64 MiB");
+		return false;
+	}
+	if (o.sndbuf)
+		cfg->sndbuf = o.sndbuf;
+	if (o.rcvbuf) {
+		cfg->rcvbuf = o.rcvbuf;
+		cfg->ooo_max = 0;	/* the default follows rcvbuf */
+	}
+	cfg->nodelay = o.nodelay;
+	cfg->keepalive_idle_ns = (uint64_t)o.keepalive_idle_s * PK_NSEC_PER_SEC;
+	cfg->keepalive_intvl_ns = (uint64_t)o.keepalive_intvl_s * PK_NSEC_PER_SEC;
+	cfg->keepalive_count = o.keepalive_count;
+	return true;
+}
+
+
 static bool vc_pick_port(struct pk_vclient *vc, struct vc_key *k)
 {
 	uint32_t span = VC_EPHEMERAL_HI - VC_EPHEMERAL_LO + 1;
@@ -659,7 +688,16 @@ void pk_vclient_tcp_connect_async(struct pk_vclient *vc, GSocketAddress *remote,
 				  GCancellable *cancellable, GAsyncReadyCallback callback,
 				  gpointer user_data)
 {
+	pk_vclient_tcp_connect_full_async(vc, remote, NULL, cancellable, callback, user_data);
+}
+
+void pk_vclient_tcp_connect_full_async(struct pk_vclient *vc, GSocketAddress *remote,
+				       const struct pk_vclient_tcp_options *opts,
+				       GCancellable *cancellable, GAsyncReadyCallback callback,
+				       gpointer user_data)
+{
 	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
+	struct pk_tcp_config cfg;
 	struct pk_tcp_endpoints ep;
 	struct pk_tcp_conn *c;
 	struct vc_tcp_sock *s;
@@ -668,6 +706,8 @@ void pk_vclient_tcp_connect_async(struct pk_vclient *vc, GSocketAddress *remote,
 
 	g_task_set_source_tag(task, pk_vclient_tcp_connect_async);
 	memset(&ep, 0, sizeof(ep));
+	if (!vc_tcp_config(vc, opts, &cfg, &error))
+		goto fail;
 	if (!vc_sockaddr_get(remote, &ep.ipv6, ep.remote_addr, &ep.remote_port, &error))
 		goto fail;
 	if (!vc->running) {
@@ -701,7 +741,7 @@ void pk_vclient_tcp_connect_async(struct pk_vclient *vc, GSocketAddress *remote,
 		goto fail;
 	}
 	ep.local_port = k.lport;
-	c = pk_tcp_connect(vc->engine, &vc->tcp_cfg, &ep, pk_dev_now(vc->dev));
+	c = pk_tcp_connect(vc->engine, &cfg, &ep, pk_dev_now(vc->dev));
 	if (!c) {
 		g_set_error_literal(&error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
 				    "Out of memory for the connection's buffers");
@@ -858,6 +898,15 @@ static bool vc_port_free_for_listen(struct pk_vclient *vc, const struct vc_key *
 PkVclientListener *pk_vclient_tcp_listen(struct pk_vclient *vc, GSocketAddress *local,
 					 guint backlog, GError **error)
 {
+	return pk_vclient_tcp_listen_full(vc, local, backlog, NULL, error);
+}
+
+PkVclientListener *pk_vclient_tcp_listen_full(struct pk_vclient *vc, GSocketAddress *local,
+					      guint backlog,
+					      const struct pk_vclient_tcp_options *opts,
+					      GError **error)
+{
+	struct pk_tcp_config cfg;
 	struct vc_key k;
 	bool ipv6;
 	uint16_t port;
@@ -878,6 +927,8 @@ PkVclientListener *pk_vclient_tcp_listen(struct pk_vclient *vc, GSocketAddress *
 				    "Not an address of this virtual client");
 		return NULL;
 	}
+	if (!vc_tcp_config(vc, opts, &cfg, error))
+		return NULL;
 	if (port == 0) {
 		uint32_t span = VC_EPHEMERAL_HI - VC_EPHEMERAL_LO + 1;
 		uint32_t start = g_random_int_range(0, (gint32)span);
@@ -905,10 +956,11 @@ PkVclientListener *pk_vclient_tcp_listen(struct pk_vclient *vc, GSocketAddress *
 	l->key = k;
 	l->vc = vc;
 	l->backlog = backlog ? backlog : 128;
+	l->cfg = cfg;
 	if (!vc_addr_is_any(ipv6, k.laddr)) {
 		l->n_l = 1;
 		memcpy(l->laddr[0], k.laddr, 16);
-		l->l[0] = pk_tcp_listener_new(vc->engine, &vc->tcp_cfg, ipv6, k.laddr, k.lport);
+		l->l[0] = pk_tcp_listener_new(vc->engine, &l->cfg, ipv6, k.laddr, k.lport);
 	}
 	g_hash_table_add(vc->listeners, l);
 	obj = g_object_new(PK_TYPE_VCLIENT_LISTENER, NULL);

@@ -54,6 +54,7 @@ struct vc_listen {
 	GQueue ready;			/* established socks not yet accepted */
 	GQueue waiters;			/* GTask of pending accepts */
 	guint backlog;
+	struct pk_tcp_config cfg;	/* of the connections it accepts */
 };
 
 /* tcp-sock.c, for the stream objects */

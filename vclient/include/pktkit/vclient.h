@@ -131,6 +131,31 @@ guint pk_vclient_tcp_connections(const struct pk_vclient *vc);
 
 /* TCP streams ---------------------------------------------------------- */
 
+/**
+ * struct pk_vclient_tcp_options - Per-socket settings (socket options)
+ * @size:	sizeof(struct pk_vclient_tcp_options): the struct may grow
+ * @sndbuf:	Send buffer bytes (0: the device's tcp-sndbuf; 1 KiB .. 64 MiB)
+ * @rcvbuf:	Receive buffer bytes, the largest window (0: tcp-rcvbuf)
+ * @nodelay:	Disable Nagle's algorithm
+ * @keepalive_idle_s: Keepalive idle seconds (0: off); see
+ *		pk_vclient_stream_set_keepalive()
+ * @keepalive_intvl_s: Seconds between probes (0: 75)
+ * @keepalive_count: Probes before the connection fails (0: 9)
+ *
+ * Buffer sizes are fixed when a connection is created, so they are given
+ * here, to pk_vclient_tcp_connect_full_async() or pk_vclient_tcp_listen_full()
+ * (every connection the listener accepts gets them).
+ */
+struct pk_vclient_tcp_options {
+	guint32 size;
+	guint32 sndbuf;
+	guint32 rcvbuf;
+	gboolean nodelay;
+	guint32 keepalive_idle_s;
+	guint32 keepalive_intvl_s;
+	guint32 keepalive_count;
+};
+
 #define PK_TYPE_VCLIENT_STREAM (pk_vclient_stream_get_type())
 G_DECLARE_FINAL_TYPE(PkVclientStream, pk_vclient_stream, PK, VCLIENT_STREAM, GIOStream)
 
@@ -154,6 +179,24 @@ G_DECLARE_FINAL_TYPE(PkVclientStream, pk_vclient_stream, PK, VCLIENT_STREAM, GIO
 void pk_vclient_tcp_connect_async(struct pk_vclient *vc, GSocketAddress *remote,
 				  GCancellable *cancellable, GAsyncReadyCallback callback,
 				  gpointer user_data);
+
+/**
+ * pk_vclient_tcp_connect_full_async() - pk_vclient_tcp_connect_async() with socket options
+ * @vc:		Virtual client
+ * @remote:	As for pk_vclient_tcp_connect_async()
+ * @opts:	Options (copied), or NULL for the device's defaults
+ * @cancellable: Or NULL
+ * @callback:	Called on the graph's context
+ * @user_data:	For @callback
+ *
+ * Finish with pk_vclient_tcp_connect_finish().
+ *
+ * Context: the graph's context thread.
+ */
+void pk_vclient_tcp_connect_full_async(struct pk_vclient *vc, GSocketAddress *remote,
+				       const struct pk_vclient_tcp_options *opts,
+				       GCancellable *cancellable, GAsyncReadyCallback callback,
+				       gpointer user_data);
 
 /**
  * pk_vclient_tcp_connect_finish() - Result of pk_vclient_tcp_connect_async()
@@ -255,6 +298,22 @@ G_DECLARE_FINAL_TYPE(PkVclientListener, pk_vclient_listener, PK, VCLIENT_LISTENE
  */
 PkVclientListener *pk_vclient_tcp_listen(struct pk_vclient *vc, GSocketAddress *local,
 					 guint backlog, GError **error);
+
+/**
+ * pk_vclient_tcp_listen_full() - pk_vclient_tcp_listen() with options for accepted connections
+ * @vc:		Virtual client
+ * @local:	As for pk_vclient_tcp_listen()
+ * @backlog:	As for pk_vclient_tcp_listen()
+ * @opts:	Options (copied) every accepted connection gets, or NULL
+ * @error:	As for pk_vclient_tcp_listen()
+ *
+ * Context: the graph's context thread.
+ * Return: (transfer full) the listener or NULL.
+ */
+PkVclientListener *pk_vclient_tcp_listen_full(struct pk_vclient *vc, GSocketAddress *local,
+					      guint backlog,
+					      const struct pk_vclient_tcp_options *opts,
+					      GError **error);
 
 /**
  * pk_vclient_listener_get_port() - The port listened on
