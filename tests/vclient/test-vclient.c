@@ -850,6 +850,17 @@ static void test_address_from_dhcp(void)
 	dns = pk_vclient_dup_dns_servers(f.a);
 	g_assert_cmpuint(g_strv_length(dns), ==, 1);
 	g_assert_cmpstr(dns[0], ==, "10.5.0.53");
+	{
+		/* The resolver defaults to the lease's DNS servers. */
+		GResolver *r = pk_vclient_resolver_new(f.a, NULL, &error);
+
+		g_assert_no_error(error);
+		g_assert_nonnull(r);
+		g_object_unref(r);
+		g_assert_null(pk_vclient_resolver_new(f.b, NULL, &error));
+		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+		g_clear_error(&error);
+	}
 	leased = sa("10.5.0.50", 8080);
 	pk_vclient_listener_accept_async(l, NULL, accepted, &ar);
 	cr.vc = f.b;

@@ -788,8 +788,14 @@ GResolver *pk_vclient_resolver_new_full(struct pk_vclient *vc, const char *const
 	struct pk_dns_resolver_config cfg;
 	PkVclientResolver *self;
 	unsigned int n = 0;
+	g_auto(GStrv) from_link = NULL;
 
 	g_return_val_if_fail(vc != NULL, NULL);
+	if (!servers) {
+		/* The servers the link published (an l3.adapter's DHCP lease). */
+		from_link = pk_vclient_dup_dns_servers(vc);
+		servers = (const char *const *)from_link;
+	}
 	for (; servers && servers[n]; n++) {
 		if (n == PK_DNS_MAX_SERVERS) {
 			g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -801,7 +807,9 @@ GResolver *pk_vclient_resolver_new_full(struct pk_vclient *vc, const char *const
 	}
 	if (n == 0) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "No DNS server given");
+				    from_link ? "No DNS server given, and the link published none "
+						"(no DHCP lease with DNS servers yet?)"
+					      : "No DNS server given");
 		return NULL;
 	}
 	memset(&cfg, 0, sizeof(cfg));

@@ -478,7 +478,9 @@ struct pk_vclient_resolver_options {
  * @vc:		Virtual client whose sockets carry the queries
  * @servers:	NULL-terminated list of 1..8 servers, tried in this order:
  *		"10.0.0.1", "10.0.0.1:5353", "fd00::1", "[fd00::1]:5353"
- *		(port 53 when none is given)
+ *		(port 53 when none is given); NULL: the DNS servers the link
+ *		published at this moment (pk_vclient_dup_dns_servers(), e.g.
+ *		from the DHCP lease of the l3.adapter in front)
  * @error:	G_IO_ERROR_INVALID_ARGUMENT for a bad or missing server
  *
  * Lookups (g_resolver_lookup_by_name_async(),
