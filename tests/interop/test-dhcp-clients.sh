@@ -112,7 +112,16 @@ grep -q 'DHCPREQUEST for 10.68.0.50 on pkdh2 to 10.68.0.1 port 67' "$T/dhclient.
 kill -TERM "$DPID"; wait "$DPID" 2>/dev/null || true
 ip netns exec "$N2" timeout 20 dhclient -4 -r -v -sf "$T/dhclient.script" -lf "$T/dhclient.leases" \
 	-pf "$T/dhclient.pid" pkdh2 >"$T/dhclient-r.out" 2>&1 || { cat "$T/dhclient-r.out"; fail "dhclient -r failed"; }
-wait_lease "$MAC2" 10.68.0.50 0 || { cat "$T/dhclient.out" "$T/dhclient-r.out" 2>/dev/null; fail "dhclient -r: the lease was not released"; }
+if ! wait_lease "$MAC2" 10.68.0.50 0; then
+	# A RELEASE is one unacknowledged datagram (RFC 2131 4.4.6). Under heavy
+	# load it was lost once in a while in CI; say so loudly, with what the host
+	# saw, and release again: a second loss fails the test.
+	echo "WARN: dhclient -r: first RELEASE not applied within 5 s; host log tail:" >&2
+	tail -n 20 "$HOST_LOG" >&2 || true
+	ip netns exec "$N2" timeout 20 dhclient -4 -r -v -sf "$T/dhclient.script" -lf "$T/dhclient.leases" \
+		-pf "$T/dhclient.pid" pkdh2 >>"$T/dhclient-r.out" 2>&1 || true
+	wait_lease "$MAC2" 10.68.0.50 0 || { cat "$T/dhclient.out" "$T/dhclient-r.out" 2>/dev/null; fail "dhclient -r: the lease was not released"; }
+fi
 echo "PASS dhclient: $A2 (reserved), renewed, released"
 
 echo "== dhcpcd: lease in the pool"
