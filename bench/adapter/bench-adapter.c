@@ -53,8 +53,8 @@ static void null_receive(struct pk_dev *dev, void *self, uint32_t port,
 
 static const struct pk_device_ops null_ops = { .receive = null_receive };
 static const struct pk_port_group null_ports[] = {
-	{ "ip", PK_L3, 1, 1, "IP side" },
-	{ "eth", PK_L2, 1, 1, "Ethernet side" },
+	{ "ip", PK_L3, 1, 1, "IP side", 0 },
+	{ "eth", PK_L2, 1, 1, "Ethernet side", 0 },
 };
 static const struct pk_device_type null_type = {
 	.name = "bench.null-adapter",

@@ -60,8 +60,8 @@ static void wire_receive(struct pk_dev *dev, void *self, uint32_t port,
 }
 
 static const struct pk_device_ops wire_ops = { .receive = wire_receive };
-static const struct pk_port_group wire_l2_ports[] = { { "port", PK_L2, 0, 2, "Ends" } };
-static const struct pk_port_group wire_l3_ports[] = { { "port", PK_L3, 0, 2, "Ends" } };
+static const struct pk_port_group wire_l2_ports[] = { { "port", PK_L2, 0, 2, "Ends", 0 } };
+static const struct pk_port_group wire_l3_ports[] = { { "port", PK_L3, 0, 2, "Ends", 0 } };
 static const struct pk_device_type wire_l2_type = {
 	.name = "bench.wire-l2", .summary = "Forwards between its two ports", .doc = "Bench.",
 	PK_ARRAY(ports, wire_l2_ports), .ops = &wire_ops,

@@ -240,6 +240,7 @@ struct pk_buf *pk_buf_alloc(uint32_t len)
 	b->flags = 0;
 	b->data = b->head + PK_HEADROOM;
 	b->len = len;
+	pk_buf_offload_clear(b);	/* a recycled block keeps the last user's metadata */
 	return b;
 }
 
@@ -270,7 +271,11 @@ struct pk_buf *pk_buf_new_copy(const void *data, uint32_t len)
 
 struct pk_buf *pk_buf_copy(const struct pk_buf *src)
 {
-	return pk_buf_new_copy(src->data, src->len);
+	struct pk_buf *b = pk_buf_new_copy(src->data, src->len);
+
+	if (b)
+		pk_buf_offload_copy(b, src);
+	return b;
 }
 
 void pk_buf_pool_stats(struct pk_buf_stats *out)

@@ -10,7 +10,10 @@
  * it is dropped and counted. Buffers handed to the dispatch (autorelease) are
  * released when the outermost scope ends.
  */
+#include <errno.h>
+
 #include "runtime.h"
+#include "pktkit/gso.h"
 
 struct dispatch_state {
 	uint32_t depth;
@@ -87,6 +90,7 @@ struct pk_buf *pk_buf_writable_copy_(struct pk_dev *dev, struct pk_buf *b)
 	    pk_buf_headroom(b) + b->len <= copy->size)
 		copy->data = copy->head + pk_buf_headroom(b);
 	memcpy(copy->data, b->data, b->len);
+	pk_buf_offload_copy(copy, b);
 	pk_dev_autorelease(dev, copy);
 	return copy;
 }
@@ -236,11 +240,78 @@ static inline void dev_capture(const struct pk_port *p, const struct pk_port *q,
 		pk_capture_tap_batch(p->tap, q->tap, batch);
 }
 
+/* Deliver @out (segments we own, flagged in @owned, mixed with borrowed
+ * buffers) and drop our references. */
+static void dev_emit_flush(struct pk_dev *dev, uint32_t port, struct pk_batch *out,
+			   uint64_t *owned)
+{
+	pk_dev_emit(dev, port, out);
+	for (uint32_t i = 0; i < out->n; i++)
+		if (*owned & (1ull << i))
+			pk_buf_unref(out->buf[i]);
+	*owned = 0;
+	pk_batch_init(out);
+}
+
+/*
+ * Slow path of pk_dev_emit(): @batch holds super-packets or partial
+ * checksums. If the receiving port accepts them, return false (deliver as
+ * is). Otherwise deliver software-segmented copies through pk_dev_emit()
+ * again (they carry no metadata, so that takes the fast path) and return
+ * true. Buffers that cannot be segmented are dropped and counted.
+ */
+static G_GNUC_NO_INLINE bool dev_emit_soft(struct pk_dev *dev, uint32_t port, struct pk_port *p,
+					   const struct pk_batch *batch)
+{
+	const struct pk_port *q;
+	uint32_t layer;
+	struct pk_batch out;
+	uint64_t owned = 0;
+
+	if (p->peer->removed)
+		return false;
+	q = pk_dev_port_get(p->peer, p->peer_port);
+	if (!q || q->offload)
+		return false;
+	layer = pk_type_port_group(dev->type, PK_PORT_GROUP(port))->layer;
+	pk_batch_init(&out);
+	for (uint32_t i = 0; i < batch->n; i++) {
+		struct pk_buf *b = batch->buf[i];
+		int32_t l3 = 0;
+		uint32_t pos = 0;
+		int rc;
+
+		if (pk_batch_full(&out))
+			dev_emit_flush(dev, port, &out, &owned);
+		if (!pk_buf_needs_offload(b)) {
+			pk_batch_add(&out, b);
+			continue;
+		}
+		if (layer == PK_L2)
+			l3 = pk_eth_l3_offset(pk_buf_data(b), pk_buf_len(b));
+		do {
+			uint32_t first = out.n;
+
+			if (pk_batch_full(&out))
+				dev_emit_flush(dev, port, &out, &owned), first = 0;
+			rc = l3 < 0 ? -EINVAL : pk_gso_segment(b, (uint32_t)l3, &pos, &out);
+			for (uint32_t k = first; k < out.n; k++)
+				owned |= 1ull << k;
+		} while (rc == 0);
+		if (rc < 0)
+			p->stats.drops++;
+	}
+	if (out.n)
+		dev_emit_flush(dev, port, &out, &owned);
+	return true;
+}
+
 void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch)
 {
 	struct pk_port *p = pk_dev_port_get(dev, port);
 	struct pk_dev *dst;
-	uint64_t bytes;
+	uint64_t bytes = 0;
+	uint32_t offload = 0;
 
 	if (PK_UNLIKELY(batch->n == 0))
 		return;
@@ -251,7 +322,16 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 		return;
 	}
 	dst = p->peer;
-	bytes = batch_bytes(batch);
+	/* Offload metadata is gathered with the byte count, without branches:
+	 * the common case pays one predictable branch per batch. */
+	for (uint32_t i = 0; i < batch->n; i++) {
+		const struct pk_buf *b = batch->buf[i];
+
+		bytes += b->len;
+		offload |= (uint32_t)b->gso_size | (b->csum & PK_CSUM_PARTIAL);
+	}
+	if (PK_UNLIKELY(offload != 0) && dev_emit_soft(dev, port, p, batch))
+		return;
 	p->stats.tx_packets += batch->n;
 	p->stats.tx_bytes += bytes;
 	if (PK_UNLIKELY(dst->busy || dst->removed)) {

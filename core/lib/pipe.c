@@ -37,11 +37,11 @@ static const struct pk_param pipe_params[] = {
 };
 
 static const struct pk_port_group pipe_l2_ports[] = {
-	{ "io", PK_L2, 0, 1, "Ethernet frames in and out" },
+	{ "io", PK_L2, 0, 1, "Ethernet frames in and out", 0 },
 };
 
 static const struct pk_port_group pipe_l3_ports[] = {
-	{ "io", PK_L3, 0, 1, "IP packets in and out" },
+	{ "io", PK_L3, 0, 1, "IP packets in and out", 0 },
 };
 
 static int pipe_init(struct pk_dev *dev, void *self, const void *config, GError **error)

@@ -15,6 +15,7 @@
 #define PORT_GROUP_V1_0_SIZE (offsetof(struct pk_port_group, blurb) + sizeof(const char *))
 #define PARAM_V1_0_SIZE (offsetof(struct pk_param, extra) + sizeof(const void *))
 #define COUNTER_V1_0_SIZE (offsetof(struct pk_counter, blurb) + sizeof(const char *))
+#define PORT_GROUP_V1_1_SIZE (offsetof(struct pk_port_group, flags) + sizeof(uint32_t))
 
 struct pk_registry {
 	GPtrArray *modules;	/* struct pk_registry_module * */
@@ -434,4 +435,18 @@ const struct pk_registry_module *const *pk_registry_modules(const struct pk_regi
 {
 	*n = reg->modules->len;
 	return (const struct pk_registry_module *const *)reg->modules->pdata;
+}
+
+uint32_t pk_port_group_flags(const struct pk_dev *dev, uint32_t group)
+{
+	const struct pk_registry_type *rt = dev->rtype;
+	const struct pk_device_type *t = dev->type;
+
+	/* The field exists only in modules built for 1.1+, and only if their
+	 * element size (PK_ARRAY) covers it. */
+	if (rt && rt->module && rt->module->info && rt->module->info->abi_minor < 1)
+		return 0;
+	if (group >= t->n_ports || t->ports_size < PORT_GROUP_V1_1_SIZE)
+		return 0;
+	return pk_type_port_group(t, group)->flags;
 }

@@ -23,12 +23,15 @@
  * @peer_port:	Port number on @peer
  * @stats:	Traffic the core counted here
  * @tap:	Capture of this port (capture.c), or NULL: checked once per emit
+ * @offload:	The port's group has PK_PORT_F_OFFLOAD (set when linked): it
+ *		may receive super-packets and partial checksums as they are
  */
 struct pk_port {
 	struct pk_dev *peer;
 	uint32_t peer_port;
 	struct pk_port_stats stats;
 	struct pk_capture_tap *tap;
+	bool offload;
 };
 
 /**
@@ -187,6 +190,8 @@ void pk_dev_enter(struct pk_dev *dev);
 void pk_dev_leave(struct pk_dev *dev);
 void pk_dev_drop_pending(struct pk_dev *dev);
 struct pk_port *pk_dev_port_get(const struct pk_dev *dev, uint32_t port);
+/* registry.c: PK_PORT_F_* of group @group, 0 for modules that predate the field. */
+uint32_t pk_port_group_flags(const struct pk_dev *dev, uint32_t group);
 
 /* timer.c: the graph's clock and timer heap; fd watches */
 void pk_graph_timers_init(struct pk_graph *g);

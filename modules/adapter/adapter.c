@@ -206,8 +206,8 @@ static const struct pk_counter ad_counters[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(ad_counters) == AD_C_N);
 
 static const struct pk_port_group ad_ports[] = {
-	{ "ip", PK_L3, 1, 1, "IP packets of the L3 device the adapter puts on the link" },
-	{ "eth", PK_L2, 1, 1, "The Ethernet segment (a hub, a TAP device, ...)" },
+	{ "ip", PK_L3, 1, 1, "IP packets of the L3 device the adapter puts on the link", 0 },
+	{ "eth", PK_L2, 1, 1, "The Ethernet segment (a hub, a TAP device, ...)", 0 },
 };
 
 static const uint8_t ad_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };

@@ -181,7 +181,7 @@ static const struct pk_counter dhcpd_counters[] = {
 };
 
 static const struct pk_port_group dhcpd_ports[] = {
-	{ "eth", PK_L2, 0, 1, "Ethernet segment of the clients (link to an l2.hub port)" },
+	{ "eth", PK_L2, 0, 1, "Ethernet segment of the clients (link to an l2.hub port)", 0 },
 };
 
 /* Instance ----------------------------------------------------------------- */

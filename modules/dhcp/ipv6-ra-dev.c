@@ -72,7 +72,7 @@ static const struct pk_counter ra_counters[] = {
 };
 
 static const struct pk_port_group ra_ports[] = {
-	{ "eth", PK_L2, 0, 1, "Ethernet segment of the hosts (link to an l2.hub port)" },
+	{ "eth", PK_L2, 0, 1, "Ethernet segment of the hosts (link to an l2.hub port)", 0 },
 };
 
 struct ra_dev {

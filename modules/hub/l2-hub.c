@@ -111,7 +111,7 @@ static const struct pk_counter l2_hub_counters[] = {
 };
 
 static const struct pk_port_group l2_hub_ports[] = {
-	{ "port", PK_L2, 0, 65535, "Switch ports; link as many as needed" },
+	{ "port", PK_L2, 0, 65535, "Switch ports; link as many as needed", 0 },
 };
 
 /* Instance -------------------------------------------------------------- */

@@ -106,7 +106,7 @@ static const struct pk_counter l3_router_counters[] = {
 };
 
 static const struct pk_port_group l3_router_ports[] = {
-	{ "port", PK_L3, 0, 65535, "Router ports; link as many as needed" },
+	{ "port", PK_L3, 0, 65535, "Router ports; link as many as needed", 0 },
 };
 
 /* Instance -------------------------------------------------------------- */

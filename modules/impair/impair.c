@@ -658,13 +658,13 @@ static const struct pk_device_ops impair_ops = {
 	"are applied at the granularity of the host's timers; under a fake clock exactly."
 
 static const struct pk_port_group impair_l2_ports[] = {
-	{ "a", PK_L2, 0, 1, "One side of the emulated link" },
-	{ "b", PK_L2, 0, 1, "The other side of the emulated link" },
+	{ "a", PK_L2, 0, 1, "One side of the emulated link", 0 },
+	{ "b", PK_L2, 0, 1, "The other side of the emulated link", 0 },
 };
 
 static const struct pk_port_group impair_l3_ports[] = {
-	{ "a", PK_L3, 0, 1, "One side of the emulated link" },
-	{ "b", PK_L3, 0, 1, "The other side of the emulated link" },
+	{ "a", PK_L3, 0, 1, "One side of the emulated link", 0 },
+	{ "b", PK_L3, 0, 1, "The other side of the emulated link", 0 },
 };
 
 const struct pk_device_type l2_impair_type = {

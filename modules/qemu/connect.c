@@ -48,7 +48,7 @@ static const struct pk_param qconnect_params[] = {
 };
 
 static const struct pk_port_group qconnect_ports[] = {
-	{ "eth", PK_L2, 0, 1, "The guest's Ethernet" },
+	{ "eth", PK_L2, 0, 1, "The guest's Ethernet", 0 },
 };
 
 enum {

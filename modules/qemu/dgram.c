@@ -58,7 +58,7 @@ static const struct pk_param qdgram_params[] = {
 };
 
 static const struct pk_port_group qdgram_ports[] = {
-	{ "eth", PK_L2, 0, 1, "The guest's Ethernet" },
+	{ "eth", PK_L2, 0, 1, "The guest's Ethernet", 0 },
 };
 
 enum {

@@ -99,9 +99,9 @@ static const struct pk_param qlisten_params[] = {
 };
 
 static const struct pk_port_group qlisten_ports[] = {
-	{ "lan", PK_L2, 0, 1, "The segment the guests share (segments shared or isolated)" },
+	{ "lan", PK_L2, 0, 1, "The segment the guests share (segments shared or isolated)", 0 },
 	{ "guest", PK_L2, 0, 65535,
-	  "Per-guest segments (segments slots or template): guest.N carries one guest's frames" },
+	  "Per-guest segments (segments slots or template): guest.N carries one guest's frames", 0 },
 };
 
 #define PORT_LAN PK_PORT(0, 0)

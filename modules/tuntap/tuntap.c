@@ -538,11 +538,11 @@ static void tuntap_receive(struct pk_dev *dev, void *self, uint32_t port,
 /* Types ------------------------------------------------------------------------ */
 
 static const struct pk_port_group tuntap_tap_ports[] = {
-	{ "eth", PK_L2, 0, 1, "Ethernet frames to and from the kernel's TAP interface" },
+	{ "eth", PK_L2, 0, 1, "Ethernet frames to and from the kernel's TAP interface", 0 },
 };
 
 static const struct pk_port_group tuntap_tun_ports[] = {
-	{ "ip", PK_L3, 0, 1, "IPv4 and IPv6 packets to and from the kernel's TUN interface" },
+	{ "ip", PK_L3, 0, 1, "IPv4 and IPv6 packets to and from the kernel's TUN interface", 0 },
 };
 
 static const struct pk_device_ops tuntap_tap_ops = {

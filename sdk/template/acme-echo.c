@@ -73,7 +73,7 @@ static const struct pk_counter echo_counters[] = {
 };
 
 static const struct pk_port_group echo_ports[] = {
-	{ "eth", PK_L2, 1, 1, "Ethernet frames in; their reflections out" },
+	{ "eth", PK_L2, 1, 1, "Ethernet frames in; their reflections out", 0 },
 };
 
 /**

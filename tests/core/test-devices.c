@@ -45,7 +45,7 @@ static void echo_receive(struct pk_dev *dev, void *self, uint32_t port,
 	pk_dev_emit(dev, port, batch);
 }
 
-static const struct pk_port_group echo_ports[] = { { "eth", PK_L2, 0, 1, "Port" } };
+static const struct pk_port_group echo_ports[] = { { "eth", PK_L2, 0, 1, "Port", 0 } };
 static const struct pk_device_ops echo_ops = {
 	.start = t_start, .stop = t_stop, .link = t_link, .unlink = t_unlink,
 	.receive = echo_receive,
@@ -96,7 +96,7 @@ static void tee_receive(struct pk_dev *dev, void *self, uint32_t port,
 		pk_buf_unref(batch->buf[i]);
 }
 
-static const struct pk_port_group tee_ports[] = { { "port", PK_L2, 0, 1000, "Ports" } };
+static const struct pk_port_group tee_ports[] = { { "port", PK_L2, 0, 1000, "Ports", 0 } };
 static const struct pk_device_ops tee_ops = {
 	.link = tee_link, .unlink = tee_unlink, .receive = tee_receive,
 };
@@ -113,8 +113,8 @@ static const struct pk_counter mutate_counters[] = {
 	{ "no-memory", "Buffers dropped" },
 };
 static const struct pk_port_group mutate_ports[] = {
-	{ "in", PK_L2, 0, 1, "Input" },
-	{ "out", PK_L2, 0, 1, "Output" },
+	{ "in", PK_L2, 0, 1, "Input", 0 },
+	{ "out", PK_L2, 0, 1, "Output", 0 },
 };
 
 static void mutate_receive(struct pk_dev *dev, void *self, uint32_t port,
@@ -159,7 +159,7 @@ static const struct pk_param ticker_params[] = {
 	PK_PARAM_U32(struct ticker_config, count, "count", "0", 0, 1000, 0,
 		     "Frames to send, 0 for no limit"),
 };
-static const struct pk_port_group ticker_ports[] = { { "out", PK_L2, 0, 1, "Output" } };
+static const struct pk_port_group ticker_ports[] = { { "out", PK_L2, 0, 1, "Output", 0 } };
 enum { TICKER_SENT };
 static const struct pk_counter ticker_counters[] = { { "sent", "Frames sent" } };
 
@@ -223,7 +223,7 @@ static const struct pk_device_type ticker_type = {
 };
 
 /* test.l3sink */
-static const struct pk_port_group l3sink_ports[] = { { "ip", PK_L3, 1, 1, "Input" } };
+static const struct pk_port_group l3sink_ports[] = { { "ip", PK_L3, 1, 1, "Input", 0 } };
 static const struct pk_device_ops l3sink_ops = { 0 };
 static const struct pk_device_type l3sink_type = {
 	.name = "test.l3sink", .summary = "Swallows packets; must be linked",
@@ -242,7 +242,7 @@ static const struct pk_param reader_params[] = {
 	PK_PARAM_I64(struct reader_config, fd, "fd", NULL, 0, 65535, PK_PF_REQUIRED,
 		     "Descriptor to read"),
 };
-static const struct pk_port_group reader_ports[] = { { "out", PK_L2, 0, 1, "Output" } };
+static const struct pk_port_group reader_ports[] = { { "out", PK_L2, 0, 1, "Output", 0 } };
 
 static void reader_ready(struct pk_dev *dev, void *self, int fd, GIOCondition revents,
 			 void *data)
@@ -290,8 +290,8 @@ static const struct pk_param spawner_params[] = {
 		     "Template to instantiate"),
 };
 static const struct pk_port_group spawner_ports[] = {
-	{ "seg", PK_L2, 0, 16, "Instances' attach points" },
-	{ "ip", PK_L3, 0, 4, "An L3 group" },
+	{ "seg", PK_L2, 0, 16, "Instances' attach points", 0 },
+	{ "ip", PK_L3, 0, 4, "An L3 group", 0 },
 };
 static const struct pk_device_ops spawner_ops = {
 	.start = t_start, .stop = t_stop, .link = t_link, .unlink = t_unlink,

@@ -85,7 +85,7 @@ static const struct pk_param beacon_params[] = {
 };
 
 static const struct pk_port_group beacon_ports[] = {
-	{ "port", PK_L2, 0, 1, "Where the frames go" },
+	{ "port", PK_L2, 0, 1, "Where the frames go", 0 },
 };
 
 static void beacon_tick(struct pk_dev *dev, void *self, void *data)

@@ -240,8 +240,8 @@ static void scribbler_receive(struct pk_dev *dev, void *self, uint32_t port,
 }
 
 static const struct pk_device_ops scribbler_ops = { .receive = scribbler_receive };
-static const struct pk_port_group scribbler_l2_ports[] = { { "io", PK_L2, 0, 1, "In" } };
-static const struct pk_port_group scribbler_l3_ports[] = { { "io", PK_L3, 0, 1, "In" } };
+static const struct pk_port_group scribbler_l2_ports[] = { { "io", PK_L2, 0, 1, "In", 0 } };
+static const struct pk_port_group scribbler_l3_ports[] = { { "io", PK_L3, 0, 1, "In", 0 } };
 
 static const struct pk_device_type scribbler_l2_type = {
 	.name = "test.scribbler-l2",

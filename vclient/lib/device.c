@@ -137,7 +137,7 @@ static const struct pk_counter vc_counters[] = {
 };
 
 static const struct pk_port_group vc_ports[] = {
-	{ "ip", PK_L3, 1, 1, "IP packets to and from the network (an adapter, router or TUN)" },
+	{ "ip", PK_L3, 1, 1, "IP packets to and from the network (an adapter, router or TUN)", 0 },
 };
 
 struct pk_vclient *vc_from_dev(struct pk_dev *dev)

@@ -35,9 +35,33 @@ G_BEGIN_DECLS
  * @flags:	Internal: PK_BUF_F_* bits of the core.
  * @next:	Internal: free-list and queue link owned by whoever holds the
  *		only reference; modules must not use it.
+ * @gso_size:	(Since: 1.1) Segmentation offload: payload bytes per TCP
+ *		segment of a super-packet (one IP packet larger than the link
+ *		carries, to be cut into segments of at most @gso_size payload
+ *		bytes); 0: an ordinary packet. Use pk_buf_set_gso().
+ * @gso_type:	(Since: 1.1) PK_GSO_TCPV4 or PK_GSO_TCPV6 with @gso_size;
+ *		PK_GSO_NONE (0) otherwise.
+ * @csum:	(Since: 1.1) PK_CSUM_NONE, PK_CSUM_PARTIAL or PK_CSUM_VERIFIED.
+ * @csum_start:	(Since: 1.1) PK_CSUM_PARTIAL: where the L4 checksum starts,
+ *		counted from @head (not @data, so that pushing or pulling
+ *		headers keeps it right). Read it with pk_buf_csum_start().
+ * @csum_offset: (Since: 1.1) PK_CSUM_PARTIAL: offset of the checksum field
+ *		from the checksum start (16 for TCP, 6 for UDP).
  *
  * The layout is part of the ABI so that the accessors below are inline; only
  * ever append fields.
+ *
+ * Offload metadata (@gso_size .. @csum_offset, "Since: 1.1"): it lets a
+ * device that talks to a kernel with offloads (io.tun with 'offload') move
+ * 64 KB TCP super-packets and skip checksums nobody computed or that were
+ * verified already. pk_buf_alloc() clears it, pk_buf_copy() and the copy
+ * pk_buf_writable() makes keep it. The core never hands a buffer with
+ * @gso_size or PK_CSUM_PARTIAL to a port whose group lacks
+ * PK_PORT_F_OFFLOAD (<pktkit/device.h>): it segments the packet and
+ * completes the checksums in software first (pk_gso_segment()), so devices
+ * built for 1.0 never see either. A device that changes the bytes of a
+ * buffer it received must keep the checksums right, as always, or call
+ * pk_buf_offload_clear() on its writable copy.
  */
 struct pk_buf {
 	uint8_t *data;
@@ -48,7 +72,131 @@ struct pk_buf {
 	uint16_t flags;
 	uint8_t *head;
 	struct pk_buf *next;
+	/* Since: 1.1 -- append only below this line */
+	uint16_t gso_size;
+	uint8_t gso_type;
+	uint8_t csum;
+	uint16_t csum_start;
+	uint16_t csum_offset;
 };
+
+/* Values of pk_buf.gso_type. Since: 1.1 */
+#define PK_GSO_NONE 0u
+#define PK_GSO_TCPV4 1u		/* TCP over IPv4: the IP id counts up per segment */
+#define PK_GSO_TCPV6 2u		/* TCP over IPv6 */
+
+/* Values of pk_buf.csum: the state of the L4 checksum. Since: 1.1 */
+#define PK_CSUM_NONE 0u		/* nothing known: the checksum field is what it is */
+#define PK_CSUM_PARTIAL 1u	/* not computed yet: the field holds the pseudo-header
+				 * sum only (folded, not complemented); the checksum over
+				 * csum_start..end is still to be computed and stored at
+				 * csum_start + csum_offset */
+#define PK_CSUM_VERIFIED 2u	/* the sender vouches that the packet is intact (a
+				 * kernel that checked it, or data that never left
+				 * memory): receivers may skip verifying it */
+
+/**
+ * pk_buf_needs_offload() - Whether the buffer is a super-packet or lacks its checksum
+ * @b:	Buffer
+ *
+ * Such a buffer may only go to ports that accept offloads (PK_PORT_F_OFFLOAD);
+ * the core makes sure of it.
+ *
+ * Context: any thread, hot path. Since: 1.1
+ */
+static inline bool pk_buf_needs_offload(const struct pk_buf *b)
+{
+	return (b->gso_size | (b->csum & PK_CSUM_PARTIAL)) != 0;
+}
+
+/**
+ * pk_buf_set_gso() - Mark a TCP super-packet
+ * @b:		Buffer, writable; it also needs PK_CSUM_PARTIAL
+ *		(pk_buf_set_csum_partial())
+ * @gso_size:	Payload bytes per segment (the MSS), 1..65535
+ * @gso_type:	PK_GSO_TCPV4 or PK_GSO_TCPV6
+ *
+ * Context: owner context. Since: 1.1
+ */
+static inline void pk_buf_set_gso(struct pk_buf *b, uint16_t gso_size, uint8_t gso_type)
+{
+	b->gso_size = gso_size;
+	b->gso_type = gso_type;
+}
+
+/**
+ * pk_buf_set_csum_partial() - Mark the L4 checksum as still to be completed
+ * @b:		Buffer, writable
+ * @start:	Checksum start, counted from pk_buf_data() (the L4 header)
+ * @offset:	Checksum field offset from @start (16 TCP, 6 UDP)
+ *
+ * The checksum field must hold the folded, uncomplemented pseudo-header
+ * sum (as Linux's CHECKSUM_PARTIAL).
+ *
+ * Context: owner context. Since: 1.1
+ */
+static inline void pk_buf_set_csum_partial(struct pk_buf *b, uint32_t start, uint16_t offset)
+{
+	b->csum = PK_CSUM_PARTIAL;
+	b->csum_start = (uint16_t)(start + (uint32_t)(b->data - b->head));
+	b->csum_offset = offset;
+}
+
+/**
+ * pk_buf_csum_start() - Checksum start of a PK_CSUM_PARTIAL buffer, from pk_buf_data()
+ * @b:	Buffer
+ *
+ * Context: any thread. Since: 1.1
+ * Return: the offset, or -1 if it lies before the data (headers were pulled
+ * past it: the metadata is stale).
+ */
+static inline int32_t pk_buf_csum_start(const struct pk_buf *b)
+{
+	int32_t hr = (int32_t)(b->data - b->head);
+
+	return b->csum_start >= hr ? (int32_t)b->csum_start - hr : -1;
+}
+
+/**
+ * pk_buf_offload_clear() - Forget all offload metadata (an ordinary packet again)
+ * @b:	Buffer, writable
+ *
+ * Context: owner context. Since: 1.1
+ */
+static inline void pk_buf_offload_clear(struct pk_buf *b)
+{
+	b->gso_size = 0;
+	b->gso_type = PK_GSO_NONE;
+	b->csum = PK_CSUM_NONE;
+	b->csum_start = 0;
+	b->csum_offset = 0;
+}
+
+/**
+ * pk_buf_offload_copy() - Give @dst the offload metadata of @src
+ * @dst:	Buffer, writable, holding a copy of @src's packet at pk_buf_data()
+ * @src:	Original
+ *
+ * The checksum start is moved to @dst's headroom; metadata whose checksum
+ * start lies before @src's data is not copied.
+ *
+ * Context: owner context. Since: 1.1
+ */
+static inline void pk_buf_offload_copy(struct pk_buf *dst, const struct pk_buf *src)
+{
+	int32_t start = pk_buf_csum_start(src);
+
+	if (PK_LIKELY((src->gso_size | src->csum) == 0) || (src->csum == PK_CSUM_PARTIAL && start < 0)) {
+		pk_buf_offload_clear(dst);
+		return;
+	}
+	dst->gso_size = src->gso_size;
+	dst->gso_type = src->gso_type;
+	dst->csum = src->csum;
+	dst->csum_start = src->csum == PK_CSUM_PARTIAL
+				  ? (uint16_t)(start + (int32_t)(dst->data - dst->head)) : 0;
+	dst->csum_offset = src->csum_offset;
+}
 
 /**
  * pk_buf_alloc() - Take a buffer from the pool
@@ -188,8 +336,11 @@ static inline void pk_buf_trim(struct pk_buf *b, uint32_t len)
 }
 
 /**
- * pk_buf_copy() - Deep copy into a fresh pool buffer with the same headroom
+ * pk_buf_copy() - Deep copy into a fresh pool buffer
  * @b:	Buffer to copy
+ *
+ * The copy has PK_HEADROOM bytes of headroom and the same offload metadata
+ * (Since: 1.1; the checksum start moves with the data).
  *
  * Context: any thread.
  * Return: a new buffer with one reference owned by the caller, or NULL.

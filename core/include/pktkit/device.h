@@ -29,6 +29,8 @@ enum pk_layer {
  * @min:	Ports of this group that must be linked before start
  * @max:	Most ports of this group (1..65535)
  * @blurb:	One sentence for inspect and docs
+ * @flags:	(Since: 1.1) PK_PORT_F_* bits; read only from modules built for
+ *		1.1 or later whose @ports_size covers the field
  */
 struct pk_port_group {
 	const char *name;
@@ -36,7 +38,22 @@ struct pk_port_group {
 	uint16_t min;
 	uint16_t max;
 	const char *blurb;
+	/* Since: 1.1 -- append only below this line */
+	uint32_t flags;
 };
+
+/*
+ * PK_PORT_F_OFFLOAD - The ports of this group accept segmentation offload:
+ * TCP super-packets (pk_buf.gso_size set) and PK_CSUM_PARTIAL checksums
+ * (<pktkit/buf.h>). Without it the core cuts super-packets into segments and
+ * completes checksums before delivering to the port (pk_gso_segment()), so a
+ * device only sets it if its receive handles both: passes them on to a peer
+ * that understands them (a kernel TUN with offloads, another such port), or
+ * takes them as they are (a TCP stack that accepts large segments), or calls
+ * pk_gso_segment() itself where it cannot. PK_CSUM_VERIFIED reaches every
+ * port. Since: 1.1
+ */
+#define PK_PORT_F_OFFLOAD (1u << 0)
 
 /*
  * Port numbers: a device's ports are addressed by (group, index) packed in a

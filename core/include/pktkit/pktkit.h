@@ -19,5 +19,6 @@
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 #include <pktkit/dhcp.h>
+#include <pktkit/gso.h>
 
 #endif /* PKTKIT_PKTKIT_H */

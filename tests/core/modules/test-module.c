@@ -14,7 +14,7 @@ static const struct pk_param tm_params[] = {
 };
 
 static const struct pk_port_group tm_ports[] = {
-	{ "eth", PK_L2, 0, 1, "The only port" },
+	{ "eth", PK_L2, 0, 1, "The only port", 0 },
 };
 
 static const struct pk_device_ops tm_ops = { 0 };
