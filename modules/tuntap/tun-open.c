@@ -192,7 +192,8 @@ int tun_open(const struct tun_open_req *req, struct tun_open_result *out, GError
 		}
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = (short)((req->tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
+	ifr.ifr_flags = (short)((req->tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI |
+				(req->vnet_hdr ? IFF_VNET_HDR : 0));
 	g_strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
 	if (ioctl(out->tun_fd, TUNSETIFF, &ifr) < 0) {
 		rc = tun_open_fail_setiff(req, name, existed, errno, error);

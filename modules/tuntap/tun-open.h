@@ -16,12 +16,15 @@
  * @tap:	IFF_TAP (true) or IFF_TUN
  * @ifname:	Interface name or pattern with "%d"; NULL or "" lets the kernel pick "pk%d"
  * @netns:	Name under /run/netns, or NULL for the caller's namespace
+ * @vnet_hdr:	Open with IFF_VNET_HDR: every packet read or written is
+ *		preceded by a struct virtio_net_hdr (offloads)
  */
 struct tun_open_req {
 	const char *type_name;
 	bool tap;
 	const char *ifname;
 	const char *netns;
+	bool vnet_hdr;
 };
 
 /**
@@ -42,7 +45,7 @@ struct tun_open_result {
 };
 
 /**
- * tun_open() - Create or attach a TUN/TAP interface (IFF_NO_PI)
+ * tun_open() - Create or attach a TUN/TAP interface (IFF_NO_PI, IFF_VNET_HDR if asked)
  * @req:	What to open
  * @out:	Filled on success; both descriptors belong to the caller
  * @error:	Why not, in words that name the fix (CAP_NET_ADMIN,

@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 
 #include <pktkit/error.h>
 #include <pktkit/module.h>
@@ -39,6 +42,7 @@ struct tuntap_config {
 	struct pk_list routes;
 	bool persist;
 	bool multi_queue;
+	bool offload;
 	struct pk_mac mac;	/* io.tap only; zero: the kernel's random address */
 };
 
@@ -88,7 +92,11 @@ static const struct pk_param_record tuntap_route_record = {
 	PK_PARAM_BOOL(struct tuntap_config, persist, "persist", "false", 0,                       \
 		      "Keep the interface (and its addresses) after the device stops"),           \
 	PK_PARAM_BOOL(struct tuntap_config, multi_queue, "multi-queue", "false", 0,               \
-		      "Open several queues (IFF_MULTI_QUEUE); not supported yet, must be false")
+		      "Open several queues (IFF_MULTI_QUEUE); not supported yet, must be false"),  \
+	PK_PARAM_BOOL(struct tuntap_config, offload, "offload", "false", 0,                       \
+		      "Segmentation and checksum offload with the kernel (IFF_VNET_HDR, "         \
+		      "TUNSETOFFLOAD csum, tso4, tso6, tso-ecn): TCP moves as super-packets of up " \
+		      "to 64 KB in both directions and checksums are left to whoever needs them")
 
 static const struct pk_param tuntap_tap_params[] = {
 	TUNTAP_PARAMS_COMMON,
@@ -110,6 +118,10 @@ enum {
 	TUNTAP_C_DROPPED_TX_FULL,
 	TUNTAP_C_DROPPED_LINK_DOWN,
 	TUNTAP_C_DROPPED_NOT_RUNNING,
+	TUNTAP_C_RX_GSO_PACKETS,
+	TUNTAP_C_TX_GSO_PACKETS,
+	TUNTAP_C_DROPPED_BAD_VNET_HDR,
+	TUNTAP_C_TX_SEGMENTED,
 };
 
 static const struct pk_counter tuntap_counters[] = {
@@ -126,6 +138,18 @@ static const struct pk_counter tuntap_counters[] = {
 					 "Packets dropped because the interface is down" },
 	[TUNTAP_C_DROPPED_NOT_RUNNING] = { "dropped-not-running",
 					   "Packets that arrived while the device was stopped" },
+	[TUNTAP_C_RX_GSO_PACKETS] = { "rx-gso-packets",
+				      "TCP super-packets read from the kernel ('offload')" },
+	[TUNTAP_C_TX_GSO_PACKETS] = { "tx-gso-packets",
+				      "TCP super-packets written to the kernel, which segments "
+				      "them ('offload')" },
+	[TUNTAP_C_DROPPED_BAD_VNET_HDR] = { "dropped-bad-vnet-hdr",
+					    "Packets from the kernel with a virtio-net header "
+					    "this device cannot take (unknown GSO type, checksum "
+					    "or lengths outside the packet), dropped" },
+	[TUNTAP_C_TX_SEGMENTED] = { "tx-segmented",
+				    "Super-packets or partial checksums from the port "
+				    "segmented or completed in software (offload off)" },
 };
 
 /* Instance -------------------------------------------------------------------- */
@@ -146,6 +170,7 @@ struct tuntap {
 	bool up;
 	bool persist;
 	bool has_mac;
+	bool offload;
 	struct pk_mac mac;
 	struct tuntap_addr_rec *addrs;
 	uint32_t n_addrs;
@@ -157,6 +182,8 @@ struct tuntap {
 	int ifindex;
 	char actual[IFNAMSIZ];
 	uint32_t frame_max;
+	uint32_t read_max;	/* frame_max, or 64 KB plus the vnet header with offload */
+	struct pk_buf *spare;	/* offload: a 64 KB read buffer kept for the next read */
 	struct pk_watch *watch;
 	struct pk_batch rx;
 	uint64_t last_tx;	/* pk_dev_now() of the last write */
@@ -248,6 +275,7 @@ static int tuntap_settings(struct tuntap *next, const struct tuntap_config *cfg,
 	next->mtu = cfg->mtu;
 	next->up = cfg->up;
 	next->persist = cfg->persist;
+	next->offload = cfg->offload;
 	return 0;
 }
 
@@ -269,6 +297,7 @@ static void tuntap_settings_take(struct tuntap *t, struct tuntap *next)
 	t->mtu = next->mtu;
 	t->up = next->up;
 	t->persist = next->persist;
+	t->offload = next->offload;
 	t->has_mac = next->has_mac;
 	t->mac = next->mac;
 	t->addrs = next->addrs;
@@ -382,6 +411,44 @@ static int tuntap_configure(struct tuntap *t, int nl, GError **error)
 static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondition revents,
 			       void *data);
 
+/*
+ * Offload: every packet is preceded by a struct virtio_net_hdr_v1 (12 bytes:
+ * the 10-byte legacy header plus num_buffers, which TUN leaves 0). 12 keeps
+ * the IP header of a TUN packet 4-byte aligned behind it. Fields are
+ * little-endian (TUN's default on little-endian hosts; we never ask for
+ * TUNSETVNETBE).
+ */
+#define TUNTAP_VNET_HDR_LEN ((int)sizeof(struct virtio_net_hdr_v1))
+#define TUNTAP_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+/* Packets from the kernel up to this size are copied out of the 64 KB read
+ * buffer into a small one (ACKs, small writes), so the big one is reused. */
+#define TUNTAP_COPY_MAX 1024u
+
+/* Ask for the vnet header length and the offloads; 0 or -errno with @error set. */
+static int tuntap_setup_offload(struct tuntap *t, GError **error)
+{
+	int hdr_len = TUNTAP_VNET_HDR_LEN;
+
+	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hdr_len) < 0) {
+		int e = errno;
+
+		g_set_error(error, PK_ERROR, PK_ERROR_FAILED,
+			    "%s: offload: the kernel refused TUNSETVNETHDRSZ %d on '%s': %s",
+			    tuntap_type_name(t), hdr_len, t->actual, g_strerror(e));
+		return -e;
+	}
+	if (ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)TUNTAP_OFFLOADS) < 0) {
+		int e = errno;
+
+		g_set_error(error, PK_ERROR, PK_ERROR_FAILED,
+			    "%s: offload: the kernel refused TUNSETOFFLOAD (csum, tso4, tso6, "
+			    "tso-ecn) on '%s': %s (set 'offload' to false)",
+			    tuntap_type_name(t), t->actual, g_strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
 static int tuntap_start(struct pk_dev *dev, void *self, GError **error)
 {
 	struct tuntap *t = self;
@@ -390,6 +457,7 @@ static int tuntap_start(struct pk_dev *dev, void *self, GError **error)
 		.tap = t->tap,
 		.ifname = t->ifname,
 		.netns = t->netns,
+		.vnet_hdr = t->offload,
 	};
 	struct tun_open_result res;
 	int rc = tun_open(&req, &res, error);
@@ -400,7 +468,9 @@ static int tuntap_start(struct pk_dev *dev, void *self, GError **error)
 	t->ifindex = res.ifindex;
 	t->created = res.created;
 	g_strlcpy(t->actual, res.ifname, sizeof(t->actual));
-	rc = tuntap_configure(t, res.nl_fd, error);
+	rc = t->offload ? tuntap_setup_offload(t, error) : 0;
+	if (rc == 0)
+		rc = tuntap_configure(t, res.nl_fd, error);
 	/* Persist last, so that a failed start leaves nothing behind. */
 	if (rc == 0 && t->persist && ioctl(t->fd, TUNSETPERSIST, 1) < 0) {
 		rc = -errno;
@@ -415,10 +485,14 @@ static int tuntap_start(struct pk_dev *dev, void *self, GError **error)
 	}
 	/* Ethernet header and one 802.1Q tag on top of the MTU for a TAP. */
 	t->frame_max = MIN(t->mtu + (t->tap ? 18u : 0u), PK_BUF_MAX_LEN);
+	/* With offload the kernel hands over up to 64 KB (plus a link header
+	 * and the vnet header): the pool's 64 KB class. */
+	t->read_max = t->offload ? PK_BUF_MAX_LEN : t->frame_max;
 	t->watch = pk_watch_fd(dev, t->fd, G_IO_IN, tuntap_on_readable, NULL);
-	pk_dev_info(dev, "%s '%s'%s%s (ifindex %d, %s)", t->created ? "created" : "attached to",
+	pk_dev_info(dev, "%s '%s'%s%s (ifindex %d, %s%s)", t->created ? "created" : "attached to",
 		    t->actual, t->netns ? " in netns " : "", t->netns ? t->netns : "", t->ifindex,
-		    t->persist ? "persistent" : t->created ? "removed on stop" : "kept on stop");
+		    t->persist ? "persistent" : t->created ? "removed on stop" : "kept on stop",
+		    t->offload ? ", offload: csum tso4 tso6" : "");
 	return 0;
 }
 
@@ -435,9 +509,80 @@ static void tuntap_stop(struct pk_dev *dev, void *self)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
+	pk_buf_unref(t->spare);
+	t->spare = NULL;
 }
 
 /* Hot path -------------------------------------------------------------------- */
+
+/* Offload: translate the vnet header the kernel put in front of @b (already
+ * pulled) into buffer metadata; false if it is malformed. */
+static bool tuntap_vnet_to_buf(const struct tuntap *t, const struct virtio_net_hdr_v1 *h,
+			       struct pk_buf *b)
+{
+	uint8_t gso = h->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+	uint32_t len = pk_buf_len(b);
+
+	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		uint32_t start = le16toh(h->csum_start), off = le16toh(h->csum_offset);
+
+		if (start + off + 2 > len)
+			return false;
+		pk_buf_set_csum_partial(b, start, (uint16_t)off);
+	} else if (h->flags & VIRTIO_NET_HDR_F_DATA_VALID) {
+		b->csum = PK_CSUM_VERIFIED;
+	}
+	if (gso == VIRTIO_NET_HDR_GSO_NONE)
+		return true;
+	if ((gso != VIRTIO_NET_HDR_GSO_TCPV4 && gso != VIRTIO_NET_HDR_GSO_TCPV6) ||
+	    !le16toh(h->gso_size) || !(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return false;
+	/* On a TUN the type must match the IP version (a TAP's frames are
+	 * checked when they are segmented). */
+	if (!t->tap && pk_ip_version(pk_buf_data(b), len) != (gso == VIRTIO_NET_HDR_GSO_TCPV4 ? 4u : 6u))
+		return false;
+	pk_buf_set_gso(b, le16toh(h->gso_size),
+		       gso == VIRTIO_NET_HDR_GSO_TCPV4 ? PK_GSO_TCPV4 : PK_GSO_TCPV6);
+	return true;
+}
+
+/* Offload: the vnet header for @b. */
+static void tuntap_buf_to_vnet(const struct pk_buf *b, struct virtio_net_hdr_v1 *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (b->csum == PK_CSUM_PARTIAL) {
+		h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h->csum_start = htole16((uint16_t)pk_buf_csum_start(b));
+		h->csum_offset = htole16(b->csum_offset);
+	} else if (b->csum == PK_CSUM_VERIFIED) {
+		h->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	}
+	if (b->gso_size) {
+		const uint8_t *th = pk_buf_data(b) + pk_buf_csum_start(b);
+
+		h->gso_type = b->gso_type == PK_GSO_TCPV4 ? VIRTIO_NET_HDR_GSO_TCPV4
+							  : VIRTIO_NET_HDR_GSO_TCPV6;
+		if (th[13] & 0x80)	/* CWR: the kernel keeps it on the first segment only */
+			h->gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+		h->gso_size = htole16(b->gso_size);
+		h->hdr_len = htole16((uint16_t)(pk_buf_csum_start(b) + (th[12] >> 4) * 4));
+	}
+}
+
+/* Whether the kernel can take @b's metadata as a vnet header: a super-packet
+ * needs a partial checksum at its TCP header, inside the packet. */
+static bool tuntap_vnet_ok(const struct pk_buf *b)
+{
+	int32_t start = pk_buf_csum_start(b);
+
+	if (b->csum != PK_CSUM_PARTIAL)
+		return b->gso_size == 0;
+	if (start < 0 || (uint32_t)start + b->csum_offset + 2 > pk_buf_len(b))
+		return false;
+	return b->gso_size == 0 ||
+	       ((uint32_t)start + PK_TCP_HLEN <= pk_buf_len(b) &&
+		(uint32_t)start + (pk_buf_data(b)[start + 12] >> 4) * 4u <= pk_buf_len(b));
+}
 
 /* Read up to one batch from the interface and emit it on the single port. */
 static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondition revents,
@@ -445,15 +590,18 @@ static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondit
 {
 	struct tuntap *t = self;
 	uint64_t *ctr = pk_dev_counters(dev);
+	uint32_t vh = t->offload ? (uint32_t)TUNTAP_VNET_HDR_LEN : 0;
 
 	(void)data;
 	(void)revents;
 	pk_batch_init(&t->rx);
 	while (!pk_batch_full(&t->rx)) {
-		struct pk_buf *b = pk_buf_alloc(t->frame_max);
+		struct pk_buf *b = t->spare ? t->spare : pk_buf_alloc(t->read_max);
+		struct virtio_net_hdr_v1 hdr;
 		uint32_t cap;
 		ssize_t n;
 
+		t->spare = NULL;
 		if (PK_UNLIKELY(!b)) {
 			uint8_t one;
 
@@ -467,7 +615,10 @@ static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondit
 		cap = pk_buf_len(b) + pk_buf_tailroom(b);
 		n = read(fd, pk_buf_data(b), cap);
 		if (n <= 0) {
-			pk_buf_unref(b);
+			if (vh)
+				t->spare = b;
+			else
+				pk_buf_unref(b);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
@@ -484,12 +635,103 @@ static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondit
 			pk_buf_trim(b, (uint32_t)n);
 		else
 			pk_buf_put(b, (uint32_t)n - pk_buf_len(b));
+		if (vh) {
+			if (PK_UNLIKELY((uint32_t)n < vh)) {
+				t->spare = b;
+				ctr[TUNTAP_C_DROPPED_BAD_VNET_HDR]++;
+				continue;
+			}
+			memcpy(&hdr, pk_buf_data(b), sizeof(hdr));
+			pk_buf_pull(b, vh);
+			pk_buf_offload_clear(b);
+			if (PK_UNLIKELY(!tuntap_vnet_to_buf(t, &hdr, b))) {
+				pk_buf_push(b, vh);
+				t->spare = b;
+				ctr[TUNTAP_C_DROPPED_BAD_VNET_HDR]++;
+				continue;
+			}
+			if (b->gso_size)
+				ctr[TUNTAP_C_RX_GSO_PACKETS]++;
+			if (pk_buf_len(b) <= TUNTAP_COPY_MAX) {
+				/* Small: copy it out and keep the 64 KB buffer. */
+				struct pk_buf *small = pk_buf_new_copy(pk_buf_data(b), pk_buf_len(b));
+
+				if (PK_UNLIKELY(!small)) {
+					pk_buf_push(b, vh);
+					t->spare = b;
+					ctr[TUNTAP_C_DROPPED_NO_BUFFER]++;
+					continue;
+				}
+				pk_buf_offload_copy(small, b);
+				pk_buf_push(b, vh);	/* the next read starts where this one did */
+				t->spare = b;
+				b = small;
+			}
+		}
 		pk_batch_add(&t->rx, b);
 	}
 	if (t->rx.n) {
 		pk_dev_emit(dev, 0, &t->rx);
 		pk_batch_unref_all(&t->rx);
 	}
+}
+
+/* Write one packet, the vnet header in front with offload. */
+static ssize_t tuntap_write_one(struct tuntap *t, const struct pk_buf *b)
+{
+	struct virtio_net_hdr_v1 hdr;
+	struct iovec iov[2];
+	ssize_t n;
+
+	if (!t->offload) {
+		do
+			n = write(t->fd, pk_buf_data(b), pk_buf_len(b));
+		while (PK_UNLIKELY(n < 0 && errno == EINTR));
+		return n;
+	}
+	tuntap_buf_to_vnet(b, &hdr);
+	iov[0].iov_base = &hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = pk_buf_data(b);
+	iov[1].iov_len = pk_buf_len(b);
+	do
+		n = writev(t->fd, iov, 2);
+	while (PK_UNLIKELY(n < 0 && errno == EINTR));
+	return n;
+}
+
+/* The port accepts offloads whatever 'offload' says: without it (or when the
+ * kernel could not take the metadata) packets are segmented and checksums
+ * completed here. Returns the packets that failed; sets *errno_out. */
+static uint32_t tuntap_write_soft(struct pk_dev *dev, struct tuntap *t, const struct pk_buf *b,
+				  int *errno_out)
+{
+	struct pk_batch segs;
+	uint32_t pos = 0, failed = 0;
+	int32_t l3 = t->tap ? pk_eth_l3_offset(pk_buf_data(b), pk_buf_len(b)) : 0;
+	int rc;
+
+	pk_dev_count(dev, TUNTAP_C_TX_SEGMENTED, 1);
+	if (l3 < 0) {
+		*errno_out = EINVAL;
+		return 1;
+	}
+	do {
+		pk_batch_init(&segs);
+		rc = pk_gso_segment(b, (uint32_t)l3, &pos, &segs);
+		for (uint32_t i = 0; i < segs.n; i++) {
+			if (tuntap_write_one(t, segs.buf[i]) < 0) {
+				*errno_out = errno;
+				failed++;
+			}
+		}
+		pk_batch_unref_all(&segs);
+	} while (rc == 0);
+	if (rc < 0) {
+		*errno_out = -rc == ENOMEM ? ENOBUFS : EINVAL;
+		failed++;
+	}
+	return failed;
 }
 
 /*
@@ -502,7 +744,7 @@ static void tuntap_receive(struct pk_dev *dev, void *self, uint32_t port,
 			   const struct pk_batch *batch)
 {
 	struct tuntap *t = self;
-	uint64_t full = 0, down = 0, err = 0;
+	uint64_t full = 0, down = 0, err = 0, gso = 0;
 
 	(void)port;
 	if (PK_UNLIKELY(t->fd < 0)) {
@@ -511,21 +753,27 @@ static void tuntap_receive(struct pk_dev *dev, void *self, uint32_t port,
 	}
 	for (uint32_t i = 0; i < batch->n; i++) {
 		const struct pk_buf *b = batch->buf[i];
-		ssize_t n;
+		int e = 0;
 
-		do
-			n = write(t->fd, pk_buf_data(b), pk_buf_len(b));
-		while (PK_UNLIKELY(n < 0 && errno == EINTR));
-		if (PK_LIKELY(n >= 0))
+		if (PK_UNLIKELY(pk_buf_needs_offload(b)) && (!t->offload || !tuntap_vnet_ok(b))) {
+			if (tuntap_write_soft(dev, t, b, &e) == 0)
+				continue;
+		} else if (PK_LIKELY(tuntap_write_one(t, b) >= 0)) {
+			gso += b->gso_size != 0;
 			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+		} else {
+			e = errno;
+		}
+		if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS)
 			full++;
-		else if (errno == EIO)
+		else if (e == EIO)
 			down++;
 		else
 			err++;
 	}
 	t->last_tx = pk_dev_now(dev);
+	if (gso)
+		pk_dev_count(dev, TUNTAP_C_TX_GSO_PACKETS, gso);
 	if (PK_UNLIKELY(full | down | err)) {
 		uint64_t *ctr = pk_dev_counters(dev);
 
@@ -538,11 +786,13 @@ static void tuntap_receive(struct pk_dev *dev, void *self, uint32_t port,
 /* Types ------------------------------------------------------------------------ */
 
 static const struct pk_port_group tuntap_tap_ports[] = {
-	{ "eth", PK_L2, 0, 1, "Ethernet frames to and from the kernel's TAP interface", 0 },
+	{ "eth", PK_L2, 0, 1, "Ethernet frames to and from the kernel's TAP interface",
+	  PK_PORT_F_OFFLOAD },
 };
 
 static const struct pk_port_group tuntap_tun_ports[] = {
-	{ "ip", PK_L3, 0, 1, "IPv4 and IPv6 packets to and from the kernel's TUN interface", 0 },
+	{ "ip", PK_L3, 0, 1, "IPv4 and IPv6 packets to and from the kernel's TUN interface",
+	  PK_PORT_F_OFFLOAD },
 };
 
 static const struct pk_device_ops tuntap_tap_ops = {
@@ -575,6 +825,16 @@ static const struct pk_device_ops tuntap_tun_ops = {
 	"packet received on the port is written to the interface at once; the kernel never makes " \
 	"such a write wait, and a refused write is dropped and counted (dropped-tx-full, "         \
 	"dropped-link-down, tx-errors), never queued or retried.\n\n"                              \
+	"With 'offload' the interface is opened with IFF_VNET_HDR (a 12-byte virtio-net header "  \
+	"in front of every packet) and the kernel is told it may hand over unchecksummed "        \
+	"packets and TCP super-packets (TUNSETOFFLOAD csum, tso4, tso6, tso-ecn): reads of up "   \
+	"to 64 KB arrive on the port as super-packets with their segment size and partial "      \
+	"checksum (rx-gso-packets), and super-packets received on the port are written as one "  \
+	"packet each for the kernel to segment (tx-gso-packets). A header the device cannot "    \
+	"take is dropped and counted (dropped-bad-vnet-hdr). The port accepts super-packets "     \
+	"and partial checksums also without 'offload': then it segments them and completes "    \
+	"the checksums itself (tx-segmented). A kernel that refuses the offloads fails the "     \
+	"start with the reason.\n\n"                                                              \
 	"On stop an interface the device created is removed, together with its addresses and "    \
 	"routes, unless 'persist' is true; an interface it attached to is left as it was found "   \
 	"apart from the settings applied at start."
