@@ -24,6 +24,7 @@ enum {
 	VC_P_REJECT_CLOSED,
 	VC_P_ICMP_ERROR_RATE,
 	VC_P_USE_LINK_INFO,
+	VC_P_TSO,
 };
 
 static const struct pk_param vc_addr_fields[] = {
@@ -102,6 +103,11 @@ static const struct pk_param vc_params[] = {
 					     "Also own the addresses the device on \"ip\" publishes "
 					     "(an l3.adapter: its addresses and DHCP lease), and take "
 					     "its DNS servers as the resolver's default"),
+	[VC_P_TSO] = PK_PARAM_BOOL(struct vc_config, tso, "tso", "false", 0,
+				   "TCP segmentation offload: connections send up to 64 KB per "
+				   "packet, marked as super-packets with the MSS of 'mtu' as their "
+				   "segment size and a partial checksum, for a kernel TUN with "
+				   "'offload' (or the core, for any other peer) to cut"),
 };
 
 static const struct pk_counter vc_counters[] = {
@@ -137,7 +143,8 @@ static const struct pk_counter vc_counters[] = {
 };
 
 static const struct pk_port_group vc_ports[] = {
-	{ "ip", PK_L3, 1, 1, "IP packets to and from the network (an adapter, router or TUN)", 0 },
+	{ "ip", PK_L3, 1, 1, "IP packets to and from the network (an adapter, router or TUN)",
+	  PK_PORT_F_OFFLOAD },
 };
 
 struct pk_vclient *vc_from_dev(struct pk_dev *dev)
@@ -338,7 +345,11 @@ static void vc_l4_input(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint
 {
 	switch (proto) {
 	case PK_IPPROTO_TCP:
-		vc_tcp_input(vc, ipv6, src, dst, pkt, pkt_len, l4, l4_len);
+		/* A partial checksum was never computed (a local sender that
+		 * trusts memory, e.g. the kernel behind a TUN with offload) and a
+		 * verified one was checked already: neither is verified again. */
+		vc_tcp_input(vc, ipv6, src, dst, pkt, pkt_len, l4, l4_len,
+			     b->csum != PK_CSUM_NONE);
 		break;
 	case PK_IPPROTO_UDP:
 		vc_udp_input(vc, ipv6, src, dst, b, pkt, pkt_len, l4, l4_len);
@@ -631,7 +642,11 @@ static const struct pk_device_ops vc_ops = {
 	"port unreachable refuses a connection attempt or a connected UDP socket.\n\n"          \
 	"Packets to addresses that are not ours, IP fragments (no reassembly) and packets "      \
 	"with bad checksums are dropped and counted. The vclient never fragments: a datagram "  \
-	"larger than 'mtu' is refused to the application."
+	"larger than 'mtu' is refused to the application.\n\n"                                   \
+	"The port accepts segmentation offload: TCP super-packets (up to 64 KB, as a TUN with "  \
+	"'offload' reads them) go to the TCP engine as one segment, and packets whose checksum " \
+	"is marked partial (never computed) or verified are not checked again. With 'tso' its " \
+	"own connections send super-packets too."
 
 const struct pk_device_type pk_vclient_device_type = {
 	.name = PK_VCLIENT_TYPE_NAME,

@@ -103,6 +103,12 @@ void vc_task_return_later(GTask *task, gpointer obj, GError *error)
 
 /* Sock lifetime ------------------------------------------------------------------ */
 
+/* Largest TCP segment with 'tso': the IP packet within 65535 bytes. */
+static uint32_t vc_tso_cap(bool ipv6)
+{
+	return 65535u - vc_ip_hlen(ipv6);
+}
+
 static void vc_sock_timer_fired(struct pk_dev *dev, void *self, void *data);
 
 static struct vc_tcp_sock *vc_sock_new(struct pk_vclient *vc, struct pk_tcp_conn *c)
@@ -113,6 +119,8 @@ static struct vc_tcp_sock *vc_sock_new(struct pk_vclient *vc, struct pk_tcp_conn
 	s->vc = vc;
 	s->conn = c;
 	s->key.ipv6 = ep->ipv6;
+	if (vc->cfg.tso)
+		pk_tcp_conn_set_tso(c, vc_tso_cap(ep->ipv6) - PK_TCP_MAX_HLEN);
 	s->key.lport = ep->local_port;
 	s->key.rport = ep->remote_port;
 	memcpy(s->key.laddr, ep->local_addr, ep->ipv6 ? 16 : 4);
@@ -203,19 +211,34 @@ static void vc_listen_offer(struct vc_listen *l, struct vc_tcp_sock *s);
 
 static void vc_sock_drain(struct pk_vclient *vc, struct vc_tcp_sock *s, uint64_t now)
 {
-	uint32_t cap = PK_TCP_MAX_HLEN + pk_tcp_conn_mss(s->conn);
+	uint32_t mss = pk_tcp_conn_mss(s->conn), cap = PK_TCP_MAX_HLEN + mss;
+	uint32_t hlen = vc_ip_hlen(s->key.ipv6);
+	bool tso = vc->cfg.tso;
 
 	for (;;) {
 		uint8_t *l4;
-		uint32_t n;
-		struct pk_buf *b = vc_alloc_l4(vc, s->key.ipv6, cap, &l4);
+		uint32_t n, thl;
+		struct pk_buf *b;
 
+		/* A 64 KB buffer only while there is data for more than a segment. */
+		if (tso)
+			cap = pk_tcp_conn_send_pending(s->conn) > mss ? vc_tso_cap(s->key.ipv6)
+								       : PK_TCP_MAX_HLEN + mss;
+		b = vc_alloc_l4(vc, s->key.ipv6, cap, &l4);
 		if (!b)
 			return;
 		n = pk_tcp_conn_output(s->conn, now, l4, cap);
 		if (!n) {
 			pk_buf_unref(b);
 			return;
+		}
+		if (tso) {
+			/* The engine left the checksum partial (pk_tcp_conn_set_tso()). */
+			pk_buf_set_csum_partial(b, hlen, 16);
+			thl = (uint32_t)(l4[12] >> 4) * 4;
+			if (n - thl > pk_tcp_conn_seg_size(s->conn, thl))
+				pk_buf_set_gso(b, (uint16_t)pk_tcp_conn_seg_size(s->conn, thl),
+					       s->key.ipv6 ? PK_GSO_TCPV6 : PK_GSO_TCPV4);
 		}
 		vc_send_l4(vc, b, s->key.ipv6, PK_IPPROTO_TCP, s->key.laddr, s->key.raddr, n);
 	}
@@ -396,7 +419,8 @@ static void vc_reply_rst(struct pk_vclient *vc, bool ipv6, const uint8_t *src, c
 }
 
 void vc_tcp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
-		  const uint8_t *pkt, uint32_t pkt_len, const uint8_t *seg, uint32_t seg_len)
+		  const uint8_t *pkt, uint32_t pkt_len, const uint8_t *seg, uint32_t seg_len,
+		  bool csum_trusted)
 {
 	struct pk_tcp_view v;
 	struct vc_key k;
@@ -410,7 +434,7 @@ void vc_tcp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const ui
 		pk_dev_count(vc->dev, VC_C_DROPPED_BAD_IP, 1);
 		return;
 	}
-	if (!pk_tcp_csum_ok(ipv6, src, dst, seg, seg_len)) {
+	if (!csum_trusted && !pk_tcp_csum_ok(ipv6, src, dst, seg, seg_len)) {
 		pk_dev_count(vc->dev, VC_C_DROPPED_CHECKSUM, 1);
 		return;
 	}

@@ -37,6 +37,7 @@ struct vc_config {
 	bool reject_closed;
 	uint32_t icmp_error_rate;
 	bool use_link_info;
+	bool tso;
 };
 
 enum vc_counter {
@@ -131,7 +132,8 @@ uint32_t vc_ip_hlen(bool ipv6);
 void vc_tcp_init(struct pk_vclient *vc);
 void vc_tcp_shutdown(struct pk_vclient *vc);
 void vc_tcp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
-		  const uint8_t *pkt, uint32_t pkt_len, const uint8_t *seg, uint32_t seg_len);
+		  const uint8_t *pkt, uint32_t pkt_len, const uint8_t *seg, uint32_t seg_len,
+		  bool csum_trusted);
 void vc_tcp_icmp_error(struct pk_vclient *vc, bool ipv6, uint8_t type, uint8_t code,
 		       uint32_t mtu, const uint8_t *inner, uint32_t inner_len);
 void vc_tcp_flush(struct pk_vclient *vc);

@@ -478,6 +478,36 @@ const struct pk_tcp_endpoints *pk_tcp_conn_endpoints(const struct pk_tcp_conn *c
 uint32_t pk_tcp_conn_mss(const struct pk_tcp_conn *c);
 
 /**
+ * pk_tcp_conn_set_tso() - Produce TCP super-segments (segmentation offload)
+ * @c:		Connection
+ * @max_payload: Largest payload of one segment pk_tcp_conn_output() makes
+ *		of new data (at most 65535); 0 turns it off (the default)
+ *
+ * With it on, new data goes out in segments of up to @max_payload bytes:
+ * whole multiples of the wire segment size, plus a short tail only where
+ * Nagle would send one. Retransmissions stay one wire segment. The checksum
+ * field of every segment then holds only the folded pseudo-header sum (not
+ * complemented): the caller marks the packet PK_CSUM_PARTIAL and, when the
+ * payload exceeds pk_tcp_conn_seg_size(), as a super-packet with that
+ * gso_size (<pktkit/buf.h>), for a kernel or pk_gso_segment() to cut.
+ * Pass a @cap to pk_tcp_conn_output() large enough for such segments.
+ *
+ * Context: the engine's thread. Since: 1.1
+ */
+void pk_tcp_conn_set_tso(struct pk_tcp_conn *c, uint32_t max_payload);
+
+/**
+ * pk_tcp_conn_seg_size() - Payload bytes of one wire segment with a given TCP header
+ * @c:		Connection
+ * @tcp_hlen:	TCP header length (options included) of a segment it made
+ *
+ * The gso_size of a super-segment: the MSS less the options it carries.
+ *
+ * Context: the engine's thread. Since: 1.1
+ */
+uint32_t pk_tcp_conn_seg_size(const struct pk_tcp_conn *c, uint32_t tcp_hlen);
+
+/**
  * pk_tcp_conn_send_space() - Free bytes in the send ring
  * @c:	Connection
  *

@@ -54,6 +54,7 @@ struct pk_tcp_conn {
 	bool peer_ws, peer_ts, peer_sack;	/* options the peer's SYN carried */
 	uint16_t peer_mss;
 	uint32_t mss_base;			/* min(ours, peer's MSS option) */
+	uint32_t tso_max;			/* pk_tcp_conn_set_tso(); 0: off */
 
 	/* Congestion control: RFC 5681 + RFC 6582 NewReno + RFC 3042, or
 	 * RFC 6675 SACK recovery (sack_rec) when SACK was negotiated. */
@@ -1387,7 +1388,10 @@ static uint32_t emit(struct pk_tcp_conn *c, uint8_t *buf, uint32_t seq, uint8_t 
 	memcpy(buf + PK_TCP_HLEN, opts, olen);
 	if (data_len)
 		ring_read_at(&c->sb, data_off, buf + hlen, data_len);
-	pk_tcp_csum_set(&c->ep, buf, hlen + data_len);
+	if (c->tso_max)
+		pk_tcp_csum_set_partial_(&c->ep, buf, hlen + data_len);
+	else
+		pk_tcp_csum_set(&c->ep, buf, hlen + data_len);
 	if (flags & PK_TCP_ACK) {
 		c->ack_now = false;
 		c->unacked_bytes = 0;
@@ -1573,18 +1577,28 @@ uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, u
 		uint32_t lt = c->dupacks < 3 && !c->in_recovery ? c->dupacks * smss(c) : 0;
 		uint32_t wnd = MIN(c->snd_wnd, c->cwnd + lt);
 		uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
-		uint32_t n;
-
-		if (rec_room != UINT32_MAX)	/* SACK recovery: pipe, not flight */
-			usable = MIN(c->snd_wnd > in_flight ? c->snd_wnd - in_flight : 0, rec_room);
-		n = MIN(MIN(avail, usable), seg_max);
+		uint32_t n, big = seg_max;
 		bool retrans = SEQ_LT(c->snd_nxt, c->snd_max);
 		bool ok;
 
+		if (rec_room != UINT32_MAX)	/* SACK recovery: pipe, not flight */
+			usable = MIN(c->snd_wnd > in_flight ? c->snd_wnd - in_flight : 0, rec_room);
+		/* TSO: new data in whole multiples of a segment, up to tso_max. */
+		if (c->tso_max > seg_max && !retrans && seg_max > 0)
+			big = MAX(MIN(c->tso_max, room) / seg_max, 1u) * seg_max;
+		n = MIN(MIN(avail, usable), big);
+
 		if (n == 0) {
 			ok = false;
-		} else if (n == seg_max || retrans) {
+		} else if (n >= seg_max || retrans) {
 			ok = true;
+			/* A short tail only where Nagle would send it on its own
+			 * (everything queued and nothing outstanding, or no-delay,
+			 * or a FIN follows); otherwise it waits for more data. */
+			if (n > seg_max && n % seg_max &&
+			    !(n == avail && (c->cfg.nodelay || c->fin_queued ||
+					     c->snd_nxt == c->snd_una)))
+				n -= n % seg_max;
 		} else if (n == avail) {
 			/* Nagle (RFC 9293 3.7.4): a short segment only if nothing is
 			 * outstanding, unless disabled; the last piece before a FIN goes. */
@@ -1808,6 +1822,18 @@ bool pk_tcp_conn_peer_closed(const struct pk_tcp_conn *c)
 const struct pk_tcp_endpoints *pk_tcp_conn_endpoints(const struct pk_tcp_conn *c)
 {
 	return &c->ep;
+}
+
+void pk_tcp_conn_set_tso(struct pk_tcp_conn *c, uint32_t max_payload)
+{
+	c->tso_max = MIN(max_payload, 65535u);
+}
+
+uint32_t pk_tcp_conn_seg_size(const struct pk_tcp_conn *c, uint32_t tcp_hlen)
+{
+	uint32_t opts = tcp_hlen > PK_TCP_HLEN ? tcp_hlen - PK_TCP_HLEN : 0;
+
+	return c->mss_base > opts ? c->mss_base - opts : 1;
 }
 
 uint32_t pk_tcp_conn_mss(const struct pk_tcp_conn *c)

@@ -151,6 +151,16 @@ void pk_tcp_csum_set(const struct pk_tcp_endpoints *ep, uint8_t *seg, uint32_t l
 	pk_put_be16(seg + 16, pk_csum_fold(pk_csum_partial(seg, len, sum)));
 }
 
+void pk_tcp_csum_set_partial_(const struct pk_tcp_endpoints *ep, uint8_t *seg, uint32_t len)
+{
+	uint32_t sum = pseudo_sum(ep->ipv6, ep->local_addr, ep->remote_addr, len);
+
+	/* Folded, not complemented: completed over the segment later. */
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	pk_put_be16(seg + 16, (uint16_t)sum);
+}
+
 bool pk_tcp_csum_ok(bool ipv6, const uint8_t *src, const uint8_t *dst, const uint8_t *seg,
 		    uint32_t len)
 {

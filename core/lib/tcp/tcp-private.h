@@ -43,5 +43,7 @@ uint64_t pk_tcp_tuple_hash(const uint8_t key[16], const struct pk_tcp_endpoints 
 			   uint8_t purpose);
 uint32_t pk_tcp_write_header(uint8_t *p, uint16_t sport, uint16_t dport, uint32_t seq,
 			     uint32_t ack, uint8_t flags, uint16_t win, uint32_t opt_len);
+/* TSO: store only the pseudo-header sum (PK_CSUM_PARTIAL convention). */
+void pk_tcp_csum_set_partial_(const struct pk_tcp_endpoints *ep, uint8_t *seg, uint32_t len);
 
 #endif
