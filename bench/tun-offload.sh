@@ -35,7 +35,7 @@ run_vclient() {	# label offload tso
             "addresses": [ { "prefix": "10.72.0.2/24" } ] } },
   "links": [ ["tun.ip", "vc.ip"] ] }
 JSON
-	"$PEER" "$T/topo.json" vc 5001 5002 "$BYTES" >"$T/peer.log" 2>&1 &
+	NOHASH=1 "$PEER" "$T/topo.json" vc 5001 5002 "$BYTES" >"$T/peer.log" 2>&1 &
 	PID=$!
 	for _ in $(seq 100); do grep -q READY "$T/peer.log" && break; sleep 0.1; done
 	local up down
