@@ -381,6 +381,7 @@ static void conn_start(struct peer *p, GIOStream *stream)
 	c->t0 = g_get_monotonic_time();
 	p->started++;
 	p->active++;
+	p->max_tcp_conns = MAX(p->max_tcp_conns, pk_vclient_tcp_connections(p->vc));
 	p->max_active = MAX(p->max_active, p->active);
 	if (p->mode == M_ECHO)
 		pk_vclient_stream_set_nodelay(PK_VCLIENT_STREAM(stream), TRUE);
@@ -514,6 +515,7 @@ int main(int argc, char **argv)
 	gboolean sink = FALSE, echo = FALSE, recv = FALSE;
 	gint64 source = -1, send = -1, gen_n = -1, seed = 1;
 	gint max_conns = 0, backlog = 1024, stats_ms = 0, timeout_s = 0, delay_ms = 0;
+	gint linger_ms = 5000;
 	GOptionEntry entries[] = {
 		{ "vclient", 0, 0, G_OPTION_ARG_STRING, &vclient_id, "Device id (default: vc)", "ID" },
 		{ "listen", 0, 0, G_OPTION_ARG_STRING, &listen_s, "Accept connections", "ADDR:PORT" },
@@ -534,6 +536,8 @@ int main(int argc, char **argv)
 		{ "timeout", 0, 0, G_OPTION_ARG_INT, &timeout_s, "Give up after SECS", "SECS" },
 		{ "delay", 0, 0, G_OPTION_ARG_INT, &delay_ms,
 		  "Wait MS milliseconds after the topology started (e.g. for a TUN's routes)", "MS" },
+		{ "linger", 0, 0, G_OPTION_ARG_INT, &linger_ms,
+		  "At the end, wait up to MS milliseconds for connections to close (5000)", "MS" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &p.quiet,
 		  "No per-connection lines (except failures)", NULL },
 		{ NULL }
@@ -625,7 +629,17 @@ int main(int argc, char **argv)
 	if (!p.stopping)
 		g_main_loop_run(p.loop);
 
+	/* Let the last FINs and ACKs go out: stopping the graph now would drop
+	 * them and leave the peers waiting. TIME-WAIT ends the wait too. */
 	sample(&p);
+	{
+		gint64 until = g_get_monotonic_time() + (gint64)linger_ms * 1000;
+
+		while (g_get_monotonic_time() < until && pk_vclient_tcp_connections(p.vc) > 0) {
+			if (!g_main_context_iteration(NULL, FALSE))
+				g_usleep(1000);
+		}
+	}
 	printf("summary served=%u failed=%u max-concurrent=%u bytes=%" G_GUINT64_FORMAT "\n",
 		       p.done, p.failed, p.max_active, p.bytes);
 	print_counters(&p);
