@@ -58,6 +58,7 @@ struct peer {
 	guint max_tcp_conns;
 	guint64 max_rss_kb;
 	gboolean quiet;
+	gboolean no_checksum;
 	gboolean stopping;
 	int rc;
 };
@@ -305,9 +306,11 @@ static void conn_read_done(GObject *src, GAsyncResult *res, gpointer data)
 		return;
 	}
 	c->received += (guint64)n;
-	g_checksum_update(c->sum_in, c->rbuf, n);
+	if (!c->p->no_checksum)
+		g_checksum_update(c->sum_in, c->rbuf, n);
 	if (c->p->mode == M_ECHO) {
-		g_checksum_update(c->sum_out, c->rbuf, n);
+		if (!c->p->no_checksum)
+			g_checksum_update(c->sum_out, c->rbuf, n);
 		g_output_stream_write_all_async(c->out, c->rbuf, (gsize)n, G_PRIORITY_DEFAULT,
 						c->cancel, conn_echoed, c);
 		return;
@@ -351,7 +354,8 @@ static void conn_write_more(struct conn *c)
 		return;
 	}
 	stream_fill(&c->rng, c->wbuf, n);
-	g_checksum_update(c->sum_out, c->wbuf, (gssize)n);
+	if (!c->p->no_checksum)
+		g_checksum_update(c->sum_out, c->wbuf, (gssize)n);
 	g_output_stream_write_all_async(c->out, c->wbuf, n, G_PRIORITY_DEFAULT, c->cancel,
 					conn_written, c);
 }
@@ -538,6 +542,8 @@ int main(int argc, char **argv)
 		  "Wait MS milliseconds after the topology started (e.g. for a TUN's routes)", "MS" },
 		{ "linger", 0, 0, G_OPTION_ARG_INT, &linger_ms,
 		  "At the end, wait up to MS milliseconds for connections to close (5000)", "MS" },
+		{ "no-checksum", 0, 0, G_OPTION_ARG_NONE, &p.no_checksum,
+		  "Do not hash the data (benchmarks; the sha256 fields are then of nothing)", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &p.quiet,
 		  "No per-connection lines (except failures)", NULL },
 		{ NULL }

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# vclient-kernel.sh - TCP throughput kernel <-> l3.vclient over io.tun (clean, big MTU, impaired) vs kernel <-> kernel over veth, same run
+#
+#   usage: bench/vclient-kernel.sh [BUILD_DIR]      (root; default BUILD_DIR: build)
+#   env:   RUNS (default 3), BYTES per clean transfer (default 200000000),
+#          IMPAIRED_BYTES (default 2000000), IPERF_TIME (default 3), CI
+#
+# One TCP stream per run, socat on the kernel side, vclient-peer --no-checksum on
+# the vclient side (its own timing, first byte to EOF). Kernel and vclient both
+# use CUBIC. Rows:
+#   kernel -> vclient, vclient -> kernel over TUN, MTU 1500
+#   the same with MTU 65521 on the TUN and the vclient (fewer, larger packets)
+#   both directions through l3.impair: 1% loss, 1% reorder, 20 ms each way
+#   kernel -> kernel over a veth pair between two namespaces, MTU 1500: socat
+#   with the same byte count, and iperf3 (the limit)
+# Each row shows the median of RUNS runs and every run.
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../tests/interop/lib.sh"
+. "$HERE/../tests/interop/vclient-lib.sh"
+BUILD=$(cd "${1:-$HERE/../build}" && pwd)
+RUNS=${RUNS:-3}
+BYTES=${BYTES:-200000000}
+IMPAIRED_BYTES=${IMPAIRED_BYTES:-2000000}
+export IPERF_TIME=${IPERF_TIME:-3}
+export PKTKIT_HOST=${PKTKIT_HOST:-$BUILD/core/host/pktkit-host}
+export VCLIENT_PEER=${VCLIENT_PEER:-$BUILD/tests/vclient/vclient-peer}
+export PKTKIT_MODULE_PATH=${PKTKIT_MODULE_PATH:-$BUILD/modules/tuntap:$BUILD/modules/impair:$BUILD/modules/vclient}
+export PKTKIT_MODULE_SYSTEM_PATH=${PKTKIT_MODULE_SYSTEM_PATH-}
+
+interop_init vcb
+vc_setup
+require iperf3
+ns_new VA va
+ns_new VB vb
+for n in "$VC_NS" "$VA" "$VB"; do
+	ip netns exec "$n" sysctl -qw net.ipv4.tcp_congestion_control=cubic
+done
+ip link add "vba$$" netns "$VA" type veth peer name "vbb$$" netns "$VB"
+ip -n "$VA" addr add 10.97.0.1/24 dev "vba$$"; ip -n "$VA" link set "vba$$" up
+ip -n "$VB" addr add 10.97.0.2/24 dev "vbb$$"; ip -n "$VB" link set "vbb$$" up
+
+vc_topology "$T/clean.json"
+vc_topology "$T/impaired.json" '"loss": "1%", "reorder": "1%", "delay": "20ms", "seed": 0'
+vc_topology "$T/big.json" "" '"mtu": 65521'
+sed -i 's/"ifname": "pkvc",/"ifname": "pkvc", "mtu": 65521,/' "$T/big.json"
+
+declare -A RES
+add() { RES[$1]="${RES[$1]:-} $2"; }
+
+to_vclient() {	# TOPO BYTES -> Mbit/s
+	local log=$T/peer.log
+	vc_peer_start "$log" "$1" --listen 10.98.0.2:5000 --sink --max-conns 1 --no-checksum
+	"$VCLIENT_PEER" --gen "$2" | ip netns exec "$VC_NS" socat -u - TCP4:10.98.0.2:5000 || fail "socat client"
+	vc_peer_wait "$log"
+	vc_field "$log" conn mbps | cut -d. -f1
+}
+
+from_vclient() {	# TOPO BYTES -> Mbit/s
+	local log=$T/peer.log sp
+	ip netns exec "$VC_NS" socat -u TCP4-LISTEN:5001,reuseaddr /dev/null &
+	sp=$!
+	vc_wait_listen 5001
+	vc_peer_start "$log" "$1" --delay 300 --connect 10.98.0.1:5001 --send "$2" --no-checksum
+	vc_peer_wait "$log"
+	wait "$sp" || fail "socat server"
+	vc_field "$log" conn mbps | cut -d. -f1
+}
+
+veth_socat() {	# BYTES -> Mbit/s (first byte accepted to EOF, on the receiver)
+	local t0 t1 sp
+	ip netns exec "$VB" socat -u TCP4-LISTEN:5002,reuseaddr /dev/null &
+	sp=$!
+	for _ in $(seq 50); do ip netns exec "$VB" ss -Hltn "sport = :5002" | grep -q . && break; sleep 0.1; done
+	t0=$(date +%s.%N)
+	"$VCLIENT_PEER" --gen "$1" | ip netns exec "$VA" socat -u - TCP4:10.97.0.2:5002 || fail "veth socat"
+	wait "$sp"
+	t1=$(date +%s.%N)
+	awk -v n="$1" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d\n", n * 8 / (b - a) / 1e6 }' 
+}
+
+for r in $(seq "$RUNS"); do
+	echo "== run $r" >&2
+	add "kernel -> vclient, TUN MTU 1500" "$(to_vclient "$T/clean.json" "$BYTES")"
+	add "vclient -> kernel, TUN MTU 1500" "$(from_vclient "$T/clean.json" "$BYTES")"
+	add "kernel -> vclient, TUN MTU 65521" "$(to_vclient "$T/big.json" "$BYTES")"
+	add "vclient -> kernel, TUN MTU 65521" "$(from_vclient "$T/big.json" "$BYTES")"
+	add "kernel -> vclient, impaired" "$(to_vclient "$T/impaired.json" "$IMPAIRED_BYTES")"
+	add "vclient -> kernel, impaired" "$(from_vclient "$T/impaired.json" "$IMPAIRED_BYTES")"
+	add "kernel -> kernel, veth MTU 1500, socat" "$(veth_socat "$BYTES")"
+	iperf_pair "$VB" "$VA" 10.97.0.2 5201 "veth iperf3 run $r" >&2
+	add "kernel -> kernel, veth MTU 1500, iperf3" "$IPERF_MBPS"
+done
+
+echo
+echo "| path | median Mbit/s | runs |"
+echo "|---|---:|---|"
+for k in "kernel -> vclient, TUN MTU 1500" "vclient -> kernel, TUN MTU 1500" \
+	"kernel -> vclient, TUN MTU 65521" "vclient -> kernel, TUN MTU 65521" \
+	"kernel -> vclient, impaired" "vclient -> kernel, impaired" \
+	"kernel -> kernel, veth MTU 1500, socat" "kernel -> kernel, veth MTU 1500, iperf3"; do
+	# shellcheck disable=SC2086
+	med=$(printf '%s\n' ${RES[$k]} | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	echo "| $k | $med |$(printf ' %s,' ${RES[$k]} | sed 's/,$//') |"
+done
