@@ -33,9 +33,6 @@ vc_setup
 require iperf3
 ns_new VA va
 ns_new VB vb
-for n in "$VC_NS" "$VA" "$VB"; do
-	ip netns exec "$n" sysctl -qw net.ipv4.tcp_congestion_control=cubic
-done
 ip link add "vba$$" netns "$VA" type veth peer name "vbb$$" netns "$VB"
 ip -n "$VA" addr add 10.97.0.1/24 dev "vba$$"; ip -n "$VA" link set "vba$$" up
 ip -n "$VB" addr add 10.97.0.2/24 dev "vbb$$"; ip -n "$VB" link set "vbb$$" up
@@ -51,14 +48,14 @@ add() { RES[$1]="${RES[$1]:-} $2"; }
 to_vclient() {	# TOPO BYTES -> Mbit/s
 	local log=$T/peer.log
 	vc_peer_start "$log" "$1" --listen 10.98.0.2:5000 --sink --max-conns 1 --no-checksum
-	"$VCLIENT_PEER" --gen "$2" | ip netns exec "$VC_NS" socat -u - TCP4:10.98.0.2:5000 || fail "socat client"
+	"$VCLIENT_PEER" --gen "$2" | ip netns exec "$VC_NS" socat -u - TCP4:10.98.0.2:5000$VC_CC || fail "socat client"
 	vc_peer_wait "$log"
 	vc_field "$log" conn mbps | cut -d. -f1
 }
 
 from_vclient() {	# TOPO BYTES -> Mbit/s
 	local log=$T/peer.log sp
-	ip netns exec "$VC_NS" socat -u TCP4-LISTEN:5001,reuseaddr /dev/null &
+	ip netns exec "$VC_NS" socat -u TCP4-LISTEN:5001,reuseaddr$VC_CC /dev/null &
 	sp=$!
 	vc_wait_listen 5001
 	vc_peer_start "$log" "$1" --delay 300 --connect 10.98.0.1:5001 --send "$2" --no-checksum
@@ -69,11 +66,11 @@ from_vclient() {	# TOPO BYTES -> Mbit/s
 
 veth_socat() {	# BYTES -> Mbit/s (first byte accepted to EOF, on the receiver)
 	local t0 t1 sp
-	ip netns exec "$VB" socat -u TCP4-LISTEN:5002,reuseaddr /dev/null &
+	ip netns exec "$VB" socat -u TCP4-LISTEN:5002,reuseaddr$VC_CC /dev/null &
 	sp=$!
 	for _ in $(seq 50); do ip netns exec "$VB" ss -Hltn "sport = :5002" | grep -q . && break; sleep 0.1; done
 	t0=$(date +%s.%N)
-	"$VCLIENT_PEER" --gen "$1" | ip netns exec "$VA" socat -u - TCP4:10.97.0.2:5002 || fail "veth socat"
+	"$VCLIENT_PEER" --gen "$1" | ip netns exec "$VA" socat -u - TCP4:10.97.0.2:5002$VC_CC || fail "veth socat"
 	wait "$sp"
 	t1=$(date +%s.%N)
 	awk -v n="$1" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d\n", n * 8 / (b - a) / 1e6 }' 
@@ -88,7 +85,7 @@ for r in $(seq "$RUNS"); do
 	add "kernel -> vclient, impaired" "$(to_vclient "$T/impaired.json" "$IMPAIRED_BYTES")"
 	add "vclient -> kernel, impaired" "$(from_vclient "$T/impaired.json" "$IMPAIRED_BYTES")"
 	add "kernel -> kernel, veth MTU 1500, socat" "$(veth_socat "$BYTES")"
-	iperf_pair "$VB" "$VA" 10.97.0.2 5201 "veth iperf3 run $r" >&2
+	iperf_pair "$VB" "$VA" 10.97.0.2 5201 "veth iperf3 run $r" -C cubic >&2
 	add "kernel -> kernel, veth MTU 1500, iperf3" "$IPERF_MBPS"
 done
 

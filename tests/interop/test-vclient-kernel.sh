@@ -11,14 +11,12 @@
 # 40 ms RTT and 1% loss any Reno-like TCP gets a few Mbit/s, ~ MSS/RTT*1.2/sqrt(p)).
 # Every run checks that SACK and timestamps were negotiated: the vclient's own
 # connection info, and the SYN and SYN-ACK captured on the kernel's TUN.
-# Prints "RESULT <label>: <n> Mbit/s (retrans <r>)" lines.
+# Prints "RESULT <label>: <n> Mbit/s (retrans <r>)" lines. Kernel sockets use CUBIC.
 HERE=$(dirname "$0")
 . "$HERE/lib.sh"
 . "$HERE/vclient-lib.sh"
 interop_init vck
 vc_setup
-# The kernel side runs CUBIC like the vclient (this machine defaults to bbr).
-ip netns exec "$VC_NS" sysctl -qw net.ipv4.tcp_congestion_control=cubic || true
 require nstat tcpdump
 
 CLEAN=${VC_CLEAN_BYTES:-100000000}
@@ -63,7 +61,7 @@ to_vclient() {	# LABEL TOPO FAMILY BYTES
 	vc_peer_start "$log" "$topo" --listen "$lst" --sink --max-conns 1
 	r0=$(kernel_retrans)
 	capture_start "$T/syn.txt"
-	"$VCLIENT_PEER" --gen "$n" | ip netns exec "$VC_NS" timeout 150 socat -u - "$dst" ||
+	"$VCLIENT_PEER" --gen "$n" | ip netns exec "$VC_NS" timeout 150 socat -u - "$dst$VC_CC" ||
 		{ cat "$log" >&2; fail "$label: kernel socat client failed"; }
 	vc_peer_wait "$log"
 	capture_check "$T/syn.txt" "$label"
@@ -81,7 +79,7 @@ from_vclient() {	# LABEL TOPO FAMILY BYTES
 	else srv="TCP4-LISTEN:5001,reuseaddr"; dst="10.98.0.1:5001"; fi
 	exp=$(vc_expect_sha "$n")
 	rm -f "$T/kernel.sha"
-	ip netns exec "$VC_NS" timeout 150 socat -u "$srv" - | sha256sum >"$T/kernel.sha" &
+	ip netns exec "$VC_NS" timeout 150 socat -u "$srv$VC_CC" - | sha256sum >"$T/kernel.sha" &
 	sp=$!
 	vc_wait_listen 5001
 	vc_peer_start "$log" "$topo" --delay 1000 --connect "$dst" --send "$n"

@@ -15,9 +15,12 @@
 #   vc_field LOG PREFIX KEY         value of KEY=... on the last line starting with PREFIX
 #   vc_expect_sha N                 sha256 of the first N bytes of the peer's stream
 #   vc_wait_listen PORT             wait until a kernel socket listens on PORT in $VC_NS
+#   $VC_CC                          socat address option: the kernel socket runs CUBIC, as
+#                                   the vclient does (a namespace may not change its default)
 
 VC_NS=
 VC_PEER_PID=
+VC_CC=,setsockopt-string=6:13:cubic	# SOL_TCP, TCP_CONGESTION
 
 vc_setup() {
 	require socat sha256sum ss python3
