@@ -578,6 +578,14 @@ static void test_tcp_small_buffers_no_options(void)
 		     "\"tcp-no-timestamps\": true, \"mtu\": 576");
 }
 
+/* At an MTU near 64 KiB a full segment plus the largest header is more than a
+ * packet buffer holds: output must still go out (it used to stall at the SYN). */
+static void test_tcp_jumbo_mtu(void)
+{
+	tcp_transfer("10.0.0.2", 4u << 20, 1u << 20, "\"mtu\": 65535");
+	tcp_transfer("fd00::2", 1u << 20, 4u << 20, "\"mtu\": 65535");
+}
+
 static void test_tcp_refused(void)
 {
 	struct sfx f;
@@ -887,6 +895,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/vclient/tcp-v4", test_tcp_v4);
 	g_test_add_func("/vclient/tcp-v6", test_tcp_v6);
 	g_test_add_func("/vclient/tcp-small-buffers-no-options", test_tcp_small_buffers_no_options);
+	g_test_add_func("/vclient/tcp-jumbo-mtu", test_tcp_jumbo_mtu);
 	g_test_add_func("/vclient/tcp-refused", test_tcp_refused);
 	g_test_add_func("/vclient/tcp-errors", test_tcp_errors);
 	g_test_add_func("/vclient/tcp-options", test_tcp_options);
