@@ -6,8 +6,9 @@
 #   env:   RUNS (default 3), BYTES per clean transfer (default 200000000),
 #          IMPAIRED_BYTES (default 2000000), IPERF_TIME (default 3), CI
 #
-# One TCP stream per run, socat on the kernel side, vclient-peer --no-checksum on
-# the vclient side (its own timing, first byte to EOF). Kernel and vclient both
+# One TCP stream per run, socat on the kernel side (zeros, 128 KiB reads and
+# writes), vclient-peer --no-checksum on the vclient side (its own timing,
+# accept or connect to EOF; for veth the wall time of the socat pair). Kernel and vclient both
 # use CUBIC. Rows:
 #   kernel -> vclient, vclient -> kernel over TUN, MTU 1500
 #   the same with MTU 65521 on the TUN and the vclient (fewer, larger packets)
@@ -45,46 +46,52 @@ sed -i 's/"ifname": "pkvc",/"ifname": "pkvc", "mtu": 65521,/' "$T/big.json"
 declare -A RES
 add() { RES[$1]="${RES[$1]:-} $2"; }
 
-to_vclient() {	# TOPO BYTES -> Mbit/s
+# Each run sets MBPS. (Not called in $(...): background jobs of a command
+# substitution would outlive a failure there and escape the cleanup trap.)
+MBPS=
+
+to_vclient() {	# TOPO BYTES
 	local log=$T/peer.log
 	vc_peer_start "$log" "$1" --listen 10.98.0.2:5000 --sink --max-conns 1 --no-checksum
-	"$VCLIENT_PEER" --gen "$2" | ip netns exec "$VC_NS" socat -u - TCP4:10.98.0.2:5000$VC_CC || fail "socat client"
+	ip netns exec "$VC_NS" socat -b 131072 -u "OPEN:/dev/zero,readbytes=$2" TCP4:10.98.0.2:5000$VC_CC ||
+		fail "socat client"
 	vc_peer_wait "$log"
-	vc_field "$log" conn mbps | cut -d. -f1
+	MBPS=$(vc_field "$log" conn mbps | cut -d. -f1)
 }
 
-from_vclient() {	# TOPO BYTES -> Mbit/s
+from_vclient() {	# TOPO BYTES
 	local log=$T/peer.log sp
-	ip netns exec "$VC_NS" socat -u TCP4-LISTEN:5001,reuseaddr$VC_CC /dev/null &
+	ip netns exec "$VC_NS" socat -b 131072 -u TCP4-LISTEN:5001,reuseaddr$VC_CC /dev/null &
 	sp=$!
 	vc_wait_listen 5001
 	vc_peer_start "$log" "$1" --delay 300 --connect 10.98.0.1:5001 --send "$2" --no-checksum
 	vc_peer_wait "$log"
 	wait "$sp" || fail "socat server"
-	vc_field "$log" conn mbps | cut -d. -f1
+	MBPS=$(vc_field "$log" conn mbps | cut -d. -f1)
 }
 
-veth_socat() {	# BYTES -> Mbit/s (first byte accepted to EOF, on the receiver)
+veth_socat() {	# BYTES (connect to EOF at the receiver)
 	local t0 t1 sp
-	ip netns exec "$VB" socat -u TCP4-LISTEN:5002,reuseaddr$VC_CC /dev/null &
+	ip netns exec "$VB" socat -b 131072 -u TCP4-LISTEN:5002,reuseaddr$VC_CC /dev/null &
 	sp=$!
 	for _ in $(seq 50); do ip netns exec "$VB" ss -Hltn "sport = :5002" | grep -q . && break; sleep 0.1; done
 	t0=$(date +%s.%N)
-	"$VCLIENT_PEER" --gen "$1" | ip netns exec "$VA" socat -u - TCP4:10.97.0.2:5002$VC_CC || fail "veth socat"
+	ip netns exec "$VA" socat -b 131072 -u "OPEN:/dev/zero,readbytes=$1" TCP4:10.97.0.2:5002$VC_CC ||
+		fail "veth socat"
 	wait "$sp"
 	t1=$(date +%s.%N)
-	awk -v n="$1" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d\n", n * 8 / (b - a) / 1e6 }' 
+	MBPS=$(awk -v n="$1" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d\n", n * 8 / (b - a) / 1e6 }')
 }
 
 for r in $(seq "$RUNS"); do
 	echo "== run $r" >&2
-	add "kernel -> vclient, TUN MTU 1500" "$(to_vclient "$T/clean.json" "$BYTES")"
-	add "vclient -> kernel, TUN MTU 1500" "$(from_vclient "$T/clean.json" "$BYTES")"
-	add "kernel -> vclient, TUN MTU 65521" "$(to_vclient "$T/big.json" "$BYTES")"
-	add "vclient -> kernel, TUN MTU 65521" "$(from_vclient "$T/big.json" "$BYTES")"
-	add "kernel -> vclient, impaired" "$(to_vclient "$T/impaired.json" "$IMPAIRED_BYTES")"
-	add "vclient -> kernel, impaired" "$(from_vclient "$T/impaired.json" "$IMPAIRED_BYTES")"
-	add "kernel -> kernel, veth MTU 1500, socat" "$(veth_socat "$BYTES")"
+	to_vclient "$T/clean.json" "$BYTES"; add "kernel -> vclient, TUN MTU 1500" "$MBPS"
+	from_vclient "$T/clean.json" "$BYTES"; add "vclient -> kernel, TUN MTU 1500" "$MBPS"
+	to_vclient "$T/big.json" "$BYTES"; add "kernel -> vclient, TUN MTU 65521" "$MBPS"
+	from_vclient "$T/big.json" "$BYTES"; add "vclient -> kernel, TUN MTU 65521" "$MBPS"
+	to_vclient "$T/impaired.json" "$IMPAIRED_BYTES"; add "kernel -> vclient, impaired" "$MBPS"
+	from_vclient "$T/impaired.json" "$IMPAIRED_BYTES"; add "vclient -> kernel, impaired" "$MBPS"
+	veth_socat "$BYTES"; add "kernel -> kernel, veth MTU 1500, socat" "$MBPS"
 	iperf_pair "$VB" "$VA" 10.97.0.2 5201 "veth iperf3 run $r" -C cubic >&2
 	add "kernel -> kernel, veth MTU 1500, iperf3" "$IPERF_MBPS"
 done
