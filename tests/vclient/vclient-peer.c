@@ -14,6 +14,9 @@
  * number at once. IPv6 addresses go in brackets: [fd98::2]:5000. The data
  * sent is a xorshift64* stream of --seed (default 1), the same for every
  * connection; --gen prints it so that a kernel peer can send or check it.
+ * --delay MS waits after the topology started (a TUN's addresses settle),
+ * --linger MS at the end lets the last FINs go out, --no-checksum skips
+ * hashing for benchmarks; --help lists the rest.
  *
  * Output (stdout, line-buffered), for scripts:
  *   listening ADDR PORT
