@@ -12,6 +12,7 @@
 # use CUBIC. Rows:
 #   kernel -> vclient, vclient -> kernel over TUN, MTU 1500
 #   the same with MTU 65521 on the TUN and the vclient (fewer, larger packets)
+#   MTU 1500 with io.tun 'offload' and l3.vclient 'tso' (64 KB super-packets)
 #   both directions through l3.impair: 1% loss, 1% reorder, 20 ms each way
 #   kernel -> kernel over a veth pair between two namespaces, MTU 1500: socat
 #   with the same byte count, and iperf3 (the limit)
@@ -42,6 +43,8 @@ vc_topology "$T/clean.json"
 vc_topology "$T/impaired.json" '"loss": "1%", "reorder": "1%", "delay": "20ms", "seed": 0'
 vc_topology "$T/big.json" "" '"mtu": 65521'
 sed -i 's/"ifname": "pkvc",/"ifname": "pkvc", "mtu": 65521,/' "$T/big.json"
+vc_topology "$T/tso.json" "" '"tso": true'
+sed -i 's/"ifname": "pkvc",/"ifname": "pkvc", "offload": true,/' "$T/tso.json"
 
 declare -A RES
 add() { RES[$1]="${RES[$1]:-} $2"; }
@@ -89,6 +92,8 @@ for r in $(seq "$RUNS"); do
 	from_vclient "$T/clean.json" "$BYTES"; add "vclient -> kernel, TUN MTU 1500" "$MBPS"
 	to_vclient "$T/big.json" "$BYTES"; add "kernel -> vclient, TUN MTU 65521" "$MBPS"
 	from_vclient "$T/big.json" "$BYTES"; add "vclient -> kernel, TUN MTU 65521" "$MBPS"
+	to_vclient "$T/tso.json" "$BYTES"; add "kernel -> vclient, TUN MTU 1500, offload + tso" "$MBPS"
+	from_vclient "$T/tso.json" "$BYTES"; add "vclient -> kernel, TUN MTU 1500, offload + tso" "$MBPS"
 	to_vclient "$T/impaired.json" "$IMPAIRED_BYTES"; add "kernel -> vclient, impaired" "$MBPS"
 	from_vclient "$T/impaired.json" "$IMPAIRED_BYTES"; add "vclient -> kernel, impaired" "$MBPS"
 	veth_socat "$BYTES"; add "kernel -> kernel, veth MTU 1500, socat" "$MBPS"
@@ -101,6 +106,7 @@ echo "| path | median Mbit/s | runs |"
 echo "|---|---:|---|"
 for k in "kernel -> vclient, TUN MTU 1500" "vclient -> kernel, TUN MTU 1500" \
 	"kernel -> vclient, TUN MTU 65521" "vclient -> kernel, TUN MTU 65521" \
+	"kernel -> vclient, TUN MTU 1500, offload + tso" "vclient -> kernel, TUN MTU 1500, offload + tso" \
 	"kernel -> vclient, impaired" "vclient -> kernel, impaired" \
 	"kernel -> kernel, veth MTU 1500, socat" "kernel -> kernel, veth MTU 1500, iperf3"; do
 	# shellcheck disable=SC2086
