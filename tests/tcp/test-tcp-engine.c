@@ -557,6 +557,59 @@ static void test_zero_window_probe(void)
 	teardown(c);
 }
 
+/* The peer answers every zero-window probe with the same ACK and window 0:
+ * those are not duplicate ACKs (no fast retransmit, no recovery). */
+static void test_zero_window_no_dupacks(void)
+{
+	struct pk_tcp_conn *c;
+	uint8_t d[3000] = { 0 };
+	uint64_t t = 2 * MS;
+
+	setup();
+	c = establish(NULL, 1000, PISS, &mss1000, 0);
+	pk_tcp_conn_send(c, d, 3000);
+	no_out(c, t);
+	for (int i = 0; i < 5; i++) {
+		t = pk_tcp_conn_deadline(c);
+		pk_tcp_conn_timer(c, t);
+		g_assert_true(out(c, t, &S));
+		g_assert_cmpuint(S.v.payload_len, ==, 1);
+		feed(c, PISS + 1, 1001, PK_TCP_ACK, 0, NULL, NULL, 0, t + MS);
+		no_out(c, t + MS);
+	}
+	g_assert_cmpuint(pk_tcp_engine_stats(E)->fast_retransmits, ==, 0);
+	g_assert_cmpuint(pk_tcp_engine_stats(E)->zero_window_probes, ==, 5);
+	teardown(c);
+}
+
+/* An application-limited sender (a little data, all acknowledged) does not
+ * grow its congestion window (RFC 7661). */
+static void test_cwnd_app_limited(void)
+{
+	struct pk_tcp_conn *c;
+	struct pk_tcp_conn_info info;
+	uint8_t d[100] = { 0 };
+	uint32_t seq = 1001, cwnd0;
+	uint64_t t = 2 * MS;
+
+	setup();
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	pk_tcp_conn_get_info(c, &info);
+	cwnd0 = info.cwnd;
+	for (int i = 0; i < 200; i++) {
+		pk_tcp_conn_send(c, d, sizeof(d));
+		g_assert_true(out(c, t, &S));
+		g_assert_cmpuint(S.v.payload_len, ==, sizeof(d));
+		seq += sizeof(d);
+		t += MS;
+		feed(c, PISS + 1, seq, PK_TCP_ACK, 65535, NULL, NULL, 0, t);
+		t += MS;
+	}
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.cwnd, ==, cwnd0);
+	teardown(c);
+}
+
 static void test_wraparound(void)
 {
 	struct pk_tcp_conn *c;
@@ -1223,6 +1276,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/rto-karn", test_rto_data);
 	g_test_add_func("/tcp/engine/fast-retransmit", test_fast_retransmit);
 	g_test_add_func("/tcp/engine/zero-window-probe", test_zero_window_probe);
+	g_test_add_func("/tcp/engine/zero-window-no-dupacks", test_zero_window_no_dupacks);
+	g_test_add_func("/tcp/engine/cwnd-app-limited", test_cwnd_app_limited);
 	g_test_add_func("/tcp/engine/wraparound", test_wraparound);
 	g_test_add_func("/tcp/engine/paws", test_paws);
 	g_test_add_func("/tcp/engine/bad-input", test_bad_input);

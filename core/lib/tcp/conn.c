@@ -889,6 +889,11 @@ static void ack_advanced(struct pk_tcp_conn *c, uint32_t ack, const struct pk_tc
 {
 	uint32_t acked = ack - c->snd_una;
 	uint32_t mss = smss(c);
+	/* Congestion window validation (RFC 7661, simplified as Linux does): the
+	 * window grows only while the sender used at least half of it, so an
+	 * application- or receiver-limited connection does not build up a
+	 * window it never tested. */
+	bool cwnd_limited = 2 * (uint64_t)(c->snd_max - c->snd_una) >= c->cwnd;
 
 	/* RTT sample: timestamps if present, else the timed segment (Karn: it
 	 * is untimed once anything was retransmitted). */
@@ -942,7 +947,7 @@ static void ack_advanced(struct pk_tcp_conn *c, uint32_t ack, const struct pk_tc
 			c->cwnd += mss;
 		}
 		/* SACK recovery: NextSeg() picks the holes, cwnd stays */
-	} else {
+	} else if (cwnd_limited) {
 		cc_ack(c, acked, now);
 	}
 	c->dupacks = 0;
@@ -1014,7 +1019,10 @@ static bool process_ack(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		 * new data, or a classic one that carries no SACK option */
 		bool classic = ack == c->snd_una && t->payload_len == 0 &&
 			       !(t->flags & (PK_TCP_SYN | PK_TCP_FIN)) && wnd == c->snd_wnd &&
-			       c->snd_max != c->snd_una;
+			       c->snd_max != c->snd_una &&
+			       /* the answers to zero-window probes repeat the
+				* same ACK and window: not a loss signal */
+			       wnd != 0 && !c->persist;
 		bool advanced = SEQ_GT(ack, c->snd_una);
 		uint32_t newly = 0;
 
