@@ -29,6 +29,37 @@ gboolean vc_key_equal(gconstpointer a, gconstpointer b)
 	return memcmp(a, b, sizeof(struct vc_key)) == 0;
 }
 
+gpointer vc_bound_lookup(GHashTable *table, bool ipv6, const uint8_t *addr, uint16_t port)
+{
+	struct vc_key k;
+	gpointer found;
+
+	memset(&k, 0, sizeof(k));
+	k.ipv6 = ipv6;
+	k.lport = port;
+	memcpy(k.laddr, addr, ipv6 ? 16 : 4);
+	found = g_hash_table_lookup(table, &k);
+	if (found)
+		return found;
+	memset(k.laddr, 0, sizeof(k.laddr));
+	return g_hash_table_lookup(table, &k);
+}
+
+bool vc_pick_ephemeral(struct pk_vclient *vc, struct vc_key *k,
+		       bool (*is_free)(struct pk_vclient *vc, const struct vc_key *k))
+{
+	uint32_t span = VC_EPHEMERAL_HI - VC_EPHEMERAL_LO + 1;
+	uint32_t start = (uint32_t)g_random_int_range(0, (gint32)span);
+
+	/* A random start, then the next free one: random and collision-free. */
+	for (uint32_t i = 0; i < span; i++) {
+		k->lport = (uint16_t)(VC_EPHEMERAL_LO + (start + i) % span);
+		if (is_free(vc, k))
+			return true;
+	}
+	return false;
+}
+
 GSocketAddress *vc_sockaddr_new(bool ipv6, const uint8_t *addr, uint16_t port)
 {
 	GInetAddress *ia = g_inet_address_new_from_bytes(
@@ -342,18 +373,7 @@ void vc_tcp_flush(struct pk_vclient *vc)
 static struct vc_listen *vc_listen_find(struct pk_vclient *vc, bool ipv6, const uint8_t *addr,
 					uint16_t port)
 {
-	struct vc_key k;
-	struct vc_listen *l;
-
-	memset(&k, 0, sizeof(k));
-	k.ipv6 = ipv6;
-	k.lport = port;
-	memcpy(k.laddr, addr, ipv6 ? 16 : 4);
-	l = g_hash_table_lookup(vc->listeners, &k);
-	if (l)
-		return l;
-	memset(k.laddr, 0, sizeof(k.laddr));
-	return g_hash_table_lookup(vc->listeners, &k);
+	return vc_bound_lookup(vc->listeners, ipv6, addr, port);
 }
 
 static void vc_send_segment(struct pk_vclient *vc, const struct pk_tcp_endpoints *ep,
@@ -677,18 +697,10 @@ static bool vc_tcp_config(struct pk_vclient *vc, const struct pk_vclient_tcp_opt
 }
 
 
-static bool vc_pick_port(struct pk_vclient *vc, struct vc_key *k)
+static bool vc_conn_port_free(struct pk_vclient *vc, const struct vc_key *k)
 {
-	uint32_t span = VC_EPHEMERAL_HI - VC_EPHEMERAL_LO + 1;
-	uint32_t start = g_random_int_range(0, (gint32)span);
-
-	for (uint32_t i = 0; i < span; i++) {
-		k->lport = (uint16_t)(VC_EPHEMERAL_LO + (start + i) % span);
-		if (!g_hash_table_contains(vc->conns, k) &&
-		    !vc_listen_find(vc, k->ipv6, k->laddr, k->lport))
-			return true;
-	}
-	return false;
+	return !g_hash_table_contains(vc->conns, k) &&
+	       !vc_listen_find(vc, k->ipv6, k->laddr, k->lport);
 }
 
 static gboolean vc_connect_cancelled(GCancellable *c, gpointer data)
@@ -759,7 +771,7 @@ void pk_vclient_tcp_connect_full_async(struct pk_vclient *vc, GSocketAddress *re
 	k.rport = ep.remote_port;
 	memcpy(k.laddr, ep.local_addr, 16);
 	memcpy(k.raddr, ep.remote_addr, 16);
-	if (!vc_pick_port(vc, &k)) {
+	if (!vc_pick_ephemeral(vc, &k, vc_conn_port_free)) {
 		g_set_error_literal(&error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
 				    "No free local port for this destination");
 		goto fail;
@@ -954,16 +966,7 @@ PkVclientListener *pk_vclient_tcp_listen_full(struct pk_vclient *vc, GSocketAddr
 	if (!vc_tcp_config(vc, opts, &cfg, error))
 		return NULL;
 	if (port == 0) {
-		uint32_t span = VC_EPHEMERAL_HI - VC_EPHEMERAL_LO + 1;
-		uint32_t start = g_random_int_range(0, (gint32)span);
-		uint32_t i;
-
-		for (i = 0; i < span; i++) {
-			k.lport = (uint16_t)(VC_EPHEMERAL_LO + (start + i) % span);
-			if (vc_port_free_for_listen(vc, &k))
-				break;
-		}
-		if (i == span) {
+		if (!vc_pick_ephemeral(vc, &k, vc_port_free_for_listen)) {
 			g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
 					    "No free port");
 			return NULL;

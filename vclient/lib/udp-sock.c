@@ -73,18 +73,7 @@ static void pk_vclient_udp_init(PkVclientUdp *self)
 static struct vc_udp *vc_udp_find(struct pk_vclient *vc, bool ipv6, const uint8_t *addr,
 				  uint16_t port)
 {
-	struct vc_key k;
-	struct vc_udp *u;
-
-	memset(&k, 0, sizeof(k));
-	k.ipv6 = ipv6;
-	k.lport = port;
-	memcpy(k.laddr, addr, ipv6 ? 16 : 4);
-	u = g_hash_table_lookup(vc->udp, &k);
-	if (u)
-		return u;
-	memset(k.laddr, 0, sizeof(k.laddr));
-	return g_hash_table_lookup(vc->udp, &k);
+	return vc_bound_lookup(vc->udp, ipv6, addr, port);
 }
 
 static bool vc_udp_port_free(struct pk_vclient *vc, const struct vc_key *k)
@@ -138,21 +127,10 @@ PkVclientUdp *pk_vclient_udp_new(struct pk_vclient *vc, GSocketAddress *local,
 				    "UDP port %u is already bound", port);
 			return NULL;
 		}
-	} else {
-		uint32_t span = VC_EPHEMERAL_HI - VC_EPHEMERAL_LO + 1;
-		uint32_t start = g_random_int_range(0, (gint32)span);
-		uint32_t i;
-
-		for (i = 0; i < span; i++) {
-			k.lport = (uint16_t)(VC_EPHEMERAL_LO + (start + i) % span);
-			if (vc_udp_port_free(vc, &k))
-				break;
-		}
-		if (i == span) {
-			g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-					    "No free UDP port");
-			return NULL;
-		}
+	} else if (!vc_pick_ephemeral(vc, &k, vc_udp_port_free)) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+				    "No free UDP port");
+		return NULL;
 	}
 	obj = g_object_new(PK_TYPE_VCLIENT_UDP, NULL);
 	obj->u->key = k;

@@ -154,5 +154,10 @@ GSocketAddress *vc_sockaddr_new(bool ipv6, const uint8_t *addr, uint16_t port);
 bool vc_sockaddr_get(GSocketAddress *sa, bool *ipv6, uint8_t *addr, uint16_t *port,
 		     GError **error);
 bool vc_addr_is_any(bool ipv6, const uint8_t *addr);
+/* A bound socket's entry in @table: (addr, port) exactly, else (any, port). */
+gpointer vc_bound_lookup(GHashTable *table, bool ipv6, const uint8_t *addr, uint16_t port);
+/* Set k->lport to a free ephemeral port, starting at a random one. */
+bool vc_pick_ephemeral(struct pk_vclient *vc, struct vc_key *k,
+		       bool (*is_free)(struct pk_vclient *vc, const struct vc_key *k));
 
 #endif /* PKTKIT_VCLIENT_PRIVATE_H */
