@@ -236,13 +236,74 @@ static void test_out_of_order_sack(void)
 	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 4 * MS);
 	g_assert_true(out(c, 4 * MS, &S));
 	g_assert_cmphex(S.v.ack, ==, PISS + 2001);
-	/* overlapping fill of the second hole */
+	/* overlapping fill of the second hole: its old part is D-SACKed (RFC
+	 * 2883: the first duplicate; the overlap with 3000.. is not adjacent) */
 	feed(c, PISS + 1 + 1500, 1001, PK_TCP_ACK, 65535, NULL, d + 1500, 2000, 5 * MS);
 	g_assert_true(out(c, 5 * MS, &S));
 	g_assert_cmphex(S.v.ack, ==, PISS + 4001);
-	g_assert_cmpuint(S.o.n_sack, ==, 0);
+	g_assert_cmpuint(S.o.n_sack, ==, 1);
+	g_assert_cmphex(S.o.sack[0].left, ==, PISS + 1501);
+	g_assert_cmphex(S.o.sack[0].right, ==, PISS + 2001);
+	no_out(c, 5 * MS);
 	g_assert_cmpuint(pk_tcp_conn_recv(c, r, sizeof(r)), ==, 4000);
 	g_assert_true(memcmp(r, d, 4000) == 0);
+	teardown(c);
+}
+
+/* RFC 2883: a duplicate is reported once, as the first SACK block. */
+static void test_dsack_receiver(void)
+{
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_SACK_PERM, .mss = 1000 };
+	struct pk_tcp_conn *c;
+	uint8_t d[4000];
+
+	setup();
+	memset(d, 7, sizeof(d));
+	c = establish(NULL, 1000, PISS, &po, 65535);
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 2 * MS);
+	g_assert_true(out(c, 2 * MS, &S));	/* quick ACK */
+	g_assert_cmphex(S.v.ack, ==, PISS + 1001);
+	g_assert_cmpuint(S.o.n_sack, ==, 0);
+	/* entirely old (a spurious retransmission): D-SACK below the ACK */
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 3 * MS);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 1001);
+	g_assert_cmpuint(S.o.n_sack, ==, 1);
+	g_assert_cmphex(S.o.sack[0].left, ==, PISS + 1);
+	g_assert_cmphex(S.o.sack[0].right, ==, PISS + 1001);
+	no_out(c, 3 * MS);
+	/* out of order, then the same again: D-SACK, then the block holding it */
+	feed(c, PISS + 2001, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 4 * MS);
+	g_assert_true(out(c, 4 * MS, &S));
+	g_assert_cmpuint(S.o.n_sack, ==, 1);		/* reported once only */
+	g_assert_cmphex(S.o.sack[0].left, ==, PISS + 2001);
+	feed(c, PISS + 2501, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 5 * MS);
+	g_assert_true(out(c, 5 * MS, &S));
+	g_assert_cmpuint(S.o.n_sack, ==, 2);
+	g_assert_cmphex(S.o.sack[0].left, ==, PISS + 2501);
+	g_assert_cmphex(S.o.sack[0].right, ==, PISS + 3001);
+	g_assert_cmphex(S.o.sack[1].left, ==, PISS + 2001);
+	g_assert_cmphex(S.o.sack[1].right, ==, PISS + 3501);
+	no_out(c, 5 * MS);
+	/* a segment partly old: its old part */
+	feed(c, PISS + 501, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 6 * MS);
+	g_assert_true(out(c, 6 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 1501);
+	g_assert_cmphex(S.o.sack[0].left, ==, PISS + 501);
+	g_assert_cmphex(S.o.sack[0].right, ==, PISS + 1001);
+	g_assert_cmphex(S.o.sack[1].left, ==, PISS + 2001);
+	no_out(c, 6 * MS);
+	teardown(c);
+
+	/* without SACK negotiated: a plain duplicate ACK */
+	setup();
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 2 * MS);
+	g_assert_true(out(c, 2 * MS, &S));
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, NULL, d, 1000, 3 * MS);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.ack, ==, PISS + 1001);
+	g_assert_false(S.o.present & PK_TCP_HAS_SACK);
 	teardown(c);
 }
 
@@ -1267,6 +1328,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/passive-open", test_passive_open);
 	g_test_add_func("/tcp/engine/data-delack-nagle", test_data_delack);
 	g_test_add_func("/tcp/engine/out-of-order-sack", test_out_of_order_sack);
+	g_test_add_func("/tcp/engine/dsack-receiver", test_dsack_receiver);
 	g_test_add_func("/tcp/engine/fin-after-data-same-seq", test_fin_after_data_same_seq);
 	g_test_add_func("/tcp/engine/passive-close", test_passive_close);
 	g_test_add_func("/tcp/engine/simultaneous", test_simultaneous);

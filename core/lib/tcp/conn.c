@@ -100,6 +100,10 @@ struct pk_tcp_conn {
 	uint32_t ooo_recent;			/* start of the most recently touched range */
 	bool fin_rcvd, ooo_fin;
 	uint32_t ooo_fin_seq;
+	/* RFC 2883 D-SACK: a duplicate received, reported once, as the first
+	 * SACK block of the next ACK */
+	bool dsack_pending;
+	struct seq_range dsack;
 
 	bool ack_now;
 	uint32_t quickack;		/* segments still to be ACKed at once */
@@ -740,6 +744,42 @@ static void quickack_enter(struct pk_tcp_conn *c)
 	c->quickack = MIN(QUICKACK_MAX, MAX(2u, c->rb.cap / (2 * c->mss_base)));
 }
 
+/* Report [s, e), data received twice, in the first SACK block of the next
+ * ACK (RFC 2883 section 4); that ACK goes out at once. One block only: a
+ * second duplicate extends it if the two touch, else the first is kept. */
+static void dsack_note(struct pk_tcp_conn *c, uint32_t s, uint32_t e)
+{
+	if (!c->sack_ok || !SEQ_LT(s, e))
+		return;
+	c->ack_now = true;
+	if (c->dsack_pending) {
+		if (SEQ_GT(s, c->dsack.end) || SEQ_LT(e, c->dsack.start))
+			return;
+		if (SEQ_LT(c->dsack.start, s))
+			s = c->dsack.start;
+		if (SEQ_GT(c->dsack.end, e))
+			e = c->dsack.end;
+	}
+	c->dsack_pending = true;
+	c->dsack.start = s;
+	c->dsack.end = e;
+}
+
+/* [s, e), about to be stored above RCV.NXT: report the part that duplicates
+ * the first out-of-order range it overlaps (a D-SACK block is contiguous). */
+static void dsack_ooo(struct pk_tcp_conn *c, uint32_t s, uint32_t e)
+{
+	for (uint32_t i = 0; i < c->n_ooo; i++) {
+		uint32_t lo = SEQ_GT(s, c->ooo[i].start) ? s : c->ooo[i].start;
+		uint32_t hi = SEQ_LT(e, c->ooo[i].end) ? e : c->ooo[i].end;
+
+		if (SEQ_LT(lo, hi)) {
+			dsack_note(c, lo, hi);
+			return;
+		}
+	}
+}
+
 /* Insert [s, e) into the out-of-order list, merging neighbours. */
 static bool ooo_insert(struct pk_tcp_conn *c, uint32_t s, uint32_t e)
 {
@@ -818,6 +858,7 @@ static void receive_data(struct pk_tcp_conn *c, uint32_t seq, const uint8_t *p, 
 			len = limit - off;
 			fin = false;
 		}
+		dsack_ooo(c, seq, seq + len);
 		if (off == 0) {
 			uint32_t adv = len;
 
@@ -1198,6 +1239,9 @@ static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 	if (c->ts_ok && (o.present & PK_TCP_HAS_TIMESTAMP) && !(t->flags & PK_TCP_RST) &&
 	    (int32_t)(o.ts_val - c->ts_recent) < 0) {
 		if (now - c->ts_recent_time <= PAWS_IDLE_NS) {
+			/* as Linux: an old duplicate is D-SACKed even so */
+			if (len && SEQ_LT(seq, c->rcv_nxt))
+				dsack_note(c, seq, SEQ_LT(seq + len, c->rcv_nxt) ? seq + len : c->rcv_nxt);
 			c->e->st.paws_dropped++;
 			c->e->st.dropped++;
 			c->ack_now = true;
@@ -1221,6 +1265,9 @@ static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		if (t->flags & PK_TCP_RST) {
 			c->e->st.rst_ignored++;
 		} else {
+			/* an old duplicate (RFC 2883 4.1.1): D-SACK its old part */
+			if (len && SEQ_LT(seq, c->rcv_nxt))
+				dsack_note(c, seq, SEQ_LT(seq + len, c->rcv_nxt) ? seq + len : c->rcv_nxt);
 			c->ack_now = true;
 			if (c->state == PK_TCP_TIME_WAIT)
 				c->t_tw = now + c->cfg.time_wait_ns;
@@ -1270,6 +1317,9 @@ static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 	if (SEQ_LT(seq, c->rcv_nxt)) {
 		uint32_t d = c->rcv_nxt - seq;
 
+		/* the bytes already received: D-SACK (RFC 2883 4.1.1) */
+		if (len && c->state != PK_TCP_TIME_WAIT)
+			dsack_note(c, seq, d >= len ? seq + len : c->rcv_nxt);
 		if (d >= len) {
 			/* a duplicate (keep a FIN that is exactly at rcv_nxt) */
 			if (!(fin && seq + len == c->rcv_nxt)) {
@@ -1343,11 +1393,15 @@ static uint32_t build_opts(struct pk_tcp_conn *c, uint8_t *out, bool syn, uint64
 			o.ts_val = ts_now(c, now);
 			o.ts_ecr = c->ts_recent;
 		}
-		if (c->sack_ok && c->n_ooo) {
+		if (c->sack_ok && (c->n_ooo || c->dsack_pending)) {
 			uint32_t k = 0;
 
 			o.present |= PK_TCP_HAS_SACK;
-			for (uint32_t i = 0; i < c->n_ooo; i++)
+			if (c->dsack_pending) {	/* RFC 2883: the D-SACK block first */
+				o.sack[k].left = c->dsack.start;
+				o.sack[k++].right = c->dsack.end;
+			}
+			for (uint32_t i = 0; i < c->n_ooo && k < PK_TCP_MAX_SACK; i++)
 				if (c->ooo[i].start == c->ooo_recent) {
 					o.sack[k].left = c->ooo[i].start;
 					o.sack[k++].right = c->ooo[i].end;
@@ -1402,6 +1456,7 @@ static uint32_t emit(struct pk_tcp_conn *c, uint8_t *buf, uint32_t seq, uint8_t 
 		pk_tcp_csum_set(&c->ep, buf, hlen + data_len);
 	if (flags & PK_TCP_ACK) {
 		c->ack_now = false;
+		c->dsack_pending = false;	/* reported once (RFC 2883 4) */
 		c->unacked_bytes = 0;
 		c->t_delack = 0;
 		c->last_ack_sent = c->rcv_nxt;
@@ -1419,8 +1474,8 @@ static uint32_t opts_len_now(struct pk_tcp_conn *c)
 {
 	uint32_t n = c->ts_ok ? 12 : 0;
 
-	if (c->sack_ok && c->n_ooo)
-		n += 4 + 8 * MIN(c->n_ooo, (40 - n - 4) / 8);
+	if (c->sack_ok && (c->n_ooo || c->dsack_pending))
+		n += 4 + 8 * MIN(c->n_ooo + (c->dsack_pending ? 1u : 0u), (40 - n - 4) / 8);
 	return n;
 }
 
