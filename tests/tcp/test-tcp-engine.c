@@ -929,6 +929,101 @@ static void test_sack_recovery(void)
 	g_assert_cmpuint(info.cwnd, ==, 7000);
 	g_assert_cmpuint(info.sacked_bytes, ==, 0);
 	g_assert_cmpuint(st->fast_retransmits, ==, 1);
+	g_assert_cmpuint(st->dsack_undos, ==, 0);
+	teardown(c);
+}
+
+/* A recovery caused by reordering: the original of the retransmitted
+ * segment arrives after all, the peer D-SACKs the retransmission, and the
+ * reduction is undone when the recovery ends. */
+static void test_dsack_undo(void)
+{
+	static uint8_t d[30000];
+	const struct pk_tcp_stats *st;
+	struct pk_tcp_conn_info info;
+	struct pk_tcp_conn *c;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish_sack(NULL);
+	pk_tcp_conn_send(c, d, sizeof(d));
+	snd_hi = 1001;
+	g_assert_cmpuint(drain_count(c, 2 * MS), ==, 10);	/* 1001 .. 11001 */
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 3001 });
+	drain_count(c, 3 * MS);
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 4001 });
+	drain_count(c, 3 * MS);
+	ack_sack(c, 1001, 4 * MS, 1, (uint32_t[]){ 2001, 5001 });
+	g_assert_cmpuint(st->sack_recoveries, ==, 1);
+	g_assert_true(out(c, 4 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 1001);		/* the only retransmission */
+	drain_count(c, 4 * MS);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.cwnd, ==, 7000);
+	/* the original was only late: cumulative ACK, then the D-SACK */
+	ack_sack(c, 5001, 5 * MS, 0, NULL);
+	drain_count(c, 5 * MS);
+	/* a D-SACK of bytes never retransmitted: counted, nothing else */
+	ack_sack(c, 5001, 5 * MS, 1, (uint32_t[]){ 3001, 4001 });
+	g_assert_cmpuint(st->dsack_received, ==, 1);
+	ack_sack(c, 5001, 6 * MS, 1, (uint32_t[]){ 1001, 2001 });
+	g_assert_cmpuint(st->dsack_received, ==, 2);
+	g_assert_cmpuint(st->sack_blocks_ignored, ==, 0);
+	drain_count(c, 6 * MS);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_true(info.in_recovery);		/* undone at its end */
+	g_assert_cmpuint(info.cwnd, ==, 7000);
+	g_assert_cmpuint(st->dsack_undos, ==, 0);
+	/* a D-SACK inside the second block is no new SACK information */
+	ack_sack(c, 5001, 6 * MS, 2, (uint32_t[]){ 6001, 6501, 6001, 7001 });
+	g_assert_cmpuint(st->dsack_received, ==, 3);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.sacked_bytes, ==, 1000);
+	drain_count(c, 6 * MS);
+	/* full ACK: recovery over, and the reduction undone */
+	ack_sack(c, snd_hi, 7 * MS, 0, NULL);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_false(info.in_recovery);
+	g_assert_cmpuint(st->dsack_undos, ==, 1);
+	g_assert_cmpuint(info.cwnd, ==, 10000);
+	g_assert_cmpuint(info.ssthresh, ==, UINT32_MAX);
+	g_assert_cmpuint(st->retransmits, ==, 1);
+	teardown(c);
+}
+
+/* The D-SACK may come after the recovery ended: undone then. A recovery
+ * with a retransmission never D-SACKed is not undone. */
+static void test_dsack_undo_late(void)
+{
+	static uint8_t d[30000];
+	const struct pk_tcp_stats *st;
+	struct pk_tcp_conn_info info;
+	struct pk_tcp_conn *c;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish_sack(NULL);
+	pk_tcp_conn_send(c, d, sizeof(d));
+	snd_hi = 1001;
+	g_assert_cmpuint(drain_count(c, 2 * MS), ==, 10);
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 5001 });	/* 3 SACKed: lost */
+	g_assert_cmpuint(st->sack_recoveries, ==, 1);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 1001);
+	drain_count(c, 3 * MS);
+	ack_sack(c, snd_hi, 4 * MS, 0, NULL);
+	drain_count(c, 4 * MS);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_false(info.in_recovery);
+	g_assert_cmpuint(info.cwnd, <, 10000);
+	ack_sack(c, snd_hi, 5 * MS, 1, (uint32_t[]){ 1001, 2001 });
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(st->dsack_undos, ==, 1);
+	g_assert_cmpuint(info.cwnd, >=, 10000);
+	/* once per episode: the same D-SACK again does nothing */
+	ack_sack(c, snd_hi, 5 * MS, 1, (uint32_t[]){ 1001, 2001 });
+	g_assert_cmpuint(st->dsack_undos, ==, 1);
+	g_assert_cmpuint(st->dsack_received, ==, 2);
 	teardown(c);
 }
 
@@ -1345,6 +1440,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/bad-input", test_bad_input);
 	g_test_add_func("/tcp/engine/reply-rst", test_reply_rst);
 	g_test_add_func("/tcp/engine/sack-recovery", test_sack_recovery);
+	g_test_add_func("/tcp/engine/dsack-undo", test_dsack_undo);
+	g_test_add_func("/tcp/engine/dsack-undo-late", test_dsack_undo_late);
 	g_test_add_func("/tcp/engine/sack-scoreboard-bound", test_sack_scoreboard_bound);
 	g_test_add_func("/tcp/engine/newreno-without-sack", test_newreno_without_sack);
 	g_test_add_func("/tcp/engine/cubic", test_cubic);

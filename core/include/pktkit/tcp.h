@@ -201,7 +201,7 @@ struct pk_tcp_config {
  *			@fast_retransmits)
  * @sack_blocks_ignored: SACK blocks received that were not used: empty or
  *			reversed, beyond SND.MAX, or entirely below SND.UNA
- *			(D-SACK included)
+ *			(D-SACK blocks excepted, see @dsack_received)
  * @sack_retransmits:	Holes retransmitted by RFC 6675 NextSeg() (also
  *			counted in @retransmits)
  * @keepalive_probes:	Keepalive probes sent
@@ -209,6 +209,12 @@ struct pk_tcp_config {
  * @pmtu_updates:	pk_tcp_conn_set_path_mtu() calls that lowered the MSS
  * @paws_idle_expired:	Segments that would have failed PAWS but were accepted
  *			because TS.Recent was older than 24 days (RFC 7323 5.5)
+ * @dsack_received:	D-SACK blocks received (RFC 2883: the first SACK block
+ *			at or below the ACK, or inside the second block): the
+ *			peer got those bytes twice. Not used as SACK information
+ * @dsack_undos:	Fast recoveries whose congestion-window reduction was
+ *			undone because every retransmission in them was D-SACKed
+ *			(RFC 3708 detection): the loss was reordering
  */
 struct pk_tcp_stats {
 	uint64_t segs_in;
@@ -238,6 +244,8 @@ struct pk_tcp_stats {
 	uint64_t keepalive_timeouts;
 	uint64_t pmtu_updates;
 	uint64_t paws_idle_expired;
+	uint64_t dsack_received;
+	uint64_t dsack_undos;
 };
 
 struct pk_tcp_engine;

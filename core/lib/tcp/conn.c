@@ -68,6 +68,15 @@ struct pk_tcp_conn {
 	uint32_t n_sacked;
 	uint32_t high_rxt;
 
+	/* Undo of the last fast recovery (RFC 3708 detection, Linux-like
+	 * response): the state before it, where it started, the end of the
+	 * highest byte retransmitted in it and the retransmissions not yet
+	 * D-SACKed. Valid from entry until undone, a timeout or the next one. */
+	bool undo_valid, undo_dsacked;
+	uint32_t undo_marker, undo_high, undo_retrans;
+	uint32_t prior_cwnd, prior_ssthresh;
+	double prior_wmax;
+
 	/* CUBIC (RFC 9438): W_max in bytes, K in seconds, W_est in segments,
 	 * epoch start (0: none), fractional cwnd growth in bytes. */
 	double cub_wmax, cub_k, cub_west, cub_acc;
@@ -531,14 +540,37 @@ static void sb_insert(struct pk_tcp_conn *c, uint32_t s, uint32_t e)
 	}
 }
 
-/* Take the SACK blocks of an ACK (SND.UNA already advanced). Returns the
- * bytes newly SACKed. */
-static uint32_t sb_update(struct pk_tcp_conn *c, const struct pk_tcp_opts *o)
+static void dsack_input(struct pk_tcp_conn *c, uint32_t l, uint32_t r);
+
+/* RFC 2883 section 4 (RFC 3708 2): the first block of an ACK is a D-SACK if
+ * it lies at or below the ACK field, or inside the second block. */
+static bool is_dsack(const struct pk_tcp_opts *o, uint32_t ack)
+{
+	uint32_t l = o->sack[0].left, r = o->sack[0].right;
+
+	if (!SEQ_LT(l, r))
+		return false;
+	return SEQ_LEQ(r, ack) || (o->n_sack > 1 && SEQ_GEQ(l, o->sack[1].left) &&
+				   SEQ_LEQ(r, o->sack[1].right));
+}
+
+/* Take the SACK blocks of an ACK (SND.UNA already advanced; @ack is its
+ * ACK field). A D-SACK block is no SACK information: it goes to
+ * dsack_input(). Returns the bytes newly SACKed. */
+static uint32_t sb_update(struct pk_tcp_conn *c, const struct pk_tcp_opts *o, uint32_t ack)
 {
 	uint32_t before = sb_bytes(c, 0), after;
 
 	for (uint32_t i = 0; i < o->n_sack && i < PK_TCP_MAX_SACK; i++) {
 		uint32_t l = o->sack[i].left, r = o->sack[i].right;
+
+		if (i == 0 && is_dsack(o, ack)) {
+			if (SEQ_GT(r, c->snd_max) || SEQ_LT(l, c->iss))
+				c->e->st.sack_blocks_ignored++;
+			else
+				dsack_input(c, l, r);
+			continue;
+		}
 
 		if (!SEQ_LT(l, r) || SEQ_GT(r, c->snd_max) || SEQ_LEQ(r, c->snd_una)) {
 			c->e->st.sack_blocks_ignored++;
@@ -718,6 +750,15 @@ static void enter_recovery(struct pk_tcp_conn *c)
 {
 	uint32_t mss = smss(c);
 
+	/* remember what the reduction changes, for an undo (SACK only: the
+	 * evidence is D-SACK) */
+	c->undo_valid = c->sack_ok;
+	c->undo_dsacked = false;
+	c->undo_marker = c->undo_high = c->snd_una;
+	c->undo_retrans = 0;
+	c->prior_cwnd = c->cwnd;
+	c->prior_ssthresh = c->ssthresh;
+	c->prior_wmax = c->cub_wmax;
 	cc_loss(c);
 	c->recover = c->snd_max;
 	c->in_recovery = true;
@@ -733,6 +774,41 @@ static void enter_recovery(struct pk_tcp_conn *c)
 	} else {
 		c->cwnd = c->ssthresh + 3 * mss;
 	}
+}
+
+/* Every retransmission of the last fast recovery was D-SACKed: the loss was
+ * reordering, so take back the reduction (the window does not shrink, the
+ * CUBIC epoch restarts from the restored W_max). Once per episode. */
+static void cc_undo(struct pk_tcp_conn *c)
+{
+	c->undo_valid = false;
+	c->cwnd = MAX(c->cwnd, c->prior_cwnd);
+	c->ssthresh = MAX(c->ssthresh, c->prior_ssthresh);
+	if (c->cfg.cc == PK_TCP_CC_CUBIC) {
+		c->cub_wmax = c->prior_wmax;
+		c->cub_epoch = 0;
+		c->cub_acc = 0;
+	}
+	c->e->st.dsack_undos++;
+}
+
+/* A D-SACK block [l, r) arrived: the peer received those bytes twice. If
+ * they lie within what the last recovery retransmitted, one retransmission
+ * (per segment) was spurious (RFC 3708 section 3). */
+static void dsack_input(struct pk_tcp_conn *c, uint32_t l, uint32_t r)
+{
+	uint32_t mss = smss(c), segs;
+
+	c->e->st.dsack_received++;
+	if (!c->undo_valid || !c->undo_retrans || SEQ_LT(l, c->undo_marker) ||
+	    SEQ_GT(r, c->undo_high))
+		return;
+	segs = MAX(1u, (r - l + mss - 1) / mss);
+	c->undo_retrans -= MIN(segs, c->undo_retrans);
+	c->undo_dsacked = true;
+	/* during recovery the holes still drive it: undo at its end */
+	if (!c->undo_retrans && !c->in_recovery)
+		cc_undo(c);
 }
 
 /* ---- receive side ---- */
@@ -980,6 +1056,8 @@ static void ack_advanced(struct pk_tcp_conn *c, uint32_t ack, const struct pk_tc
 				c->cwnd = MIN(c->ssthresh, MAX(flight(c), mss) + mss);
 			c->in_recovery = false;
 			c->sack_rec = false;
+			if (c->undo_valid && c->undo_dsacked && !c->undo_retrans)
+				cc_undo(c);
 		} else if (!c->sack_rec) {
 			/* partial ACK: retransmit the next hole, deflate */
 			c->fast_rtx = true;
@@ -1070,7 +1148,7 @@ static bool process_ack(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		if (advanced)
 			ack_advanced(c, ack, o, now);
 		if (c->sack_ok && (o->present & PK_TCP_HAS_SACK) && o->n_sack)
-			newly = sb_update(c, o);
+			newly = sb_update(c, o, ack);
 		if (!advanced && c->snd_max != c->snd_una &&
 		    (c->sack_ok && (o->present & PK_TCP_HAS_SACK) ? newly > 0 : classic))
 			dup_ack(c);
@@ -1523,6 +1601,11 @@ static uint32_t emit_rtx(struct pk_tcp_conn *c, uint8_t *buf, uint32_t seq, uint
 	end = seq + len + ((fl & PK_TCP_FIN) ? 1 : 0);
 	if (c->sack_rec && SEQ_GT(end, c->high_rxt))
 		c->high_rxt = end;
+	if (c->undo_valid && c->in_recovery) {
+		c->undo_retrans++;
+		if (SEQ_GT(end, c->undo_high))
+			c->undo_high = end;
+	}
 	if (!c->t_rtx || c->persist) {
 		c->persist = false;
 		c->t_rtx = now + c->rto;
@@ -1764,6 +1847,7 @@ static void rtx_timeout(struct pk_tcp_conn *c, uint64_t now)
 	 * scoreboard is cleared (RFC 2018: the receiver may have reneged). */
 	if (c->retries == 1)
 		cc_loss(c);
+	c->undo_valid = false;	/* no undo of a timeout (that would need F-RTO) */
 	sb_clear(c);
 	c->cwnd = mss;
 	c->recover = c->snd_max;
@@ -1982,6 +2066,7 @@ void pk_tcp_conn_set_path_mtu(struct pk_tcp_conn *c, uint32_t mtu, uint64_t now_
 	c->snd_nxt = c->snd_una;
 	c->rtt_timing = false;
 	sb_clear(c);
+	c->undo_valid = false;
 	c->in_recovery = false;
 	c->fast_rtx = false;
 	c->dupacks = 0;
