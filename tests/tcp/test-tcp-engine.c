@@ -1027,6 +1027,47 @@ static void test_dsack_undo_late(void)
 	teardown(c);
 }
 
+/* RFC 6675 NextSeg() rule 4: with no new data, the tail above the highest
+ * SACK block gets one rescue retransmission per recovery; rule 3 no longer
+ * resends bytes above the highest SACKed one. */
+static void test_sack_rescue(void)
+{
+	static uint8_t d[10000];
+	const struct pk_tcp_stats *st;
+	struct pk_tcp_conn *c;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish_sack(NULL);
+	snd_hi = 1001;
+	pk_tcp_conn_send(c, d, sizeof(d));			/* all of it: 1001 .. 11001 */
+	g_assert_cmpuint(drain_count(c, 2 * MS), ==, 10);
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 5001 });
+	g_assert_cmpuint(st->sack_recoveries, ==, 1);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 1001);
+	no_out(c, 3 * MS);					/* pipe 7000 = cwnd */
+	/* one more SACKed: room for a segment, no new data, no hole below
+	 * the highest SACK block: the rescue, ending at SND.MAX */
+	ack_sack(c, 1001, 4 * MS, 1, (uint32_t[]){ 2001, 6001 });
+	g_assert_true(out(c, 4 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 10001);
+	g_assert_cmpuint(S.v.payload_len, ==, 1000);
+	g_assert_true(S.v.flags & PK_TCP_PSH);
+	no_out(c, 4 * MS);
+	g_assert_cmpuint(st->sack_rescues, ==, 1);
+	g_assert_cmpuint(st->sack_retransmits, ==, 1);
+	/* once per recovery, though the window opens further */
+	ack_sack(c, 1001, 5 * MS, 1, (uint32_t[]){ 2001, 8001 });
+	no_out(c, 5 * MS);
+	/* a partial ACK (HighACK not beyond RescueRxt): still no second one */
+	ack_sack(c, 8001, 6 * MS, 0, NULL);
+	no_out(c, 6 * MS);
+	g_assert_cmpuint(st->sack_rescues, ==, 1);
+	g_assert_cmpuint(st->retransmits, ==, 2);
+	teardown(c);
+}
+
 static void test_sack_scoreboard_bound(void)
 {
 	static uint8_t d[80000];
@@ -1442,6 +1483,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/sack-recovery", test_sack_recovery);
 	g_test_add_func("/tcp/engine/dsack-undo", test_dsack_undo);
 	g_test_add_func("/tcp/engine/dsack-undo-late", test_dsack_undo_late);
+	g_test_add_func("/tcp/engine/sack-rescue", test_sack_rescue);
 	g_test_add_func("/tcp/engine/sack-scoreboard-bound", test_sack_scoreboard_bound);
 	g_test_add_func("/tcp/engine/newreno-without-sack", test_newreno_without_sack);
 	g_test_add_func("/tcp/engine/cubic", test_cubic);

@@ -212,6 +212,9 @@ struct pk_tcp_config {
  * @dsack_received:	D-SACK blocks received (RFC 2883: the first SACK block
  *			at or below the ACK, or inside the second block): the
  *			peer got those bytes twice. Not used as SACK information
+ * @sack_rescues:	RFC 6675 rescue retransmissions (NextSeg() rule 4: the
+ *			highest unSACKed segment, once per recovery; also
+ *			counted in @sack_retransmits and @retransmits)
  * @dsack_undos:	Fast recoveries whose congestion-window reduction was
  *			undone because every retransmission in them was D-SACKed
  *			(RFC 3708 detection): the loss was reordering
@@ -246,6 +249,7 @@ struct pk_tcp_stats {
 	uint64_t paws_idle_expired;
 	uint64_t dsack_received;
 	uint64_t dsack_undos;
+	uint64_t sack_rescues;
 };
 
 struct pk_tcp_engine;

@@ -67,6 +67,8 @@ struct pk_tcp_conn {
 	struct seq_range sacked[SACK_SB + 1];
 	uint32_t n_sacked;
 	uint32_t high_rxt;
+	uint32_t rescue_rxt;		/* RFC 6675 RescueRxt, if rescue_set */
+	bool rescue_set;
 
 	/* Undo of the last fast recovery (RFC 3708 detection, Linux-like
 	 * response): the state before it, where it started, the end of the
@@ -614,23 +616,51 @@ static uint32_t sack_pipe(const struct pk_tcp_conn *c)
 }
 
 /* RFC 6675 NextSeg() rules 1 (@lost_only) and 3: the first unSACKed byte at
- * or above HighRxt (lost, for rule 1) and the length of its hole. */
+ * or above HighRxt (1.a) and below the highest SACKed byte (1.b), lost for
+ * rule 1, and the length of its hole. Bytes above the highest SACKed one
+ * are never chosen here (only rule 4 may send one segment of them). */
 static uint32_t sack_next(const struct pk_tcp_conn *c, bool lost_only, uint32_t *seq)
 {
 	uint32_t s = c->snd_una;
 
-	for (uint32_t i = 0; i <= c->n_sacked; i++) {
-		uint32_t e = i < c->n_sacked ? c->sacked[i].start : c->snd_max;
+	for (uint32_t i = 0; i < c->n_sacked; i++) {
+		uint32_t e = c->sacked[i].start;
 		uint32_t lo = SEQ_GT(c->high_rxt, s) ? c->high_rxt : s;
 
 		if (SEQ_LT(lo, e) && (!lost_only || hole_lost(c, i))) {
 			*seq = lo;
 			return e - lo;
 		}
-		if (i < c->n_sacked)
-			s = c->sacked[i].end;
+		s = c->sacked[i].end;
 	}
 	return 0;
+}
+
+/* RFC 6675 NextSeg() rule 4, the rescue retransmission: once per recovery
+ * (HighACK > RescueRxt, or none yet), one segment of up to @seg bytes that
+ * ends at the highest unSACKed sequence number (the end of the highest
+ * hole: usually the tail above every SACK block, where a loss would
+ * otherwise wait for the RTO). Returns its length, 0 if not allowed. */
+static uint32_t sack_rescue(const struct pk_tcp_conn *c, uint32_t seg, uint32_t *seq)
+{
+	uint32_t n = c->n_sacked, s, e;
+
+	if (c->rescue_set && SEQ_LEQ(c->snd_una, c->rescue_rxt))
+		return 0;
+	if (!n) {
+		s = c->snd_una;
+		e = c->snd_max;
+	} else if (SEQ_LT(c->sacked[n - 1].end, c->snd_max)) {
+		s = c->sacked[n - 1].end;
+		e = c->snd_max;
+	} else {
+		s = n > 1 ? c->sacked[n - 2].end : c->snd_una;
+		e = c->sacked[n - 1].start;
+	}
+	if (!SEQ_LT(s, e) || !seg)
+		return 0;
+	*seq = e - s > seg ? e - seg : s;
+	return e - *seq;
 }
 
 static void sb_clear(struct pk_tcp_conn *c)
@@ -1681,7 +1711,8 @@ uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, u
 	}
 
 	/* RFC 6675 loss recovery: while cwnd - pipe >= 1 SMSS, NextSeg():
-	 * (1) a lost hole, (2) new data, (3) any unSACKed byte above HighRxt */
+	 * (1) a lost hole, (2) new data, (3) any unSACKed byte above HighRxt
+	 * and below the highest SACKed one, (4) once, the rescue segment */
 	if (c->in_recovery && c->sack_rec) {
 		uint32_t pipe = sack_pipe(c), seq = 0, n;
 		bool new_ok = SEQ_LT(c->snd_nxt, data_end) &&
@@ -1690,15 +1721,30 @@ uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, u
 		if (c->cwnd < pipe + smss(c)) {
 			can_send_data = false;
 		} else {
+			bool rescue = false;
+
 			n = sack_next(c, true, &seq);
 			if (!n && !new_ok)
 				n = sack_next(c, false, &seq);
+			if (!n && !new_ok) {
+				n = sack_rescue(c, seg_max, &seq);
+				rescue = n != 0;
+			}
 			if (n) {
+				uint32_t hr = c->high_rxt;
 				uint32_t r = emit_rtx(c, buf, seq, n, seg_max, now);
 
 				if (r) {
 					c->e->st.retransmits++;
 					c->e->st.sack_retransmits++;
+					if (rescue) {
+						/* RescueRxt = RecoveryPoint; HighRxt
+						 * MUST NOT move (RFC 6675 4 (4)) */
+						c->high_rxt = hr;
+						c->rescue_rxt = c->recover;
+						c->rescue_set = true;
+						c->e->st.sack_rescues++;
+					}
 					return r;
 				}
 			}
