@@ -722,6 +722,64 @@ static void test_paws(void)
 	teardown(c);
 }
 
+/* A reordered pure duplicate ACK with an older timestamp passes PAWS (as in
+ * Linux) if it is behind by less than one RTO and changes nothing; data,
+ * FINs, ACKs of new data and window changes with old timestamps do not. */
+static void test_paws_disordered_ack(void)
+{
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_TIMESTAMP, .mss = 1000,
+				  .ts_val = 1000 };
+	const struct pk_tcp_stats *st;
+	struct pk_tcp_conn *c;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish(NULL, 1000, PISS, &po, 65535);
+	po.present = PK_TCP_HAS_TIMESTAMP;
+	pk_tcp_conn_send(c, "xyz", 3);
+	g_assert_true(out(c, 2 * MS, &S));
+	g_assert_cmpuint(S.v.payload_len, ==, 3);
+	/* the peer's latest: a duplicate ACK with TSval 2000 */
+	po.ts_val = 2000;
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, &po, NULL, 0, 3 * MS);
+	g_assert_cmpuint(st->paws_dropped, ==, 0);
+	/* an earlier one (TSval 1990) overtaken by it: accepted */
+	po.ts_val = 1990;
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, &po, NULL, 0, 4 * MS);
+	g_assert_cmpuint(st->paws_acks_accepted, ==, 1);
+	g_assert_cmpuint(st->paws_dropped, ==, 0);
+	no_out(c, 4 * MS);					/* no dupack answer */
+	/* too old (RTO is 200 ms): dropped */
+	po.ts_val = 2000 - 500;
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, &po, NULL, 0, 5 * MS);
+	g_assert_cmpuint(st->paws_dropped, ==, 1);
+	while (out(c, 5 * MS, &S))
+		;
+	po.ts_val = 1990;
+	/* another window: dropped */
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 60000, &po, NULL, 0, 6 * MS);
+	g_assert_cmpuint(st->paws_dropped, ==, 2);
+	while (out(c, 6 * MS, &S))
+		;
+	/* acknowledging new data: dropped, nothing acknowledged */
+	feed(c, PISS + 1, 1004, PK_TCP_ACK, 65535, &po, NULL, 0, 7 * MS);
+	g_assert_cmpuint(st->paws_dropped, ==, 3);
+	g_assert_cmpuint(pk_tcp_conn_send_pending(c), ==, 3);
+	while (out(c, 7 * MS, &S))
+		;
+	/* a FIN, or data: dropped */
+	feed(c, PISS + 1, 1001, PK_TCP_ACK | PK_TCP_FIN, 65535, &po, NULL, 0, 8 * MS);
+	feed(c, PISS + 1, 1001, PK_TCP_ACK, 65535, &po, "a", 1, 8 * MS);
+	g_assert_cmpuint(st->paws_dropped, ==, 5);
+	g_assert_false(pk_tcp_conn_peer_closed(c));
+	g_assert_cmpuint(pk_tcp_conn_recv_available(c), ==, 0);
+	/* TS.Recent was not moved back by the accepted ACK */
+	g_assert_true(out(c, 8 * MS, &S));
+	g_assert_cmphex(S.o.ts_ecr, ==, 2000);
+	g_assert_cmpuint(st->paws_acks_accepted, ==, 1);
+	teardown(c);
+}
+
 static void test_bad_input(void)
 {
 	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS | PK_TCP_HAS_SACK_PERM, .mss = 1000 };
@@ -1478,6 +1536,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/cwnd-app-limited", test_cwnd_app_limited);
 	g_test_add_func("/tcp/engine/wraparound", test_wraparound);
 	g_test_add_func("/tcp/engine/paws", test_paws);
+	g_test_add_func("/tcp/engine/paws-disordered-ack", test_paws_disordered_ack);
 	g_test_add_func("/tcp/engine/bad-input", test_bad_input);
 	g_test_add_func("/tcp/engine/reply-rst", test_reply_rst);
 	g_test_add_func("/tcp/engine/sack-recovery", test_sack_recovery);

@@ -212,6 +212,9 @@ struct pk_tcp_config {
  * @dsack_received:	D-SACK blocks received (RFC 2883: the first SACK block
  *			at or below the ACK, or inside the second block): the
  *			peer got those bytes twice. Not used as SACK information
+ * @paws_acks_accepted: Pure duplicate ACKs accepted although they failed PAWS
+ *			by less than one RTO (reordered ACKs, as Linux accepts
+ *			them; see pk_tcp_conn_input())
  * @sack_rescues:	RFC 6675 rescue retransmissions (NextSeg() rule 4: the
  *			highest unSACKed segment, once per recovery; also
  *			counted in @sack_retransmits and @retransmits)
@@ -250,6 +253,7 @@ struct pk_tcp_stats {
 	uint64_t dsack_received;
 	uint64_t dsack_undos;
 	uint64_t sack_rescues;
+	uint64_t paws_acks_accepted;
 };
 
 struct pk_tcp_engine;

@@ -1320,6 +1320,30 @@ static void input_syn_sent(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		deliver_fin(c, now);
 }
 
+/*
+ * A segment that failed PAWS but may be taken all the same, as Linux does
+ * (tcp_disordered_ack()): a pure ACK (no data, SYN, FIN or RST) at RCV.NXT
+ * that is a duplicate ACK of SND.UNA, with exactly the window we have and
+ * from no later window update, and whose TSval is behind TS.Recent by at
+ * most one RTO (taking the peer's clock as 1 ms per tick, as Linux's is).
+ * Such an ACK was only overtaken by a later one (ACKs of a delayed-ACK
+ * pair, reordered on the path); it moves nothing, and it cannot change
+ * data, the window or TS.Recent (not updated from it), but its SACK blocks
+ * and its duplicate-ACK count are worth having during loss recovery. Data,
+ * SYNs, FINs and RSTs keep the full PAWS and RFC 5961 checks.
+ */
+static bool paws_disordered_ack(const struct pk_tcp_conn *c, const struct pk_tcp_view *t,
+				const struct pk_tcp_opts *o)
+{
+	uint32_t wnd = (uint32_t)t->window << c->snd_wscale;
+	uint64_t rto_ms = c->rto / NS_PER_MS;
+
+	return (t->flags & (PK_TCP_ACK | PK_TCP_SYN | PK_TCP_FIN | PK_TCP_RST)) == PK_TCP_ACK &&
+	       !t->payload_len && t->seq == c->rcv_nxt && t->ack == c->snd_una &&
+	       wnd == c->snd_wnd && SEQ_LEQ(t->seq, c->snd_wl1) &&
+	       (uint64_t)(c->ts_recent - o->ts_val) <= rto_ms;
+}
+
 static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		       const struct pk_tcp_opts *op, uint64_t now)
 {
@@ -1327,7 +1351,7 @@ static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 	uint32_t seq = t->seq, len = t->payload_len, seglen, wnd;
 	const uint8_t *data = t->payload;
 	bool fin = (t->flags & PK_TCP_FIN) != 0;
-	bool acceptable;
+	bool acceptable, ts_old = false;
 
 	switch (c->state) {
 	case PK_TCP_CLOSED:
@@ -1343,10 +1367,14 @@ static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 	if (c->state == PK_TCP_TIME_WAIT && fin)
 		c->t_tw = now + c->cfg.time_wait_ns;
 
-	/* PAWS (RFC 7323 section 5); TS.Recent is void after 24 days idle (5.5) */
+	/* PAWS (RFC 7323 section 5); TS.Recent is void after 24 days idle (5.5);
+	 * a pure duplicate ACK only overtaken by a later one passes */
 	if (c->ts_ok && (o.present & PK_TCP_HAS_TIMESTAMP) && !(t->flags & PK_TCP_RST) &&
 	    (int32_t)(o.ts_val - c->ts_recent) < 0) {
-		if (now - c->ts_recent_time <= PAWS_IDLE_NS) {
+		if (now - c->ts_recent_time <= PAWS_IDLE_NS && paws_disordered_ack(c, t, &o)) {
+			c->e->st.paws_acks_accepted++;
+			ts_old = true;
+		} else if (now - c->ts_recent_time <= PAWS_IDLE_NS) {
 			/* as Linux: an old duplicate is D-SACKed even so */
 			if (len && SEQ_LT(seq, c->rcv_nxt))
 				dsack_note(c, seq, SEQ_LT(seq + len, c->rcv_nxt) ? seq + len : c->rcv_nxt);
@@ -1413,7 +1441,8 @@ static void conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 	}
 
 	/* timestamps: remember TSval (RFC 7323 section 4.3) */
-	if (c->ts_ok && (o.present & PK_TCP_HAS_TIMESTAMP) && SEQ_LEQ(seq, c->last_ack_sent)) {
+	if (c->ts_ok && (o.present & PK_TCP_HAS_TIMESTAMP) && SEQ_LEQ(seq, c->last_ack_sent) &&
+	    !ts_old) {
 		c->ts_recent = o.ts_val;
 		c->ts_recent_time = now;
 	}
