@@ -24,20 +24,27 @@
  * window scaling, timestamps and PAWS (with the 24-day idle rule), RFC 6298
  * RTO with Karn and backoff, RFC 6928 initial window, RFC 9438 CUBIC
  * (default) or RFC 5681 NewReno congestion control, RFC 2018 SACK on both
- * sides with RFC 6675 loss recovery (RFC 6582 NewReno recovery without
- * SACK), RFC 3042 limited transmit, zero-window probes, delayed ACKs with
+ * sides with RFC 6675 loss recovery including the rescue retransmission
+ * (RFC 6582 NewReno recovery without SACK), RFC 2883 D-SACK on both sides
+ * (the receiver reports duplicates; the sender counts them and undoes a
+ * fast recovery whose retransmissions were all D-SACKed, detection as in
+ * RFC 3708), RFC 3042 limited transmit, zero-window probes, delayed ACKs with
  * quick ACKs at the start and after reordering, Nagle, path-MTU updates from
  * caller-validated ICMP (RFC 5927, RFC 8201), RFC 6528 ISNs, RFC 4987 SYN
  * cookies with a bound on half-open connections per listener, and
  * stateless RSTs for closed ports (pk_tcp_reply_rst()).
+ * PAWS lets through, as Linux does, a reordered pure duplicate ACK whose
+ * timestamp is behind by less than one RTO (see pk_tcp_conn_input()).
  * Not implemented: ECN, urgent data, TCP Fast Open, PRR, RACK, HyStart++,
- * D-SACK use, raising the MSS again (PMTU probing).
+ * undo after a timeout (F-RTO, Eifel), adapting the duplicate-ACK
+ * threshold to the reordering D-SACK reveals, raising the MSS again
+ * (PMTU probing).
  *
- * Memory: a connection costs pk_tcp_conn_sizeof() (688 bytes on x86-64 at
+ * Memory: a connection costs pk_tcp_conn_sizeof() (744 bytes on x86-64 at
  * the time of writing, SACK scoreboard and congestion state included) plus
  * its two rings, sndbuf + rcvbuf: 512 KiB with the defaults, allocated when
  * the connection is created, whether used or not. For many mostly idle
- * connections choose small rings (e.g. 4 KiB + 4 KiB: 8880 bytes, about 8.7 KiB, per
+ * connections choose small rings (e.g. 4 KiB + 4 KiB: 8936 bytes, about 8.7 KiB, per
  * connection, so 100 000 connections fit in under 1 GiB); the window cannot
  * exceed rcvbuf, so bulk transfers want large ones. Nothing is allocated per
  * segment.
@@ -364,6 +371,14 @@ void pk_tcp_conn_free(struct pk_tcp_conn *c);
  * @now_ns:	Current time
  *
  * Anything unacceptable is dropped and counted; this never fails.
+ * PAWS (RFC 7323 section 5) drops a segment whose TSval is older than
+ * TS.Recent, with one exception taken from Linux: a pure ACK (no data, SYN,
+ * FIN or RST) at RCV.NXT that duplicates the last ACK, carries the same
+ * window, updates no window and is behind TS.Recent by at most one RTO in
+ * the peer's timestamp ticks (read as milliseconds) is accepted, without
+ * touching TS.Recent (counted in paws_acks_accepted): it was merely
+ * overtaken by a later ACK, cannot change data or state beyond what a
+ * duplicate ACK does, and its SACK blocks help loss recovery.
  *
  * Context: the engine's thread.
  */
