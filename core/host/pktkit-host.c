@@ -264,10 +264,17 @@ static void host_log_devices(struct pk_graph *g)
 	}
 }
 
+/* SIGINT/SIGTERM are caught from the start of a run (before modules load and
+ * the topology starts), so a signal during start-up stops the host cleanly
+ * instead of killing it with the default action. */
+static struct host_loop host_signals;
+
 static void host_stop_by(struct host_loop *hl, const char *signal_name)
 {
-	hl->stopped_by = signal_name;
-	g_main_loop_quit(hl->loop);
+	if (!hl->stopped_by)
+		hl->stopped_by = signal_name;
+	if (hl->loop)
+		g_main_loop_quit(hl->loop);
 }
 
 static gboolean host_on_sigint(gpointer data)
@@ -407,11 +414,10 @@ static int host_serve(struct pk_graph *g, struct pk_registry *reg, const char *n
 		      const struct host_options *opt)
 {
 	g_autoptr(GError) error = NULL;
-	struct host_loop hl = { .loop = NULL };
+	struct host_loop *hl = &host_signals;
 	struct dbus_service *svc;
 	int rc = HOST_EXIT_OK;
 	g_autofree const char **ids = pk_graph_devices(g);
-	guint sigint_id, sigterm_id;
 
 	host_log_devices(g);
 	if (!pk_graph_start(g, &error)) {
@@ -429,19 +435,16 @@ static int host_serve(struct pk_graph *g, struct pk_registry *reg, const char *n
 		pk_graph_stop(g);
 		return rc;
 	}
-	hl.loop = g_main_loop_new(NULL, FALSE);
-	sigint_id = g_unix_signal_add(SIGINT, host_on_sigint, &hl);
-	sigterm_id = g_unix_signal_add(SIGTERM, host_on_sigterm, &hl);
+	hl->loop = g_main_loop_new(NULL, FALSE);
 	g_message("running %u device%s from %s; stop with Ctrl-C or kill -TERM %d",
 		  g_strv_length((char **)ids), plural(g_strv_length((char **)ids)), name,
 		  (int)getpid());
-	g_main_loop_run(hl.loop);
-	g_message("%s received, stopping", hl.stopped_by);
-	g_source_remove(sigint_id);
-	g_source_remove(sigterm_id);
+	if (!hl->stopped_by)	/* a signal during start-up: stop right away */
+		g_main_loop_run(hl->loop);
+	g_message("%s received, stopping", hl->stopped_by);
 	dbus_service_free(svc);
 	pk_graph_stop(g);
-	g_main_loop_unref(hl.loop);
+	g_clear_pointer(&hl->loop, g_main_loop_unref);
 	return HOST_EXIT_OK;
 }
 
@@ -518,6 +521,10 @@ int main(int argc, char **argv)
 	}
 	if (opt.verbose)
 		g_log_set_debug_enabled(TRUE);
+	if (!opt.check) {
+		g_unix_signal_add(SIGINT, host_on_sigint, &host_signals);
+		g_unix_signal_add(SIGTERM, host_on_sigterm, &host_signals);
+	}
 	reg = host_registry_new(opt.module_dirs);
 	if (opt.check)
 		rc = host_check_all(reg, opt.files);

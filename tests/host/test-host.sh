@@ -89,9 +89,9 @@ start_stop() {
 	# A fresh log each time: a stale "running" must not trigger the signal
 	# before the host has installed its handlers.
 	log=$(mktemp "$WORK/start-stop.XXXXXX")
-	timeout 10 "$HOST" "$@" >"$log" 2>&1 &
+	timeout 30 "$HOST" "$@" >"$log" 2>&1 &
 	pid=$!
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 200; i++)); do
 		if grep -q "running" "$log" || ! kill -0 "$pid" 2>/dev/null; then
 			break
 		fi
