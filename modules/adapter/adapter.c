@@ -231,6 +231,14 @@ static void ad_publish_link_info(struct adapter *a)
 		return;
 	for (uint32_t i = 0; i < a->n_cfg_addrs && info.n_addresses < PK_LINK_INFO_MAX_ADDRS; i++)
 		info.addresses[info.n_addresses++] = a->cfg_addrs[i];
+	if (info.n_addresses < PK_LINK_INFO_MAX_ADDRS) {
+		/* The EUI-64 link-local address the adapter answers NDP for. */
+		struct pk_prefix *p = &info.addresses[info.n_addresses++];
+
+		p->family = 6;
+		p->len = 64;
+		ndp_eui64_link_local(a->mac, p->addr);
+	}
 	if (a->lease_applied && info.n_addresses < PK_LINK_INFO_MAX_ADDRS) {
 		struct pk_prefix *p = &info.addresses[info.n_addresses++];
 
@@ -1079,6 +1087,9 @@ static const struct pk_device_ops ad_ops = {
 	"from the EUI-64 link-local address (IPv6) every 'arp-timeout', 'arp-retries' times; up " \
 	"to 'pending-max' packets wait meanwhile, and are dropped (dropped-unresolved, and ICMP "  \
 	"unreachable back on \"ip\" with 'icmp-unreachable') when no answer came.\n\n"            \
+	"The adapter tells the device on \"ip\" its addresses (configured, the EUI-64 "      \
+	"link-local one and the DHCP lease), router, DNS servers and domain as link "           \
+	"information (an l3.vclient there needs no addresses of its own).\n\n"                  \
 	"Frames from \"eth\" are accepted when sent to our MAC, to the broadcast address, to "    \
 	"all-nodes (33:33:00:00:00:01), to all-hosts (01:00:5e:00:00:01) or to the "              \
 	"solicited-node group of one of our IPv6 addresses; the Ethernet header (and padding) is " \
