@@ -201,10 +201,12 @@ static void run_transfer_opts(bool v6, double loss, double reorder, uint32_t see
 				   G_GUINT64_FORMAT " lost, %" G_GUINT64_FORMAT " rtx, %"
 				   G_GUINT64_FORMAT " fast rtx, %" G_GUINT64_FORMAT " sack rec, %"
 				   G_GUINT64_FORMAT " timeouts, %" G_GUINT64_FORMAT " dsack, %"
-				   G_GUINT64_FORMAT " undos; mss %u ws %u ts %d sack %d cc %d\n",
+				   G_GUINT64_FORMAT " undos, %" G_GUINT64_FORMAT
+				   " reordering raised (now %u); mss %u ws %u ts %d sack %d cc %d\n",
 				   loss, reorder, now / 1e9, l.sent, l.lost, st->retransmits,
 				   st->fast_retransmits, st->sack_recoveries, st->timeouts,
-				   st->dsack_received, st->dsack_undos, info.mss,
+				   st->dsack_received, st->dsack_undos, st->reordering_raised,
+				   info.reordering, info.mss,
 				   info.rcv_wscale, info.timestamps, info.sack, info.cc);
 	}
 	for (int i = 0; i < 2; i++) {

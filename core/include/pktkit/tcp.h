@@ -261,6 +261,7 @@ struct pk_tcp_stats {
 	uint64_t dsack_undos;
 	uint64_t sack_rescues;
 	uint64_t paws_acks_accepted;
+	uint64_t reordering_raised;
 };
 
 struct pk_tcp_engine;
@@ -604,6 +605,7 @@ struct pk_tcp_conn_info {
 	uint32_t pipe;
 	uint32_t keepalive_probes;
 	uint32_t cubic_wmax;
+	uint32_t reordering;
 };
 
 /**

@@ -15,7 +15,8 @@
 #define LISTENER_REPLYQ 16u	/* RSTs and cookie SYN-ACKs waiting in a listener */
 #define DEFAULT_HALF_OPEN 128u
 #define SACK_SB 8u		/* SACKed ranges the sender remembers; more: highest dropped */
-#define DUPTHRESH 3u		/* RFC 6675 DupThresh */
+#define DUPTHRESH 3u		/* RFC 6675 DupThresh: the initial reordering degree */
+#define REORDER_MAX 127u	/* largest reordering degree, segments */
 #define QUICKACK_MAX 16u	/* segments ACKed at once after start or reordering */
 #define KA_INTVL_DEFAULT (75ull * NS_PER_S)
 #define KA_COUNT_DEFAULT 9u
@@ -78,6 +79,13 @@ struct pk_tcp_conn {
 	uint32_t undo_marker, undo_high, undo_retrans;
 	uint32_t prior_cwnd, prior_ssthresh;
 	double prior_wmax;
+
+	/* Reordering degree in segments (Linux tp->reordering): DupThresh,
+	 * raised by reordering the SACKs reveal, back to 3 on a timeout.
+	 * rtx_mark: end of the highest byte ever sent twice (below it we do
+	 * not know which copy arrived). */
+	uint32_t reordering;
+	uint32_t rtx_mark;
 
 	/* CUBIC (RFC 9438): W_max in bytes, K in seconds, W_est in segments,
 	 * epoch start (0: none), fractional cwnd growth in bytes. */
@@ -411,7 +419,8 @@ static struct pk_tcp_conn *conn_new(struct pk_tcp_engine *e, const struct pk_tcp
 	}
 	c->iss = c->cfg.fixed_iss ? c->cfg.iss : pk_tcp_isn(e, ep, now);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->recover = c->high_rxt = c->iss;
+	c->recover = c->high_rxt = c->rtx_mark = c->iss;
+	c->reordering = DUPTHRESH;
 	c->sb_seq = c->iss + 1;
 	c->last_rcv = now;
 	c->ts_offset = (uint32_t)pk_tcp_tuple_hash(e->secret, ep, 'T');
@@ -542,7 +551,53 @@ static void sb_insert(struct pk_tcp_conn *c, uint32_t s, uint32_t e)
 	}
 }
 
-static void dsack_input(struct pk_tcp_conn *c, uint32_t l, uint32_t r);
+/* First byte of [s, e) no SACKed range covers (e if there is none). */
+static uint32_t sb_uncovered(const struct pk_tcp_conn *c, uint32_t s, uint32_t e)
+{
+	for (uint32_t i = 0; i < c->n_sacked && SEQ_LT(s, e); i++) {
+		if (SEQ_LEQ(c->sacked[i].end, s))
+			continue;
+		if (SEQ_GT(c->sacked[i].start, s))
+			break;
+		s = c->sacked[i].end;
+	}
+	return SEQ_LT(s, e) ? s : e;
+}
+
+/* The end of the highest byte known to have arrived (forward ACK). */
+static uint32_t sb_fack(const struct pk_tcp_conn *c)
+{
+	return c->n_sacked ? c->sacked[c->n_sacked - 1].end : c->snd_una;
+}
+
+/* The byte at @low arrived after everything up to @fack: the path reorders
+ * by that many segments. Raise the reordering degree to it (as Linux's
+ * tcp_check_sack_reordering(); never lowered but by a timeout). */
+static void reorder_seen(struct pk_tcp_conn *c, uint32_t low, uint32_t fack)
+{
+	uint32_t mss = smss(c), segs;
+
+	if (!SEQ_LT(low, fack) || !mss)
+		return;
+	segs = MIN((fack - low + mss - 1) / mss, REORDER_MAX);
+	if (segs > c->reordering) {
+		c->reordering = segs;
+		c->e->st.reordering_raised++;
+	}
+}
+
+/* DupThresh now: the reordering degree, but not above three quarters of
+ * the segments in flight (nor below 3): with a small window that many
+ * duplicate ACKs may never come (Linux's tcp_time_to_recover() has a
+ * similar escape at half). */
+static uint32_t dupthresh(const struct pk_tcp_conn *c)
+{
+	uint32_t part = flight(c) / MAX(smss(c), 1u) * 3 / 4;
+
+	return MIN(c->reordering, MAX(DUPTHRESH, part));
+}
+
+static void dsack_input(struct pk_tcp_conn *c, uint32_t l, uint32_t r, uint32_t fack);
 
 /* RFC 2883 section 4 (RFC 3708 2): the first block of an ACK is a D-SACK if
  * it lies at or below the ACK field, or inside the second block. */
@@ -557,9 +612,11 @@ static bool is_dsack(const struct pk_tcp_opts *o, uint32_t ack)
 }
 
 /* Take the SACK blocks of an ACK (SND.UNA already advanced; @ack is its
- * ACK field). A D-SACK block is no SACK information: it goes to
- * dsack_input(). Returns the bytes newly SACKed. */
-static uint32_t sb_update(struct pk_tcp_conn *c, const struct pk_tcp_opts *o, uint32_t ack)
+ * ACK field, @fack the forward ACK before it). A D-SACK block is no SACK
+ * information: it goes to dsack_input(). *@low is lowered to the first
+ * newly SACKed byte below @fack, if any. Returns the bytes newly SACKed. */
+static uint32_t sb_update(struct pk_tcp_conn *c, const struct pk_tcp_opts *o, uint32_t ack,
+			  uint32_t fack, uint32_t *low)
 {
 	uint32_t before = sb_bytes(c, 0), after;
 
@@ -570,7 +627,7 @@ static uint32_t sb_update(struct pk_tcp_conn *c, const struct pk_tcp_opts *o, ui
 			if (SEQ_GT(r, c->snd_max) || SEQ_LT(l, c->iss))
 				c->e->st.sack_blocks_ignored++;
 			else
-				dsack_input(c, l, r);
+				dsack_input(c, l, r, fack);
 			continue;
 		}
 
@@ -580,6 +637,12 @@ static uint32_t sb_update(struct pk_tcp_conn *c, const struct pk_tcp_opts *o, ui
 		}
 		if (SEQ_LT(l, c->snd_una))
 			l = c->snd_una;
+		if (SEQ_LT(l, fack)) {
+			uint32_t e = SEQ_LT(r, fack) ? r : fack, u = sb_uncovered(c, l, e);
+
+			if (u != e && SEQ_LT(u, *low))
+				*low = u;
+		}
 		sb_insert(c, l, r);
 	}
 	after = sb_bytes(c, 0);
@@ -591,7 +654,9 @@ static uint32_t sb_update(struct pk_tcp_conn *c, const struct pk_tcp_opts *o, ui
  * so the answer is the same for every byte of a hole. */
 static bool hole_lost(const struct pk_tcp_conn *c, uint32_t i)
 {
-	return c->n_sacked - i >= DUPTHRESH || sb_bytes(c, i) > (DUPTHRESH - 1) * smss(c);
+	uint32_t dt = dupthresh(c);
+
+	return c->n_sacked - i >= dt || sb_bytes(c, i) > (dt - 1) * smss(c);
 }
 
 /* RFC 6675 SetPipe(), computed per hole: unSACKed bytes not deemed lost,
@@ -824,14 +889,18 @@ static void cc_undo(struct pk_tcp_conn *c)
 
 /* A D-SACK block [l, r) arrived: the peer received those bytes twice. If
  * they lie within what the last recovery retransmitted, one retransmission
- * (per segment) was spurious (RFC 3708 section 3). */
-static void dsack_input(struct pk_tcp_conn *c, uint32_t l, uint32_t r)
+ * (per segment) was spurious (RFC 3708 section 3): the original arrived
+ * late, after the data up to @fack (the forward ACK before this ACK), and
+ * the reordering degree rises to that distance. */
+static void dsack_input(struct pk_tcp_conn *c, uint32_t l, uint32_t r, uint32_t fack)
 {
 	uint32_t mss = smss(c), segs;
 
 	c->e->st.dsack_received++;
-	if (!c->undo_valid || !c->undo_retrans || SEQ_LT(l, c->undo_marker) ||
-	    SEQ_GT(r, c->undo_high))
+	if (!c->undo_valid || SEQ_LT(l, c->undo_marker) || SEQ_GT(r, c->undo_high))
+		return;
+	reorder_seen(c, l, fack);
+	if (!c->undo_retrans)
 		return;
 	segs = MAX(1u, (r - l + mss - 1) / mss);
 	c->undo_retrans -= MIN(segs, c->undo_retrans);
@@ -1122,7 +1191,7 @@ static void dup_ack(struct pk_tcp_conn *c)
 	if (c->in_recovery) {
 		if (!c->sack_rec)
 			c->cwnd += smss(c);	/* NewReno inflation */
-	} else if (c->dupacks >= DUPTHRESH && recovery_allowed(c)) {
+	} else if (c->dupacks >= dupthresh(c) && recovery_allowed(c)) {
 		enter_recovery(c);
 	}
 }
@@ -1173,12 +1242,18 @@ static bool process_ack(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 				* same ACK and window: not a loss signal */
 			       wnd != 0 && !c->persist;
 		bool advanced = SEQ_GT(ack, c->snd_una);
-		uint32_t newly = 0;
+		uint32_t newly = 0, fack = sb_fack(c), low = fack;
 
+		/* Reordering: bytes below the forward ACK that arrive now, by
+		 * this ACK or a SACK block, and were never sent twice */
+		if (advanced && c->n_sacked)
+			low = sb_uncovered(c, c->snd_una, SEQ_LT(ack, fack) ? ack : fack);
 		if (advanced)
 			ack_advanced(c, ack, o, now);
 		if (c->sack_ok && (o->present & PK_TCP_HAS_SACK) && o->n_sack)
-			newly = sb_update(c, o, ack);
+			newly = sb_update(c, o, ack, fack, &low);
+		if (SEQ_LT(low, fack) && SEQ_GEQ(low, c->rtx_mark))
+			reorder_seen(c, low, fack);
 		if (!advanced && c->snd_max != c->snd_una &&
 		    (c->sack_ok && (o->present & PK_TCP_HAS_SACK) ? newly > 0 : classic))
 			dup_ack(c);
@@ -1627,6 +1702,8 @@ static void sent_new(struct pk_tcp_conn *c, uint32_t seq, uint32_t end, uint64_t
 		c->snd_max = end;
 	} else {
 		c->e->st.retransmits++;
+		if (SEQ_GT(end, c->rtx_mark))
+			c->rtx_mark = end;
 	}
 	if (!c->t_rtx || c->persist) {
 		c->persist = false;
@@ -1660,6 +1737,8 @@ static uint32_t emit_rtx(struct pk_tcp_conn *c, uint8_t *buf, uint32_t seq, uint
 	end = seq + len + ((fl & PK_TCP_FIN) ? 1 : 0);
 	if (c->sack_rec && SEQ_GT(end, c->high_rxt))
 		c->high_rxt = end;
+	if (SEQ_GT(end, c->rtx_mark))
+		c->rtx_mark = end;
 	if (c->undo_valid && c->in_recovery) {
 		c->undo_retrans++;
 		if (SEQ_GT(end, c->undo_high))
@@ -1795,7 +1874,10 @@ uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, u
 	if (SEQ_LT(c->snd_nxt, data_end) && can_send_data) {
 		uint32_t avail = data_end - c->snd_nxt;
 		uint32_t in_flight = c->snd_nxt - c->snd_una;
-		uint32_t lt = c->dupacks < 3 && !c->in_recovery ? c->dupacks * smss(c) : 0;
+		/* RFC 3042 limited transmit, one new segment per duplicate ACK
+		 * below DupThresh (beyond 2 when reordering raised it: each
+		 * such ACK still reports a segment that left the network) */
+		uint32_t lt = c->dupacks < dupthresh(c) && !c->in_recovery ? c->dupacks * smss(c) : 0;
 		uint32_t wnd = MIN(c->snd_wnd, c->cwnd + lt);
 		uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
 		uint32_t n, big = seg_max;
@@ -1923,6 +2005,12 @@ static void rtx_timeout(struct pk_tcp_conn *c, uint64_t now)
 	if (c->retries == 1)
 		cc_loss(c);
 	c->undo_valid = false;	/* no undo of a timeout (that would need F-RTO) */
+	/* Everything in flight may be sent again. The reordering degree goes
+	 * back to 3 on every timeout: it may be a loss a raised DupThresh
+	 * kept from being detected in time (Linux resets it only when the
+	 * timeout found SACKed data waiting outside recovery). */
+	c->rtx_mark = c->snd_max;
+	c->reordering = DUPTHRESH;
 	sb_clear(c);
 	c->cwnd = mss;
 	c->recover = c->snd_max;
@@ -2099,6 +2187,7 @@ void pk_tcp_conn_get_info(const struct pk_tcp_conn *c, struct pk_tcp_conn_info *
 	i->pipe = c->sack_rec ? sack_pipe(c) : c->snd_nxt - c->snd_una;
 	i->keepalive_probes = c->ka_probes;
 	i->cubic_wmax = c->cfg.cc == PK_TCP_CC_CUBIC ? (uint32_t)c->cub_wmax : 0;
+	i->reordering = c->reordering;
 }
 
 void pk_tcp_conn_set_keepalive(struct pk_tcp_conn *c, uint64_t idle_ns, uint64_t intvl_ns,
@@ -2140,6 +2229,7 @@ void pk_tcp_conn_set_path_mtu(struct pk_tcp_conn *c, uint32_t mtu, uint64_t now_
 	 * fast retransmit */
 	c->snd_nxt = c->snd_una;
 	c->rtt_timing = false;
+	c->rtx_mark = c->snd_max;
 	sb_clear(c);
 	c->undo_valid = false;
 	c->in_recovery = false;
