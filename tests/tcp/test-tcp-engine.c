@@ -1085,6 +1085,86 @@ static void test_dsack_undo_late(void)
 	teardown(c);
 }
 
+/* Adaptive DupThresh: a D-SACK shows the fast retransmission was spurious
+ * (the original came after 5 segments), the reordering degree rises to 5,
+ * and the next segment late by 4 segments starts no recovery; 5 SACKed
+ * above a hole still do. A timeout resets the degree to 3. */
+static void test_reordering_degree(void)
+{
+	static uint8_t d[60000];
+	const struct pk_tcp_stats *st;
+	struct pk_tcp_conn_info info;
+	struct pk_tcp_conn *c;
+	uint32_t una, hi;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	c = establish_sack(NULL);
+	pk_tcp_conn_send(c, d, sizeof(d));
+	snd_hi = 1001;
+	g_assert_cmpuint(drain_count(c, 2 * MS), ==, 10);	/* 1001 .. 11001 */
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.reordering, ==, 3);
+	ack_sack(c, 1001, 3 * MS, 1, (uint32_t[]){ 2001, 5001 });	/* 3 SACKed: lost */
+	g_assert_cmpuint(st->sack_recoveries, ==, 1);
+	g_assert_true(out(c, 3 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, 1001);
+	drain_count(c, 3 * MS);
+	/* the original arrives late: a retransmitted hole filling says nothing */
+	ack_sack(c, 6001, 4 * MS, 0, NULL);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.reordering, ==, 3);
+	/* the retransmission is D-SACKed: 1001 arrived after 2001 .. 6001 */
+	ack_sack(c, 6001, 5 * MS, 1, (uint32_t[]){ 1001, 2001 });
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.reordering, ==, 5);
+	g_assert_cmpuint(st->reordering_raised, ==, 1);
+	drain_count(c, 5 * MS);
+	una = snd_hi;
+	ack_sack(c, una, 6 * MS, 0, NULL);		/* recovery over, undone */
+	g_assert_cmpuint(st->dsack_undos, ==, 1);
+	drain_count(c, 6 * MS);
+
+	/* the segment at SND.UNA is late by 4 segments: 4 SACKs, no recovery,
+	 * only new data goes out (limited transmit beyond 2 segments) */
+	g_assert_cmpuint(snd_hi - una, ==, 10000);
+	hi = snd_hi;
+	for (uint32_t k = 1; k <= 4; k++) {
+		ack_sack(c, una, 8 * MS, 1, (uint32_t[]){ una + 1000, una + 1000 + k * 1000 });
+		while (out(c, 8 * MS, &S)) {
+			g_assert_cmphex(S.v.seq, ==, hi);	/* new data, no retransmission */
+			hi += S.v.payload_len;
+		}
+	}
+	g_assert_cmpuint(hi, >, snd_hi + 2 * 1000);
+	snd_hi = hi;
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_false(info.in_recovery);
+	g_assert_cmpuint(st->sack_recoveries, ==, 1);
+	/* it arrives: reordering of 5 segments, the degree stays */
+	ack_sack(c, una + 5000, 9 * MS, 0, NULL);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.reordering, ==, 5);
+	g_assert_cmpuint(st->retransmits, ==, 1);
+	drain_count(c, 9 * MS);
+
+	/* a real loss: 5 segments SACKed above the hole start recovery */
+	una += 5000;
+	for (uint32_t k = 1; k <= 5; k++)
+		ack_sack(c, una, 10 * MS, 1, (uint32_t[]){ una + 1000, una + 1000 + k * 1000 });
+	g_assert_cmpuint(st->sack_recoveries, ==, 2);
+	g_assert_true(out(c, 10 * MS, &S));
+	g_assert_cmphex(S.v.seq, ==, una);
+	drain_count(c, 10 * MS);
+
+	/* a timeout: back to 3 */
+	pk_tcp_conn_timer(c, 2000 * MS);
+	g_assert_cmpuint(st->timeouts, ==, 1);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.reordering, ==, 3);
+	teardown(c);
+}
+
 /* RFC 6675 NextSeg() rule 4: with no new data, the tail above the highest
  * SACK block gets one rescue retransmission per recovery; rule 3 no longer
  * resends bytes above the highest SACKed one. */
@@ -1543,6 +1623,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/dsack-undo", test_dsack_undo);
 	g_test_add_func("/tcp/engine/dsack-undo-late", test_dsack_undo_late);
 	g_test_add_func("/tcp/engine/sack-rescue", test_sack_rescue);
+	g_test_add_func("/tcp/engine/reordering-degree", test_reordering_degree);
 	g_test_add_func("/tcp/engine/sack-scoreboard-bound", test_sack_scoreboard_bound);
 	g_test_add_func("/tcp/engine/newreno-without-sack", test_newreno_without_sack);
 	g_test_add_func("/tcp/engine/cubic", test_cubic);

