@@ -525,6 +525,34 @@ static void test_syn_backoff_timeout(void)
 	teardown(c);
 }
 
+/* RFC 6298 5.7: the handshake's backoff does not carry over into data
+ * transfer when no RTT sample could be taken (Karn, no timestamps). */
+static void test_syn_backoff_rto_reset(void)
+{
+	struct pk_tcp_config cfg = { .fixed_iss = true, .iss = 42, .no_timestamps = true };
+	struct pk_tcp_opts po = { .present = PK_TCP_HAS_MSS, .mss = 1000 };
+	struct pk_tcp_conn_info info;
+	struct pk_tcp_conn *c;
+	uint64_t now = 0;
+
+	setup();
+	c = pk_tcp_connect(E, &cfg, &EP, 0);
+	g_assert_true(out(c, 0, &S));
+	for (int i = 0; i < 3; i++) {	/* 1 s, 2 s, 4 s: the RTO is now 8 s */
+		now = pk_tcp_conn_deadline(c);
+		pk_tcp_conn_timer(c, now);
+		g_assert_true(out(c, now, &S));
+	}
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.rto_ns, ==, 8000 * MS);
+	feed(c, PISS, 43, PK_TCP_SYN | PK_TCP_ACK, 65535, &po, NULL, 0, now + MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	pk_tcp_conn_get_info(c, &info);
+	g_assert_cmpuint(info.srtt_ns, ==, 0);
+	g_assert_cmpuint(info.rto_ns, ==, 3000 * MS);
+	teardown(c);
+}
+
 static void test_rto_data(void)
 {
 	struct pk_tcp_conn *c;
@@ -1613,6 +1641,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/fast-retransmit", test_fast_retransmit);
 	g_test_add_func("/tcp/engine/zero-window-probe", test_zero_window_probe);
 	g_test_add_func("/tcp/engine/zero-window-no-dupacks", test_zero_window_no_dupacks);
+	g_test_add_func("/tcp/engine/syn-backoff-rto-reset", test_syn_backoff_rto_reset);
 	g_test_add_func("/tcp/engine/cwnd-app-limited", test_cwnd_app_limited);
 	g_test_add_func("/tcp/engine/wraparound", test_wraparound);
 	g_test_add_func("/tcp/engine/paws", test_paws);

@@ -1095,6 +1095,16 @@ static void receive_data(struct pk_tcp_conn *c, uint32_t seq, const uint8_t *p, 
 
 static void established(struct pk_tcp_conn *c)
 {
+	/* RFC 6298 5.7: without an RTT sample (Karn: the SYN or SYN-ACK was
+	 * retransmitted and no timestamps), do not carry the handshake's
+	 * backoff into data transfer: 3 s after a timed-out handshake, else
+	 * the initial RTO. */
+	if (!c->srtt) {
+		uint64_t fallback = c->rto > c->cfg.rto_initial_ns ? 3 * NS_PER_S : 0;
+
+		c->rto = CLAMP(MAX(c->cfg.rto_initial_ns, fallback), c->cfg.rto_min_ns,
+			       c->cfg.rto_max_ns);
+	}
 	quickack_enter(c);
 	c->events |= PK_TCP_EV_ESTABLISHED | PK_TCP_EV_WRITABLE;
 	set_state(c, c->fin_queued ? PK_TCP_FIN_WAIT_1 : PK_TCP_ESTABLISHED);
