@@ -60,6 +60,28 @@ bool vc_pick_ephemeral(struct pk_vclient *vc, struct vc_key *k,
 	return false;
 }
 
+bool vc_bind_key(struct pk_vclient *vc, GSocketAddress *local, struct vc_key *k, uint16_t *port,
+		 GError **error)
+{
+	bool ipv6;
+
+	memset(k, 0, sizeof(*k));
+	if (!vc_sockaddr_get(local, &ipv6, k->laddr, port, error))
+		return false;
+	if (!vc->running) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+				    "The virtual client is not running");
+		return false;
+	}
+	k->ipv6 = ipv6;
+	if (!vc_addr_is_any(ipv6, k->laddr) && !vc_is_local(vc, ipv6, k->laddr)) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+				    "Not an address of this virtual client");
+		return false;
+	}
+	return true;
+}
+
 GSocketAddress *vc_sockaddr_new(bool ipv6, const uint8_t *addr, uint16_t port)
 {
 	GInetAddress *ia = g_inet_address_new_from_bytes(
@@ -949,20 +971,9 @@ PkVclientListener *pk_vclient_tcp_listen_full(struct pk_vclient *vc, GSocketAddr
 	PkVclientListener *obj;
 	struct vc_listen *l;
 
-	memset(&k, 0, sizeof(k));
-	if (!vc_sockaddr_get(local, &ipv6, k.laddr, &port, error))
+	if (!vc_bind_key(vc, local, &k, &port, error))
 		return NULL;
-	if (!vc->running) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-				    "The virtual client is not running");
-		return NULL;
-	}
-	k.ipv6 = ipv6;
-	if (!vc_addr_is_any(ipv6, k.laddr) && !vc_is_local(vc, ipv6, k.laddr)) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "Not an address of this virtual client");
-		return NULL;
-	}
+	ipv6 = k.ipv6;
 	if (!vc_tcp_config(vc, opts, &cfg, error))
 		return NULL;
 	if (port == 0) {

@@ -101,24 +101,20 @@ PkVclientUdp *pk_vclient_udp_new(struct pk_vclient *vc, GSocketAddress *local,
 	uint16_t port = 0;
 	PkVclientUdp *obj;
 
-	memset(&k, 0, sizeof(k));
-	if (local && !vc_sockaddr_get(local, &ipv6, k.laddr, &port, error))
-		return NULL;
-	if (!local && family != G_SOCKET_FAMILY_IPV4 && family != G_SOCKET_FAMILY_IPV6) {
+	if (local) {
+		if (!vc_bind_key(vc, local, &k, &port, error))
+			return NULL;
+	} else if (family != G_SOCKET_FAMILY_IPV4 && family != G_SOCKET_FAMILY_IPV6) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 				    "family must be IPv4 or IPv6");
 		return NULL;
-	}
-	if (!vc->running) {
+	} else if (!vc->running) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
 				    "The virtual client is not running");
 		return NULL;
-	}
-	k.ipv6 = ipv6;
-	if (!vc_addr_is_any(ipv6, k.laddr) && !vc_is_local(vc, ipv6, k.laddr)) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-				    "Not an address of this virtual client");
-		return NULL;
+	} else {
+		memset(&k, 0, sizeof(k));
+		k.ipv6 = ipv6;
 	}
 	if (port) {
 		k.lport = port;

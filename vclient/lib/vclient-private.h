@@ -154,6 +154,11 @@ GSocketAddress *vc_sockaddr_new(bool ipv6, const uint8_t *addr, uint16_t port);
 bool vc_sockaddr_get(GSocketAddress *sa, bool *ipv6, uint8_t *addr, uint16_t *port,
 		     GError **error);
 bool vc_addr_is_any(bool ipv6, const uint8_t *addr);
+/* The key of a socket bound to @local (one of our addresses or the any
+ * address); false with @error if the device is not running or the address
+ * is not ours. */
+bool vc_bind_key(struct pk_vclient *vc, GSocketAddress *local, struct vc_key *k, uint16_t *port,
+		 GError **error);
 /* A bound socket's entry in @table: (addr, port) exactly, else (any, port). */
 gpointer vc_bound_lookup(GHashTable *table, bool ipv6, const uint8_t *addr, uint16_t port);
 /* Set k->lport to a free ephemeral port, starting at a random one. */
