@@ -788,6 +788,22 @@ static void test_udp(void)
 	}
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
 	g_clear_error(&error);
+	/* The receive queue holds udp-queue (256) datagrams; more are counted. */
+	for (int i = 0; i < 260; i++)
+		g_assert_cmpint(pk_vclient_udp_send_to(ua, to_b, &i, sizeof(i), &error), ==,
+				sizeof(i));
+	while (pk_dev_counter(pk_graph_lookup(f.g, "b"), "udp-queue-full") < 4)
+		g_main_context_iteration(NULL, TRUE);
+	for (int i = 0; i < 256; i++) {
+		int got = -1;
+
+		g_assert_cmpint(pk_vclient_udp_receive_from(ub, NULL, &got, sizeof(got), &error), ==,
+				sizeof(got));
+		g_assert_cmpint(got, ==, i);
+	}
+	g_assert_cmpint(pk_vclient_udp_receive_from(ub, NULL, buf, sizeof(buf), &error), ==, -1);
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+	g_clear_error(&error);
 	/* Too large for the MTU. */
 	{
 		static char big[1500];

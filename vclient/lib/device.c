@@ -221,6 +221,7 @@ static void vc_flush_timer_fired(struct pk_dev *dev, void *self, void *data)
 
 	(void)dev;
 	(void)data;
+	vc_flush_app_queue(vc);
 	vc_tcp_flush(vc);
 	vc_flush_out(vc);
 }
@@ -568,6 +569,7 @@ static void vc_stop(struct pk_dev *dev, void *self)
 	vc->running = false;
 	vc_tcp_shutdown(vc);
 	vc_udp_shutdown(vc);
+	vc_drop_app_queue(vc);
 	pk_batch_unref_all(&vc->out);
 	pk_tcp_engine_free(vc->engine);
 	vc->engine = NULL;

@@ -32,8 +32,10 @@ void vc_flush_out(struct pk_vclient *vc)
 	pk_batch_unref_all(&vc->out);
 }
 
-void vc_send_l4(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t proto,
-		const uint8_t *src, const uint8_t *dst, uint32_t l4_len)
+/* Write the IP header in front of the @l4_len bytes of L4 at the end of @b's
+ * reserved header space, and trim @b to the packet. */
+static void vc_ip_header(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t proto,
+			 const uint8_t *src, const uint8_t *dst, uint32_t l4_len)
 {
 	uint8_t *h = pk_buf_data(b);
 
@@ -57,12 +59,43 @@ void vc_send_l4(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t prot
 		pk_ip4_csum_fill(h, PK_IP4_HLEN);
 	}
 	pk_buf_trim(b, vc_ip_hlen(ipv6) + l4_len);
+}
+
+void vc_send_l4(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t proto,
+		const uint8_t *src, const uint8_t *dst, uint32_t l4_len)
+{
+	vc_ip_header(vc, b, ipv6, proto, src, dst, l4_len);
 	if (pk_batch_full(&vc->out))
 		vc_flush_out(vc);
 	pk_batch_add(&vc->out, b);
-	/* Output queued outside a device callback (an application call) goes
-	 * out from the flush timer, on the device's context. */
+}
+
+bool vc_queue_l4(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t proto,
+		 const uint8_t *src, const uint8_t *dst, uint32_t l4_len)
+{
+	if (vc->app_len == VC_APP_QUEUE) {
+		pk_buf_unref(b);
+		return false;
+	}
+	vc_ip_header(vc, b, ipv6, proto, src, dst, l4_len);
+	vc->app_q[(vc->app_head + vc->app_len++) % VC_APP_QUEUE] = b;
 	vc_schedule_flush(vc);
+	return true;
+}
+
+void vc_flush_app_queue(struct pk_vclient *vc)
+{
+	for (; vc->app_len > 0; vc->app_len--, vc->app_head = (vc->app_head + 1) % VC_APP_QUEUE) {
+		if (pk_batch_full(&vc->out))
+			vc_flush_out(vc);
+		pk_batch_add(&vc->out, vc->app_q[vc->app_head]);
+	}
+}
+
+void vc_drop_app_queue(struct pk_vclient *vc)
+{
+	for (; vc->app_len > 0; vc->app_len--, vc->app_head = (vc->app_head + 1) % VC_APP_QUEUE)
+		pk_buf_unref(vc->app_q[vc->app_head]);
 }
 
 void vc_send_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *pkt, uint32_t pkt_len,

@@ -14,7 +14,10 @@ struct vc_udp {
 	bool refused;		/* ICMP port unreachable seen (connected only) */
 	uint8_t raddr[16];
 	uint16_t rport;
-	GQueue queue;		/* struct vc_dgram */
+	/* Received datagrams: a ring of udp-queue slots, allocated at bind, so
+	 * nothing is allocated per datagram. */
+	struct vc_dgram *ring;
+	uint32_t cap, head, len;
 };
 
 struct vc_dgram {
@@ -34,12 +37,8 @@ G_DEFINE_FINAL_TYPE(PkVclientUdp, pk_vclient_udp, G_TYPE_OBJECT)
 
 static void vc_udp_purge(struct vc_udp *u)
 {
-	struct vc_dgram *d;
-
-	while ((d = g_queue_pop_head(&u->queue))) {
-		pk_buf_unref(d->buf);
-		g_free(d);
-	}
+	for (; u->len > 0; u->len--, u->head = (u->head + 1) % u->cap)
+		pk_buf_unref(u->ring[u->head].buf);
 }
 
 static void vc_udp_unbind(struct vc_udp *u)
@@ -55,6 +54,7 @@ static void pk_vclient_udp_finalize(GObject *obj)
 	PkVclientUdp *self = PK_VCLIENT_UDP(obj);
 
 	vc_udp_unbind(self->u);
+	g_free(self->u->ring);
 	g_free(self->u);
 	G_OBJECT_CLASS(pk_vclient_udp_parent_class)->finalize(obj);
 }
@@ -131,6 +131,8 @@ PkVclientUdp *pk_vclient_udp_new(struct pk_vclient *vc, GSocketAddress *local,
 	obj = g_object_new(PK_TYPE_VCLIENT_UDP, NULL);
 	obj->u->key = k;
 	obj->u->vc = vc;
+	obj->u->cap = vc->cfg.udp_queue;
+	obj->u->ring = g_new(struct vc_dgram, obj->u->cap);
 	g_hash_table_add(vc->udp, obj->u);
 	return obj;
 }
@@ -231,7 +233,12 @@ gssize pk_vclient_udp_send_to(PkVclientUdp *self, GSocketAddress *to, const void
 
 		pk_put_be16(l4 + 6, c ? c : 0xffff);
 	}
-	vc_send_l4(vc, b, u->key.ipv6, PK_IPPROTO_UDP, src, dst, l4_len);
+	if (!vc_queue_l4(vc, b, u->key.ipv6, PK_IPPROTO_UDP, src, dst, l4_len)) {
+		pk_dev_count(vc->dev, VC_C_DROPPED_NO_BUFFER, 1);
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+				    "Send queue full: let the main loop run");
+		return -1;
+	}
 	pk_dev_count(vc->dev, VC_C_UDP_DATAGRAMS_OUT, 1);
 	return (gssize)len;
 }
@@ -251,17 +258,18 @@ gssize pk_vclient_udp_receive_from(PkVclientUdp *self, GSocketAddress **from, vo
 				    "Port unreachable");
 		return -1;
 	}
-	d = g_queue_pop_head(&u->queue);
-	if (!d) {
+	if (u->len == 0) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "No datagram queued");
 		return -1;
 	}
+	d = &u->ring[u->head];
 	n = MIN(len, d->len);
 	memcpy(buf, d->payload, n);
 	if (from)
 		*from = vc_sockaddr_new(u->key.ipv6, d->src, d->sport);
 	pk_buf_unref(d->buf);
-	g_free(d);
+	u->head = (u->head + 1) % u->cap;
+	u->len--;
 	return (gssize)n;
 }
 
@@ -269,7 +277,7 @@ static gboolean vc_udp_ready(gpointer arg)
 {
 	struct vc_udp *u = arg;
 
-	return !u->vc || u->refused || u->queue.length > 0;
+	return !u->vc || u->refused || u->len > 0;
 }
 
 GSource *pk_vclient_udp_create_source(PkVclientUdp *self, GCancellable *cancellable)
@@ -323,18 +331,18 @@ void vc_udp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const ui
 	}
 	if (u->connected && (v.sport != u->rport || memcmp(src, u->raddr, ipv6 ? 16 : 4) != 0))
 		return;
-	if (u->queue.length >= vc->cfg.udp_queue) {
+	if (u->len == u->cap) {
 		pk_dev_count(vc->dev, VC_C_UDP_QUEUE_FULL, 1);
 		return;
 	}
-	d = g_new(struct vc_dgram, 1);
+	d = &u->ring[(u->head + u->len) % u->cap];
 	d->buf = pk_buf_ref(b);
 	d->payload = v.payload;
 	d->len = v.payload_len;
 	d->sport = v.sport;
 	memset(d->src, 0, sizeof(d->src));
 	memcpy(d->src, src, ipv6 ? 16 : 4);
-	g_queue_push_tail(&u->queue, d);
+	u->len++;
 	pk_dev_count(vc->dev, VC_C_UDP_DATAGRAMS_IN, 1);
 }
 

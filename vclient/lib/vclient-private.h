@@ -13,6 +13,7 @@
 #define VC_MAX_CFG_ADDRS 16u
 /* Configured addresses plus those the link peer published (pk_link_info). */
 #define VC_MAX_ADDRS (VC_MAX_CFG_ADDRS + PK_LINK_INFO_MAX_ADDRS)
+#define VC_APP_QUEUE 1024u
 #define VC_EPHEMERAL_LO 49152u
 #define VC_EPHEMERAL_HI 65535u
 
@@ -104,7 +105,11 @@ struct pk_vclient {
 	GHashTable *udp;	/* struct vc_key* (raddr/rport zero) -> struct vc_udp* */
 	GQueue dirty;		/* vc_tcp_sock with output or events to process */
 	struct pk_timer *flush_timer;
-	struct pk_batch out;
+	struct pk_batch out;	/* filled and emitted inside the device's callbacks */
+	/* Packets of application calls (UDP sends), which run outside the
+	 * device's callbacks: they leave from the flush timer. */
+	struct pk_buf *app_q[VC_APP_QUEUE];
+	uint32_t app_head, app_len;
 	uint16_t ip_id;
 
 	/* ICMP error token bucket (per second). */
@@ -119,11 +124,17 @@ bool vc_pick_source(const struct pk_vclient *vc, bool ipv6, const uint8_t *dst, 
 void vc_schedule_flush(struct pk_vclient *vc);
 bool vc_icmp_allowed(struct pk_vclient *vc);
 
-/* ip-out.c: build IP packets around L4 payloads and queue them on vc->out. */
+/* ip-out.c: build IP packets around L4 payloads. vc_send_l4() adds to
+ * vc->out and may emit: only inside the device's callbacks. vc_queue_l4()
+ * is for application calls: false (and @b freed) when its queue is full. */
 struct pk_buf *vc_alloc_l4(struct pk_vclient *vc, bool ipv6, uint32_t l4_cap, uint8_t **l4);
 void vc_send_l4(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t proto,
 		const uint8_t *src, const uint8_t *dst, uint32_t l4_len);
 void vc_flush_out(struct pk_vclient *vc);
+bool vc_queue_l4(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t proto,
+		 const uint8_t *src, const uint8_t *dst, uint32_t l4_len);
+void vc_flush_app_queue(struct pk_vclient *vc);
+void vc_drop_app_queue(struct pk_vclient *vc);
 void vc_send_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *pkt, uint32_t pkt_len,
 			uint8_t type, uint8_t code);
 uint32_t vc_ip_hlen(bool ipv6);

@@ -397,7 +397,8 @@ gboolean pk_vclient_udp_connect(PkVclientUdp *u, GSocketAddress *remote, GError 
  * @len:	Its length (at most 65507 for IPv4, 65527 for IPv6; larger
  *		than the MTU allows fails with G_IO_ERROR_MESSAGE_TOO_LARGE:
  *		the vclient does not fragment)
- * @error:	Set on failure
+ * @error:	Set on failure; G_IO_ERROR_WOULD_BLOCK when 1024 datagrams
+ *		already wait to leave (they go out when the main loop runs)
  *
  * Context: the graph's context thread.
  * Return: @len, or -1.
