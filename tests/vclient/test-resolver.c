@@ -6,6 +6,8 @@
 #include <pktkit/ip.h>
 #include <pktkit/vclient.h>
 
+#include "vclient-test.h"
+
 /* The zone served by vclient b (10.0.0.2, fd00::2):
  *   a.test       A 10.1.0.1, 10.1.0.2; AAAA fd01::1
  *   alias.test   CNAME a.test (and a.test's records in the same reply)
@@ -14,32 +16,6 @@
  *   big.test     UDP: TC set, no records; TCP: 40 A records 10.2.0.1..40, no AAAA
  *   slow.test    never answered
  */
-
-static struct pk_registry *registry(void)
-{
-	static struct pk_registry *reg;
-	GError *error = NULL;
-
-	if (!reg) {
-		reg = pk_registry_new();
-		pk_registry_scan_default(reg);
-		g_assert_true(pk_vclient_register(reg, &error));
-		g_assert_no_error(error);
-	}
-	return reg;
-}
-
-static gboolean guard_fired(gpointer data)
-{
-	(void)data;
-	g_error("test timed out");
-	return G_SOURCE_REMOVE;
-}
-
-static GSocketAddress *sa(const char *addr, guint16 port)
-{
-	return g_inet_socket_address_new_from_string(addr, port);
-}
 
 /* Response builder ------------------------------------------------------------------------ */
 

@@ -9,19 +9,7 @@
 #include <pktkit/testing.h>
 #include <pktkit/vclient.h>
 
-static struct pk_registry *registry(void)
-{
-	static struct pk_registry *reg;
-	GError *error = NULL;
-
-	if (!reg) {
-		reg = pk_registry_new();
-		pk_registry_scan_default(reg);
-		g_assert_true(pk_vclient_register(reg, &error));
-		g_assert_no_error(error);
-	}
-	return reg;
-}
+#include "vclient-test.h"
 
 static struct pk_dev *add_dev(struct pk_graph *g, const char *id, const char *type,
 			      const char *json)
@@ -320,13 +308,6 @@ struct sfx {
 	guint guard;
 };
 
-static gboolean guard_fired(gpointer data)
-{
-	(void)data;
-	g_error("test timed out");
-	return G_SOURCE_REMOVE;
-}
-
 static void sfx_setup(struct sfx *f, const char *extra)
 {
 	GError *error = NULL;
@@ -349,7 +330,7 @@ static void sfx_setup(struct sfx *f, const char *extra)
 	g_assert_nonnull(f->b);
 	g_assert_null(pk_vclient_lookup(f->g, "nonexistent"));
 	f->loop = g_main_loop_new(NULL, FALSE);
-	f->guard = g_timeout_add_seconds(g_getenv("VC_TEST_GUARD") ? 3 : 60, guard_fired, NULL);
+	f->guard = g_timeout_add_seconds(60, guard_fired, NULL);
 }
 
 static void sfx_teardown(struct sfx *f)
@@ -363,11 +344,6 @@ static void sfx_teardown(struct sfx *f)
 		;
 	g_main_loop_unref(f->loop);
 	check_no_buffers();
-}
-
-static GSocketAddress *sa(const char *addr, guint16 port)
-{
-	return g_inet_socket_address_new_from_string(addr, port);
 }
 
 /* Runs the loop until *@flag is set. */
