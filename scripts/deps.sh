@@ -17,6 +17,8 @@ packages=(
 	qemu-system-x86 cpio
 	# D-Bus control tests
 	dbus-daemon dbus-bin libglib2.0-bin
+	# ABI checks (tests/abi: abidiff against the stored baseline)
+	abigail-tools
 )
 
 missing=()
