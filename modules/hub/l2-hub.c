@@ -62,7 +62,9 @@ static const struct pk_param l2_hub_params[] = {
 	[L2_HUB_P_MAC_TABLE_SIZE] = PK_PARAM_U32(
 		struct l2_hub_config, mac_table_size, "mac-table-size", "8192", 1,
 		MAC_TABLE_MAX_ENTRIES, 0,
-		"Most (VLAN, MAC address) pairs remembered; frames to others are flooded"),
+		"Most (VLAN, MAC address) pairs remembered; frames to others are flooded. "
+		"A limit, not a size: the table takes 256 bytes empty and grows (and "
+		"shrinks back) with the addresses known, 32 bytes each at most"),
 	[L2_HUB_P_VLANS] = PK_PARAM_LIST(
 		struct l2_hub_config, vlans, "vlans", &l2_hub_vlan_record, 0, 65536, PK_PF_LIVE,
 		"802.1Q role of ports: {\"port\": N, \"mode\": \"access\"|\"trunk\", \"vlan\": V, "
