@@ -88,7 +88,8 @@ static const struct pk_param ad_params[] = {
 	[AD_P_CACHE_SIZE] = PK_PARAM_U32(struct ad_config, cache_size, "cache-size", "4096", 1,
 					 1u << 20, 0,
 					 "Most neighbours remembered (being resolved included); "
-					 "the oldest learned one makes room"),
+					 "the oldest learned one makes room. A limit: the cache "
+					 "starts with room for 16 and doubles as neighbours appear"),
 	[AD_P_PENDING_MAX] = PK_PARAM_U32(struct ad_config, pending_max, "pending-max", "16", 1,
 					  1024, 0,
 					  "Most packets queued per next hop while it is resolved"),
