@@ -11,7 +11,7 @@ packages=(
 	# test helpers
 	python3 procps
 	# real peers for the interop tests (network namespaces, DHCP, TCP, captures)
-	iproute2 iputils-ping tcpdump tshark iperf3 socat
+	iproute2 iputils-ping tcpdump tshark iperf3 socat ethtool
 	dnsmasq udhcpc busybox isc-dhcp-client dhcpcd-base vde2
 	# QEMU guests (tests/guest builds a tiny Linux guest from Debian packages)
 	qemu-system-x86 cpio

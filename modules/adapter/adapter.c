@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* adapter.c - Device type l3.adapter: bridges an L3 port onto an L2 segment (ARP, NDP, DHCP client) */
+#include <errno.h>
+
 #include <pktkit/error.h>
+#include <pktkit/gso.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 #include <pktkit/module.h>
@@ -207,8 +210,9 @@ static const struct pk_counter ad_counters[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(ad_counters) == AD_C_N);
 
 static const struct pk_port_group ad_ports[] = {
-	{ "ip", PK_L3, 1, 1, "IP packets of the L3 device the adapter puts on the link", 0 },
-	{ "eth", PK_L2, 1, 1, "The Ethernet segment (a hub, a TAP device, ...)", 0 },
+	{ "ip", PK_L3, 1, 1, "IP packets of the L3 device the adapter puts on the link",
+	  PK_PORT_F_OFFLOAD },
+	{ "eth", PK_L2, 1, 1, "The Ethernet segment (a hub, a TAP device, ...)", PK_PORT_F_OFFLOAD },
 };
 
 static const uint8_t ad_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -885,6 +889,30 @@ static inline bool ad_wants_dst(const struct adapter *a, const uint8_t *d)
 	return d[0] == 1 && d[1] == 0 && d[2] == 0x5e && d[3] == 0 && d[4] == 0 && d[5] == 1;
 }
 
+/*
+ * A frame the adapter reads itself (DHCP, NDP) whose L4 checksum its sender
+ * left to offload (PK_CSUM_PARTIAL, e.g. a kernel UDP socket behind a TAP
+ * with 'offload'): a copy with the checksum completed, owned by the dispatch.
+ * Only control frames take this path; forwarded packets keep their metadata.
+ */
+static struct pk_buf *ad_csum_complete(struct adapter *a, struct pk_dev *dev,
+				       const struct pk_buf *b)
+{
+	struct pk_batch one;
+	uint32_t pos = 0;
+	int rc;
+
+	pk_batch_init(&one);
+	rc = pk_gso_segment(b, PK_ETH_HLEN, &pos, &one);
+	if (rc != 1 || one.n != 1) {
+		pk_batch_unref_all(&one);
+		a->ctr[rc == -ENOMEM ? AD_C_DROPPED_NO_BUFFER : AD_C_DROPPED_BAD_IP]++;
+		return NULL;
+	}
+	pk_dev_autorelease(dev, one.buf[0]);
+	return one.buf[0];
+}
+
 static void ad_receive_eth(struct adapter *a, struct pk_dev *dev, const struct pk_batch *batch)
 {
 	struct pk_batch *out = &a->out;
@@ -916,7 +944,12 @@ static void ad_receive_eth(struct adapter *a, struct pk_dev *dev, const struct p
 			}
 			if (v.proto == PK_IPPROTO_UDP && a->dhcp && v.payload_len >= 4 &&
 			    pk_get_be16(v.payload + 2) == PK_DHCP_CLIENT_PORT && !v.frag_off) {
-				ad_dhcp_input(a, dev, p, len);
+				if (PK_UNLIKELY(b->csum == PK_CSUM_PARTIAL)) {
+					b = ad_csum_complete(a, dev, b);
+					if (!b)
+						continue;
+				}
+				ad_dhcp_input(a, dev, pk_buf_data(b), pk_buf_len(b));
 				continue;
 			}
 			ip_len = v.total_len;
@@ -930,6 +963,17 @@ static void ad_receive_eth(struct adapter *a, struct pk_dev *dev, const struct p
 			if (v.proto == PK_IPPROTO_ICMPV6 && v.l4_len >= 1 && !v.frag_off &&
 			    (v.l4[0] == PK_ICMP6_NEIGHBOR_SOLICIT ||
 			     v.l4[0] == PK_ICMP6_NEIGHBOR_ADVERT)) {
+				if (PK_UNLIKELY(b->csum == PK_CSUM_PARTIAL)) {
+					b = ad_csum_complete(a, dev, b);
+					if (!b)
+						continue;
+					p = pk_buf_data(b);
+					if (!pk_ip6_parse(p + PK_ETH_HLEN, pk_buf_len(b) - PK_ETH_HLEN,
+							  &v)) {
+						ctr[AD_C_DROPPED_BAD_IP]++;
+						continue;
+					}
+				}
 				ad_ndp_input(a, dev, p, &v);
 				continue;
 			}
@@ -1116,7 +1160,12 @@ static const struct pk_device_ops ad_ops = {
 	"sends a RELEASE. The lease is logged (address, mask, router, DNS servers, domain, "      \
 	"times) and shown in the dhcp-* counters, of which dhcp-bound, dhcp-address, "            \
 	"dhcp-prefix-len, dhcp-router, dhcp-dns and dhcp-lease-time are gauges (addresses as "    \
-	"32-bit numbers)."
+	"32-bit numbers).\n\n"                                                                   \
+	"Both ports accept segmentation offload: TCP super-packets (up to 64 KB, from a vclient " \
+	"with 'tso', a TUN or a TAP with 'offload') and partial checksums cross whole, since "    \
+	"only an Ethernet header is added or removed; they are cut into segments in front of "   \
+	"the first port that cannot take them. DHCP and NDP packets the adapter reads itself "  \
+	"get their checksum completed first."
 
 const struct pk_device_type l3_adapter_type = {
 	.name = "l3.adapter",

@@ -113,7 +113,7 @@ static const struct pk_counter l2_hub_counters[] = {
 };
 
 static const struct pk_port_group l2_hub_ports[] = {
-	{ "port", PK_L2, 0, 65535, "Switch ports; link as many as needed", 0 },
+	{ "port", PK_L2, 0, 65535, "Switch ports; link as many as needed", PK_PORT_F_OFFLOAD },
 };
 
 /* Instance -------------------------------------------------------------- */
@@ -591,7 +591,11 @@ static const struct pk_device_ops l2_hub_ops = {
 	"from one VLAN to another. Priority-tagged frames (VID 0) count as untagged; VID 4095 "   \
 	"is dropped. Changing 'vlans' while running clears the MAC table.\n\n"                     \
 	"Flooding shares one buffer among the ports that take the same form of a frame; a "      \
-	"receiver that modifies it works on its own copy."
+	"receiver that modifies it works on its own copy.\n\n"                                     \
+	"The ports accept segmentation offload: a TCP super-frame (up to 64 KB, from an io.tap "  \
+	"with 'offload') is switched and flooded whole, tags added or removed like any frame, "    \
+	"since only the Ethernet header is read; it is cut into segments in front of the first "  \
+	"port that cannot take it."
 
 const struct pk_device_type l2_hub_type = {
 	.name = "l2.hub",
