@@ -2,6 +2,7 @@
 /* adapter.c - Device type l3.adapter: bridges an L3 port onto an L2 segment (ARP, NDP, DHCP client) */
 #include <errno.h>
 
+#include <pktkit/build.h>
 #include <pktkit/error.h>
 #include <pktkit/gso.h>
 #include <pktkit/ip.h>
@@ -363,72 +364,38 @@ static void ad_solicit(struct adapter *a, struct pk_dev *dev, const uint8_t key[
 
 /* ICMP errors ------------------------------------------------------------- */
 
-/* Host unreachable (IPv4 type 3 code 1) / address unreachable (IPv6 type 1 code 3). */
+/* Host unreachable (IPv4 type 3 code 1) / address unreachable (IPv6 type 1 code 3),
+ * sent from our address on the sender's link. */
 static void ad_send_unreachable(struct adapter *a, struct pk_dev *dev, const struct pk_buf *orig)
 {
 	const uint8_t *p = pk_buf_data(orig);
 	uint32_t len = pk_buf_len(orig);
-	uint8_t out[1280];
-	uint32_t n;
+	bool v6 = pk_ip_version(p, len) == 6;
+	uint8_t type = v6 ? PK_ICMP6_DEST_UNREACH : PK_ICMP_DEST_UNREACH, code = v6 ? 3 : 1;
+	struct pk_ip_fields f = { .ttl = 64 };
+	struct pk_buf *b;
 
-	if (pk_ip_version(p, len) == 4) {
-		struct pk_ip4_view v;
-		const uint8_t *src;
-		uint32_t quote;
-
-		if (!pk_ip4_parse(p, len, &v) || v.frag_off || pk_get_be32(v.src) == 0 ||
-		    (v.src[0] >> 4) == 0xe)
-			return;
-		if (v.proto == PK_IPPROTO_ICMP && v.payload_len >= 1 &&
-		    v.payload[0] != PK_ICMP_ECHO_REQUEST && v.payload[0] != PK_ICMP_ECHO_REPLY)
-			return;	/* never an error about an error */
-		src = fr_table_src4(&a->fr, pk_get_be32(v.src));
-		if (!src)
-			return;
-		quote = MIN(v.total_len, v.hdr_len + 8);
-		n = 28 + quote;
-		memset(out, 0, 28);
-		out[0] = 0x45;
-		pk_put_be16(out + 2, (uint16_t)n);
-		out[8] = 64;
-		out[9] = PK_IPPROTO_ICMP;
-		memcpy(out + 12, src, 4);
-		memcpy(out + 16, v.src, 4);
-		pk_ip4_csum_fill(out, 20);
-		out[20] = PK_ICMP_DEST_UNREACH;
-		out[21] = 1;
-		memcpy(out + 28, p, quote);
-		pk_put_be16(out + 22, pk_csum(out + 20, 8 + quote));
+	if (pk_icmp_error_check(p, len, type, code, 0) != PK_ICMP_ERR_OK)
+		return;
+	if (v6) {
+		f.src = a->fr.v6[0].ip;	/* link-local, unless the sender is not */
+		if (!(p[8] == 0xfe && (p[9] & 0xc0) == 0x80) && a->fr.n6 > 1)
+			f.src = a->fr.v6[1].ip;
 	} else {
-		struct pk_ip6_view v;
-		const uint8_t *src = a->fr.v6[0].ip;
-		uint32_t quote;
-
-		if (!pk_ip6_parse(p, len, &v) || v.src[0] == 0xff || ndp_is_unspecified(v.src))
+		f.src = fr_table_src4(&a->fr, pk_get_be32(p + 12));
+		if (!f.src)
 			return;
-		if (v.proto == PK_IPPROTO_ICMPV6 && v.l4_len >= 1 && v.l4[0] < 128)
-			return;
-		if (!(v.src[0] == 0xfe && (v.src[1] & 0xc0) == 0x80) && a->fr.n6 > 1)
-			src = a->fr.v6[1].ip;
-		quote = MIN(PK_IP6_HLEN + v.payload_len, (uint32_t)sizeof(out) - 48);
-		n = 48 + quote;
-		memset(out, 0, 48);
-		out[0] = 0x60;
-		pk_put_be16(out + 4, (uint16_t)(n - 40));
-		out[6] = PK_IPPROTO_ICMPV6;
-		out[7] = 64;
-		memcpy(out + 8, src, 16);
-		memcpy(out + 24, v.src, 16);
-		out[40] = PK_ICMP6_DEST_UNREACH;
-		out[41] = 3;
-		memcpy(out + 48, p, quote);
-		pk_put_be16(out + 42, pk_csum_fold(pk_csum_partial(
-					      out + 40, n - 40,
-					      pk_csum_pseudo6(out + 8, out + 24, PK_IPPROTO_ICMPV6,
-							      n - 40))));
 	}
-	ad_emit_bytes(a, dev, AD_PORT_IP, out, n);
-	a->ctr[AD_C_ICMP_UNREACHABLE_SENT]++;
+	b = pk_buf_alloc(0);
+	if (!b) {
+		a->ctr[AD_C_DROPPED_NO_BUFFER]++;
+		return;
+	}
+	if (pk_icmp_error_build(b, &f, type, code, 0, p, len, 0) == PK_ICMP_ERR_OK) {
+		pk_dev_emit_one(dev, AD_PORT_IP, b);
+		a->ctr[AD_C_ICMP_UNREACHABLE_SENT]++;
+	}
+	pk_buf_unref(b);
 }
 
 /* Resolution -------------------------------------------------------------- */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* arp.c - Neighbour cache with TTL, cap and bounded per-next-hop pending queues; ARP frames */
 #include <glib.h>
-#include <pktkit/checksum.h>
+#include <pktkit/build.h>
 
 #include "arp.h"
 
@@ -444,23 +444,11 @@ uint32_t nb_cache_expire(struct nb_cache *c, uint64_t now)
  *
  * Context: any thread.
  */
+G_STATIC_ASSERT(ARP_FRAME_LEN == PK_ARP_FRAME_LEN);
+
 void arp_build(uint8_t frame[ARP_FRAME_LEN], uint16_t op, const uint8_t eth_dst[6],
 	       const uint8_t sha[6], const uint8_t spa[4], const uint8_t tha[6],
 	       const uint8_t tpa[4])
 {
-	uint8_t *a = frame + PK_ETH_HLEN;
-
-	memcpy(frame, eth_dst, 6);
-	memcpy(frame + 6, sha, 6);
-	pk_put_be16(frame + 12, PK_ETH_P_ARP);
-	pk_put_be16(a, PK_ARP_HTYPE_ETHER);
-	pk_put_be16(a + 2, PK_ETH_P_IPV4);
-	a[4] = 6;
-	a[5] = 4;
-	pk_put_be16(a + 6, op);
-	memcpy(a + 8, sha, 6);
-	memcpy(a + 14, spa, 4);
-	memcpy(a + 18, tha, 6);
-	memcpy(a + 24, tpa, 4);
-	memset(a + PK_ARP_LEN, 0, ARP_FRAME_LEN - PK_ETH_HLEN - PK_ARP_LEN);
+	pk_arp_write(frame, ARP_FRAME_LEN, op, eth_dst, sha, spa, tha, tpa);
 }

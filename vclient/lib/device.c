@@ -2,6 +2,7 @@
 /* device.c - The l3.vclient device type: configuration, IP input demux, ICMP echo, registration */
 #include <string.h>
 
+#include <pktkit/build.h>
 #include <pktkit/checksum.h>
 #include <pktkit/module.h>
 
@@ -237,20 +238,15 @@ void vc_schedule_flush(struct pk_vclient *vc)
 static void vc_echo_reply(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
 			  const uint8_t *icmp, uint32_t icmp_len)
 {
+	const struct pk_ip_fields f = { .version = ipv6 ? 6 : 4, .src = dst, .dst = src };
 	uint8_t *l4;
 	struct pk_buf *b = vc_alloc_l4(vc, ipv6, icmp_len, &l4);
 
 	if (!b)
 		return;
-	memcpy(l4, icmp, icmp_len);
-	l4[0] = ipv6 ? PK_ICMP6_ECHO_REPLY : PK_ICMP_ECHO_REPLY;
-	l4[2] = l4[3] = 0;
-	if (ipv6) {
-		uint32_t sum = pk_csum_pseudo6(dst, src, PK_IPPROTO_ICMPV6, icmp_len);
-
-		pk_put_be16(l4 + 2, pk_csum_fold(pk_csum_partial(l4, icmp_len, sum)));
-	} else {
-		pk_put_be16(l4 + 2, pk_csum(l4, icmp_len));
+	if (!pk_icmp_echo_reply_write(l4, icmp_len, &f, icmp, icmp_len)) {
+		pk_buf_unref(b);
+		return;
 	}
 	vc_send_l4(vc, b, ipv6, ipv6 ? PK_IPPROTO_ICMPV6 : PK_IPPROTO_ICMP, dst, src, icmp_len);
 	pk_dev_count(vc->dev, VC_C_ICMP_ECHO_REPLIES, 1);
