@@ -130,7 +130,8 @@ def not_append_only(report):
         if m and int(m.group(2)) > int(m.group(1)):
             old_size = int(m.group(1))
             continue
-        if re.match(r'\d+ data member insertions?:$', text):
+        if re.match(r'\d+ data member insertions?:$', text) or \
+                re.match(r'\d+ Added (?:functions?|variables?):$', text) or text.startswith('[A] '):
             continue
         m = re.match(r"'.*', at offset (\d+) \(in bits\)", text)
         if m and old_size is not None and int(m.group(1)) >= old_size:

@@ -69,4 +69,15 @@ expect_fail "struct layout changed (abidiff)" 'other than an addition' "${args[@
 lib libgrown.so 'int x; int y; int z;' 1
 python3 "$CHECK" "${args[@]/libt.so/libgrown.so}" >/dev/null || { echo "FAIL: a struct grown at its end was rejected"; exit 1; }
 echo "ok: a struct grown at its end passes"
+# A new function in the node of the next minor (raised) is an addition: allowed.
+printf 'T_1.0 {\n global:\n  t_hello;\n  t_bye;\n local:\n  *;\n};\nT_1.2 {\n global:\n  t_new;\n} T_1.0;\n' >v.map
+cat >>inc/t.h <<H
+int t_new(void);
+H
+cc -g -O0 -shared -fPIC -Wl,--version-script=v.map -o libnew.so t.c -x c - <<'C'
+int t_new(void) { return 3; }
+C
+python3 "$CHECK" "${args[@]/libt.so/libnew.so}" --minor 2 >/dev/null || { echo "FAIL: an added function was rejected"; exit 1; }
+echo "ok: a function added in a new node passes"
+expect_fail "new node without raising the minor" 'newer than the ABI minor' --lib libnew.so --map v.map --prefix T --minor 1 --symbols base.symbols
 echo "check-abi.py: every rule has teeth"
