@@ -44,7 +44,8 @@ enum host_reply_kind host_reply(const uint8_t *frame, uint32_t len, const struct
 		if (!pk_arp_parse(frame + eth.l3_off, eth.l3_len, &arp) ||
 		    arp.op != PK_ARP_OP_REQUEST || memcmp(arp.tpa, ip->b, 4))
 			return HOST_REPLY_NONE;
-		if (size < 60 || (arp.sha[0] & 1))
+		/* A reply goes to the frame's source: never to a group address. */
+		if (size < 60 || (arp.sha[0] & 1) || (eth.src[0] & 1))
 			return HOST_REPLY_DROPPED;
 		*out_len = arp_reply(&eth, &arp, mac, ip, out);
 		return HOST_REPLY_ARP;
@@ -55,7 +56,8 @@ enum host_reply_kind host_reply(const uint8_t *frame, uint32_t len, const struct
 	    memcmp(v.dst, ip->b, 4))
 		return HOST_REPLY_NONE;
 	if (!pk_ip4_csum_ok(&v) || pk_ip4_is_fragment(&v) ||
-	    !pk_icmp_parse(v.payload, v.payload_len, &icmp) || (v.src[0] & 0xf0) >= 0xe0)
+	    !pk_icmp_parse(v.payload, v.payload_len, &icmp) || (v.src[0] & 0xf0) >= 0xe0 ||
+	    (eth.src[0] & 1))
 		return HOST_REPLY_DROPPED;
 	if (icmp.type != PK_ICMP_ECHO_REQUEST)
 		return HOST_REPLY_NONE;
