@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # gen-corpus.py - Write the seeds of fuzz-tcp, fuzz-qemu-stream, fuzz-offload, fuzz-netlink,
-# fuzz-dbus-params, fuzz-lease-file and fuzz-ra into corpus/<target>/
+# fuzz-dbus-params, fuzz-lease-file and fuzz-ra into corpus/<target>/,
+# and the host-answer seeds of fuzz-dhcp.
 #
 # Usage: tests/fuzz/gen-corpus.py [TARGET...]   (default: all of them)
 # Input formats are described at the top of each tests/fuzz/fuzz-<target>.c.
@@ -108,6 +109,20 @@ def offload():
     pkt6x = ip6(60, dst_opts + seg6)
     seeds["raw-gso6-ext"] = b"\x06" + vnet(1, 0, 0, 700, 48, 16) + pkt6x
     return seeds
+
+
+# fuzz-dhcp (host answers): frames to the server at 02:00:00:00:00:01, 192.168.0.1
+def dhcp_host():
+    server_mac, server_ip = bytes.fromhex("020000000001"), bytes([192, 168, 0, 1])
+    client_mac, client_ip = bytes.fromhex("525400000007"), bytes([192, 168, 0, 7])
+    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + client_mac + client_ip + bytes(6) + server_ip
+    echo = struct.pack("!BBHHH", 8, 0, 0, 0x77, 1) + b"abcdefgh" * 4
+    echo = echo[:2] + struct.pack("!H", csum(echo)) + echo[4:]
+    return {
+        "host-arp-request": eth(b"\xff" * 6, client_mac, 0x0806, arp + bytes(18)),
+        "host-echo-request": eth(server_mac, client_mac, 0x0800,
+                                 ip4(1, echo, src=client_ip, dst=server_ip)),
+    }
 
 
 # fuzz-netlink: [seq, 4 bytes little-endian][datagram]
@@ -315,6 +330,7 @@ def dbus_params():
 GENERATORS = {
     "offload": offload,
     "netlink": netlink,
+    "dhcp": dhcp_host,
     "tcp": tcp_corpus,
     "qemu-stream": qemu_stream,
     "lease-file": lease_file,
