@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* fuzz-vclient.c - libFuzzer target: arbitrary IP packets into an l3.vclient with listeners and a UDP socket */
+#include <string.h>
+
 #include <pktkit/graph.h>
 #include <pktkit/testing.h>
 #include <pktkit/vclient.h>
@@ -12,6 +14,15 @@
  * timer (it sends what connections produced). The vclient listens on TCP
  * 10.0.0.2:80 (any address) and [fd00::2]:443 (backlog 2) and has a UDP socket
  * on port 53, none of which the application ever reads: queues fill up.
+ *
+ * Offload: the port accepts super-packets and partial checksums, as a TUN
+ * with offload hands them over. When bit 7 of len_hi is set (the length is
+ * then 15 bits) five bytes of metadata follow flags: [meta, gso_size_hi,
+ * gso_size_lo, csum_start, csum_offset]; meta bits 0-1: checksum 1 partial
+ * (at csum_start/csum_offset), 2 verified, else none; bit 2: a super-packet
+ * of gso_size, bit 3: of type TCPv6 (else TCPv4). None of it is checked
+ * first, as a device may send anything. The vclient has 'tso' on, so its own
+ * connections send super-packets too, which the core segments for the pipe.
  */
 static struct pk_registry *fuzz_registry(void)
 {
@@ -39,6 +50,29 @@ static struct pk_dev *fuzz_add(struct pk_graph *g, const char *id, const char *t
 	return d;
 }
 
+/* One packet with the offload metadata of @meta (see the top). */
+static void inject_offload(struct pk_dev *net, const uint8_t *p, uint32_t len,
+			   const uint8_t meta[5])
+{
+	struct pk_buf *b = pk_buf_new_copy(p, len);
+	struct pk_batch batch;
+
+	if (!b)
+		return;
+	pk_buf_offload_clear(b);
+	if ((meta[0] & 3) == 1)
+		pk_buf_set_csum_partial(b, meta[3], meta[4]);
+	else if ((meta[0] & 3) == 2)
+		b->csum = PK_CSUM_VERIFIED;
+	if ((meta[0] & 4) && (meta[1] | meta[2]))
+		pk_buf_set_gso(b, (uint16_t)(meta[1] << 8 | meta[2]),
+			       (meta[0] & 8) ? PK_GSO_TCPV6 : PK_GSO_TCPV4);
+	pk_batch_init(&batch);
+	pk_batch_add(&batch, b);
+	pk_pipe_inject_batch(net, &batch);
+	pk_buf_unref(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -57,7 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_add(g, "vc", "l3.vclient",
 		 "{\"addresses\": [{\"prefix\": \"10.0.0.2/24\"}, {\"prefix\": \"fd00::2/64\"}], "
 		 "\"tcp-sndbuf\": 4096, \"tcp-rcvbuf\": 4096, \"tcp-max-connections\": 16, "
-		 "\"tcp-max-half-open\": 4, \"udp-queue\": 4, \"tcp-time-wait\": \"50ms\"}");
+		 "\"tcp-max-half-open\": 4, \"udp-queue\": 4, \"tcp-time-wait\": \"50ms\", "
+		 "\"tso\": true}");
 	if (!pk_graph_link(g, "net", "vc", NULL) || !pk_graph_start(g, NULL))
 		abort();
 	vc = pk_vclient_lookup(g, "vc");
@@ -68,14 +103,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	while (size - off >= 3) {
 		uint32_t len = (uint32_t)data[off] << 8 | data[off + 1];
-		uint8_t flags = data[off + 2];
+		uint8_t flags = data[off + 2], meta[5] = { 0 };
+		bool offload = len & 0x8000;
 
 		off += 3;
+		if (offload) {
+			if (size - off < sizeof(meta))
+				break;
+			memcpy(meta, data + off, sizeof(meta));
+			off += sizeof(meta);
+			len &= 0x7fff;
+		}
 		if (len > size - off)
 			len = (uint32_t)(size - off);
 		if (flags & 1)
 			pk_graph_clock_advance(g, (uint64_t)(flags >> 1) * 10 * PK_NSEC_PER_MSEC);
-		pk_pipe_inject(net, data + off, len);
+		if (offload)
+			inject_offload(net, data + off, len, meta);
+		else
+			pk_pipe_inject(net, data + off, len);
 		pk_graph_clock_advance(g, 0);
 		off += len;
 	}

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # gen-corpus.py - Write the seeds of fuzz-tcp, fuzz-qemu-stream, fuzz-offload, fuzz-netlink,
 # fuzz-dbus-params, fuzz-lease-file and fuzz-ra into corpus/<target>/,
-# and the host-answer seeds of fuzz-dhcp.
+# and the host-answer seeds of fuzz-dhcp and the offload seeds of fuzz-vclient.
 #
 # Usage: tests/fuzz/gen-corpus.py [TARGET...]   (default: all of them)
 # Input formats are described at the top of each tests/fuzz/fuzz-<target>.c.
@@ -122,6 +122,37 @@ def dhcp_host():
         "host-arp-request": eth(b"\xff" * 6, client_mac, 0x0806, arp + bytes(18)),
         "host-echo-request": eth(server_mac, client_mac, 0x0800,
                                  ip4(1, echo, src=client_ip, dst=server_ip)),
+    }
+
+
+# fuzz-vclient (offload records): [len | 0x8000, 2 bytes][flags][meta, gso_size, csum_start,
+# csum_offset][packet]; the vclient is 10.0.0.2 and fd00::2 with TCP :80, :443 and UDP :53
+def vclient():
+    vc4, peer4 = bytes([10, 0, 0, 2]), bytes([10, 0, 0, 9])
+    vc6, peer6 = bytes.fromhex("fd000000000000000000000000000002"), IP6_A
+
+    def plain(pkt, flags=0):
+        return struct.pack("!HB", len(pkt), flags) + pkt
+
+    def off(pkt, meta, gso=0, start=0, offset=0, flags=0):
+        return struct.pack("!HBBHBB", len(pkt) | 0x8000, flags, meta, gso, start, offset) + pkt
+
+    payload = bytes(range(256)) * 12
+    udp = struct.pack("!HHHH", 5000, 53, 8 + 40, 0) + payload[:40]
+    udp = udp[:6] + struct.pack("!H", csum_sum(pseudo4(peer4, vc4, 17, len(udp)))) + udp[8:]
+    syn = tcp(5000, 80, 100, 0, 0x02, opts=b"\x02\x04\x05\xb4",
+              pseudo=lambda n: pseudo4(peer4, vc4, 6, n))
+    sup = tcp(5000, 80, 101, 1, 0x18, payload[:3000])
+    sup = sup[:16] + struct.pack("!H", csum_sum(pseudo4(peer4, vc4, 6, len(sup)))) + sup[18:]
+    syn6 = tcp(5001, 443, 7, 0, 0x02, pseudo=lambda n: pseudo6(peer6, vc6, 6, n))
+    sup6 = tcp(5001, 443, 8, 1, 0x10, payload[:2000])
+    sup6 = sup6[:16] + struct.pack("!H", csum_sum(pseudo6(peer6, vc6, 6, len(sup6)))) + sup6[18:]
+    return {
+        "offload-udp-partial": off(ip4(17, udp, peer4, vc4), 1, 0, 20, 6),
+        "offload-tcp4-super": plain(ip4(6, syn, peer4, vc4)) +
+                              off(ip4(6, sup, peer4, vc4), 1 | 4, 1460, 20, 16, flags=3),
+        "offload-tcp6-super-verified": plain(ip6(6, syn6, peer6, vc6)) +
+                                       off(ip6(6, sup6, peer6, vc6), 2 | 4 | 8, 1000, flags=3),
     }
 
 
@@ -331,6 +362,7 @@ GENERATORS = {
     "offload": offload,
     "netlink": netlink,
     "dhcp": dhcp_host,
+    "vclient": vclient,
     "tcp": tcp_corpus,
     "qemu-stream": qemu_stream,
     "lease-file": lease_file,
