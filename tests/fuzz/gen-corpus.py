@@ -234,7 +234,7 @@ def qemu_stream():
         "split-header": struct.pack("!HB", 1535, 1) + rec(frame) + rec(frame)[:3],
         "zero-length": struct.pack("!HB", 1535, 5) + rec(frame) + struct.pack("!I", 0),
         "too-long": struct.pack("!HB", 59, 16) + rec(frame),
-        "jumbo": struct.pack("!HB", 0xFFFF, 16) + rec(bytes(9000)),
+        "big-frame": struct.pack("!HB", 0xFFFF, 16) + rec(bytes(3000)),
     }
 
 
