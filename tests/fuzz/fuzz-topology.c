@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* fuzz-topology.c - libFuzzer target: topology JSON parse, validate, load, export, reload, free */
+#include <dlfcn.h>
+#include <netdb.h>
 #include <string.h>
 
 #include <pktkit/device.h>
@@ -13,13 +15,33 @@
  * fake clock run for an hour) only when no device could touch the system:
  * io.* types (kernel interfaces, sockets), types that need CAP_NET_ADMIN
  * and a svc.dhcp-server with a state-dir are loaded and exported but never
- * started.
+ * started. Host names in addresses (io.qemu-* resolve them when a
+ * device is created) are never looked up: getaddrinfo() is replaced below
+ * by one that takes numeric addresses only, so no query leaves the machine.
  */
 #define FUZZ_CHECK(cond)			\
 	do {					\
 		if (!(cond))			\
 			__builtin_trap();	\
 	} while (0)
+
+/* Modules resolve through the executable's symbol (as the sanitizers'
+ * interceptors do): numeric hosts only, whatever the caller asked. */
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		struct addrinfo **res)
+{
+	static int (*real)(const char *, const char *, const struct addrinfo *,
+			   struct addrinfo **);
+	struct addrinfo h = { 0 };
+
+	if (!real)
+		real = (int (*)(const char *, const char *, const struct addrinfo *,
+				struct addrinfo **))dlsym(RTLD_NEXT, "getaddrinfo");
+	if (hints)
+		h = *hints;
+	h.ai_flags |= AI_NUMERICHOST;
+	return real(node, service, &h, res);
+}
 
 static struct pk_registry *fuzz_registry(void)
 {
