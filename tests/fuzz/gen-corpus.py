@@ -142,15 +142,20 @@ def vclient():
     udp = udp[:6] + struct.pack("!H", csum_sum(pseudo4(peer4, vc4, 17, len(udp)))) + udp[8:]
     syn = tcp(5000, 80, 100, 0, 0x02, opts=b"\x02\x04\x05\xb4",
               pseudo=lambda n: pseudo4(peer4, vc4, 6, n))
-    sup = tcp(5000, 80, 101, 1, 0x18, payload[:3000])
+    # The vclient's initial sequence numbers for these two connections with the
+    # target's fixed random seed (they change if the vclient draws differently).
+    iss4, iss6 = 1773642335, 1527472309
+    ack = tcp(5000, 80, 101, iss4 + 1, 0x10, pseudo=lambda n: pseudo4(peer4, vc4, 6, n))
+    sup = tcp(5000, 80, 101, iss4 + 1, 0x18, payload[:3000])
     sup = sup[:16] + struct.pack("!H", csum_sum(pseudo4(peer4, vc4, 6, len(sup)))) + sup[18:]
     syn6 = tcp(5001, 443, 7, 0, 0x02, pseudo=lambda n: pseudo6(peer6, vc6, 6, n))
-    sup6 = tcp(5001, 443, 8, 1, 0x10, payload[:2000])
+    sup6 = tcp(5001, 443, 8, iss6 + 1, 0x10, payload[:2000])
     sup6 = sup6[:16] + struct.pack("!H", csum_sum(pseudo6(peer6, vc6, 6, len(sup6)))) + sup6[18:]
     return {
         "offload-udp-partial": off(ip4(17, udp, peer4, vc4), 1, 0, 20, 6),
-        "offload-tcp4-super": plain(ip4(6, syn, peer4, vc4)) +
-                              off(ip4(6, sup, peer4, vc4), 1 | 4, 1460, 20, 16, flags=3),
+        "offload-tcp4-super": plain(ip4(6, syn, peer4, vc4)) + plain(ip4(6, ack, peer4, vc4)) +
+                              off(ip4(6, sup, peer4, vc4), 1 | 4, 1460, 20, 16, flags=3) +
+                              plain(ip4(6, ack, peer4, vc4), flags=0x41),
         "offload-tcp6-super-verified": plain(ip6(6, syn6, peer6, vc6)) +
                                        off(ip6(6, sup6, peer6, vc6), 2 | 4 | 8, 1000, flags=3),
     }
