@@ -24,7 +24,9 @@ enum host_reply_kind host_reply(const uint8_t *frame, uint32_t len, const struct
 		if (!pk_arp_parse(frame + eth.l3_off, eth.l3_len, &arp) ||
 		    arp.op != PK_ARP_OP_REQUEST || memcmp(arp.tpa, ip->b, 4))
 			return HOST_REPLY_NONE;
-		if (arp.sha[0] & 1)
+		/* A reply never goes to a group address, whichever source it
+		 * would answer (the ARP sender or the frame's). */
+		if ((arp.sha[0] & 1) || (eth.src[0] & 1))
 			return HOST_REPLY_DROPPED;
 		*out_len = pk_arp_reply_write(out, size, &arp, mac->b, ip->b);
 		return *out_len ? HOST_REPLY_ARP : HOST_REPLY_DROPPED;
@@ -35,7 +37,8 @@ enum host_reply_kind host_reply(const uint8_t *frame, uint32_t len, const struct
 	    memcmp(v.dst, ip->b, 4))
 		return HOST_REPLY_NONE;
 	if (!pk_ip4_csum_ok(&v) || pk_ip4_is_fragment(&v) ||
-	    !pk_icmp_parse(v.payload, v.payload_len, &icmp) || (v.src[0] & 0xf0) >= 0xe0)
+	    !pk_icmp_parse(v.payload, v.payload_len, &icmp) || (v.src[0] & 0xf0) >= 0xe0 ||
+	    (eth.src[0] & 1))
 		return HOST_REPLY_DROPPED;
 	if (icmp.type != PK_ICMP_ECHO_REQUEST)
 		return HOST_REPLY_NONE;
