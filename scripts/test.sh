@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# test.sh - Build pktkit and run the whole test suite: plain build, ASan+UBSan build,
-#           the out-of-tree SDK check and a short libFuzzer run of every fuzz target
+# test.sh - Build pktkit and run the whole test suite: format check of new lines, plain
+#           build, ASan+UBSan build, ThreadSanitizer build (tests/core), the out-of-tree
+#           SDK check and a short libFuzzer run of every fuzz target
 #
 # Usage: scripts/test.sh [--quick]   (--quick: plain build only)
 # Prints "pktkit: N passed, N failed, N skipped" at the end (skips listed with their
@@ -91,6 +92,19 @@ run_meson_tests() {
 		failures+=("meson test in $dir exited with status $rc")
 	fi
 }
+
+echo "== format of the C lines written since .clang-format (scripts/check-format.sh)"
+rc=0
+bash scripts/check-format.sh || rc=$?
+if [ $rc -eq 0 ]; then
+	passed=$((passed + 1))
+elif [ $rc -eq 77 ] && [ "${CI:-}" != true ]; then
+	skipped=$((skipped + 1))
+	skips+=("scripts/check-format.sh: not a git checkout")
+else
+	failed=$((failed + 1))
+	failures+=("scripts/check-format.sh (scripts/check-format.sh --fix reformats the new lines)")
+fi
 
 echo "== build and test (debugoptimized)"
 setup build
