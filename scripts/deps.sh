@@ -13,7 +13,7 @@ packages=(
 	# format check of changed C files (scripts/check-format.sh)
 	clang-format git
 	# real peers for the interop tests (network namespaces, DHCP, TCP, captures)
-	iproute2 iputils-ping tcpdump tshark iperf3 socat
+	iproute2 iputils-ping tcpdump tshark iperf3 socat ethtool
 	dnsmasq udhcpc busybox isc-dhcp-client dhcpcd-base vde2
 	# QEMU guests (tests/guest builds a tiny Linux guest from Debian packages)
 	qemu-system-x86 cpio
