@@ -8,7 +8,8 @@
 # on top of the newest commit that changed .clang-format (its descendants: written
 # with the style in place), or to uncommitted changes. Lines of older commits,
 # including those of branches forked before that commit and merged later, are
-# legacy: never checked, so an untouched line never fails. With REF (or
+# legacy: never checked, so an untouched line never fails; lines moved or copied
+# from elsewhere in the same commit keep their origin (git blame -M -C). With REF (or
 # $PKTKIT_FORMAT_REF) naming an existing ref, only commits not in REF count (a
 # pull request's own commits, e.g. REF=origin/main).
 # Needs a clone with full history (a shallow one may attribute old lines to new
@@ -54,7 +55,7 @@ for c in "${commits[@]}"; do new[$c]=1; done
 # The commit of each line of the working-tree file $1; a file not in HEAD is all new.
 blame() {
 	if git cat-file -e "HEAD:$1" 2>/dev/null; then
-		git blame -l -s -- "$1" | cut -c1-40 | sed 's/^\^//'
+		git blame -M -C -l -s -- "$1" | cut -c1-40 | sed 's/^\^//'
 	else
 		sed 's/.*/0000000000000000000000000000000000000000/' "$1"
 	fi
