@@ -93,8 +93,10 @@ while IFS= read -r -d '' f; do
 			bad=$((bad + 1))
 		fi
 	fi
-done < <(git diff -z --name-only --diff-filter=AMR "$base" -- '*.c' '*.h'
-	git ls-files -z --others --exclude-standard -- '*.c' '*.h')
+done < <({ # files the new commits touched, then uncommitted and untracked ones
+	((${#commits[@]})) && git log -z --format= --name-only --no-renames "${range[@]}" -- '*.c' '*.h'
+	git diff -z --name-only HEAD -- '*.c' '*.h'
+	git ls-files -z --others --exclude-standard -- '*.c' '*.h'; } | sort -zu)
 
 echo "check-format: $lines new line(s) in $files C file(s) since ${base:0:12}${ref:+ (not in $ref)}"
 if [ $bad -gt 0 ]; then
