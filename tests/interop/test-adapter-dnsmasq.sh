@@ -10,8 +10,7 @@
 # ACKs carry the address to the adapter's MAC and the renewal is a unicast REQUEST
 # from that address to the server (RFC 2131 4.4.5). The kernel's ARP table must learn
 # the adapter's MAC for the address (the adapter answers ARP for what it leased).
-# The RELEASE at stop is checked in dnsmasq's log: the tap, and tcpdump on it, go
-# away with the host in the same moment.
+# The capture ends after the renewal; the RELEASE at stop is checked in dnsmasq's log.
 #   default:            lease (address, router, DNS, domain), then renewal at T1 (~60 s)
 #   ADAPTER_DHCP_FULL=1: then dnsmasq is stopped: rebinding at T2, expiry removes the
 #                        address (~2 more minutes)
@@ -35,7 +34,7 @@ cat >"$T/topo.json" <<JSON
 JSON
 
 run_host "$T/topo.json"
-ip netns exec "$S" tcpdump -n -U -i pkdtap -w "$T/wire.pcap" 'arp or udp port 67 or udp port 68' \
+ip netns exec "$S" tcpdump -n -U --immediate-mode -i pkdtap -w "$T/wire.pcap" 'arp or udp port 67 or udp port 68' \
 	>"$T/tcpdump.log" 2>&1 &
 TCPDUMP_PID=$!
 wait_for "$T/tcpdump.log" 'listening on' 10 || { cat "$T/tcpdump.log" >&2; fail "tcpdump did not start"; }
@@ -68,8 +67,25 @@ done
 [ "$(grep -c 'dhcp: bound [0-9]' "$HOST_LOG")" -ge 2 ] || fail "renewal not acknowledged"
 [ "$(grep -c 'DHCPACK' "$T/dnsmasq.log")" -ge 2 ] || fail "dnsmasq acknowledged no renewal"
 
-# The capture must have lasted until here (renewal included): say so if it did not.
+echo "== on the wire"
+wire() { tshark -n -r "$T/wire.pcap" -Y "$1" -T fields -e frame.number 2>/dev/null | grep -c . || true; }
+ACK_F="dhcp.option.dhcp == 5 && dhcp.ip.your == $ADDR && dhcp.hw.mac_addr == $MAC && eth.dst == $MAC"
+RENEW_F="dhcp.option.dhcp == 3 && eth.src == $MAC && ip.src == $ADDR && ip.dst == 10.69.0.1 && dhcp.ip.client == $ADDR"
+# The renewal was just logged: give the capture a moment to have it on file.
+for _ in $(seq 10); do
+	[ "$(wire "$ACK_F")" -ge 2 ] && [ "$(wire "$RENEW_F")" -ge 1 ] && break
+	sleep 0.5
+done
 kill -0 "$TCPDUMP_PID" 2>/dev/null || { cat "$T/tcpdump.log" >&2; fail "tcpdump ended early"; }
+kill -INT "$TCPDUMP_PID"
+wait "$TCPDUMP_PID" || true
+acks=$(wire "$ACK_F")
+renew=$(wire "$RENEW_F")
+arp=$(wire "arp.opcode == 2 && arp.src.hw_mac == $MAC && arp.src.proto_ipv4 == $ADDR")
+echo "wire: $acks ACKs of $ADDR to $MAC, $renew unicast renewal REQUESTs from $ADDR, $arp ARP replies for it"
+[ "$acks" -ge 2 ] || fail "wire: fewer than 2 DHCPACKs of $ADDR to $MAC (the lease and its renewal)"
+[ "$renew" -ge 1 ] || fail "wire: no renewal REQUEST unicast from $ADDR to the server"
+[ "$arp" -ge 1 ] || fail "wire: the adapter did not answer ARP for $ADDR"
 
 if [ "${ADAPTER_DHCP_FULL:-0}" = 1 ]; then
 	echo "== server stopped: rebinding at T2, expiry after 120 s"
@@ -85,16 +101,4 @@ else
 	kill "$DNSMASQ_PID"; wait "$DNSMASQ_PID" || true
 fi
 
-echo "== on the wire"
-# The tap went away with the host, and tcpdump with it (FULL: stop it now).
-kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-wait "$TCPDUMP_PID" || true
-wire() { tshark -n -r "$T/wire.pcap" -Y "$1" -T fields -e frame.number 2>/dev/null | grep -c . || true; }
-acks=$(wire "dhcp.option.dhcp == 5 && dhcp.ip.your == $ADDR && dhcp.hw.mac_addr == $MAC && eth.dst == $MAC")
-renew=$(wire "dhcp.option.dhcp == 3 && eth.src == $MAC && ip.src == $ADDR && ip.dst == 10.69.0.1 && dhcp.ip.client == $ADDR")
-arp=$(wire "arp.opcode == 2 && arp.src.hw_mac == $MAC && arp.src.proto_ipv4 == $ADDR")
-echo "wire: $acks ACKs of $ADDR to $MAC, $renew unicast renewal REQUESTs from $ADDR, $arp ARP replies for it"
-[ "$acks" -ge 2 ] || fail "wire: fewer than 2 DHCPACKs of $ADDR to $MAC (the lease and its renewal)"
-[ "$renew" -ge 1 ] || fail "wire: no renewal REQUEST unicast from $ADDR to the server"
-[ "$arp" -ge 1 ] || fail "wire: the adapter did not answer ARP for $ADDR"
 echo "PASS"
