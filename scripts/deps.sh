@@ -10,6 +10,8 @@ packages=(
 	clang libclang-rt-14-dev llvm
 	# test helpers
 	python3 procps
+	# format check of changed C files (scripts/check-format.sh)
+	clang-format git
 	# real peers for the interop tests (network namespaces, DHCP, TCP, captures)
 	iproute2 iputils-ping tcpdump tshark iperf3 socat ethtool
 	dnsmasq udhcpc busybox isc-dhcp-client dhcpcd-base vde2
