@@ -10,8 +10,28 @@
  * Under AddressSanitizer (or with PKTKIT_BUF_NO_POOL=1 in the environment)
  * every buffer is a separate malloc, so use-after-free and leaks are caught.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include "pktkit/buf.h"
+
+/* struct pk_buf is ABI: modules built for 1.0 and 1.1 inline its accessors,
+ * so the fields they know never move (LP64 offsets; 1.2 appended @hops). */
+#if UINTPTR_MAX == UINT64_MAX
+G_STATIC_ASSERT(offsetof(struct pk_buf, data) == 0);
+G_STATIC_ASSERT(offsetof(struct pk_buf, len) == 8);
+G_STATIC_ASSERT(offsetof(struct pk_buf, refcnt) == 12);
+G_STATIC_ASSERT(offsetof(struct pk_buf, size) == 16);
+G_STATIC_ASSERT(offsetof(struct pk_buf, pool_class) == 20);
+G_STATIC_ASSERT(offsetof(struct pk_buf, flags) == 22);
+G_STATIC_ASSERT(offsetof(struct pk_buf, head) == 24);
+G_STATIC_ASSERT(offsetof(struct pk_buf, next) == 32);
+G_STATIC_ASSERT(offsetof(struct pk_buf, gso_size) == 40);
+G_STATIC_ASSERT(offsetof(struct pk_buf, gso_type) == 42);
+G_STATIC_ASSERT(offsetof(struct pk_buf, csum) == 43);
+G_STATIC_ASSERT(offsetof(struct pk_buf, csum_start) == 44);
+G_STATIC_ASSERT(offsetof(struct pk_buf, csum_offset) == 46);
+G_STATIC_ASSERT(offsetof(struct pk_buf, hops) == 48);
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define BUF_SANITIZER 1
@@ -240,6 +260,7 @@ struct pk_buf *pk_buf_alloc(uint32_t len)
 	b->flags = 0;
 	b->data = b->head + PK_HEADROOM;
 	b->len = len;
+	b->hops = PK_BUF_HOPS;		/* a new packet */
 	pk_buf_offload_clear(b);	/* a recycled block keeps the last user's metadata */
 	return b;
 }
@@ -273,8 +294,10 @@ struct pk_buf *pk_buf_copy(const struct pk_buf *src)
 {
 	struct pk_buf *b = pk_buf_new_copy(src->data, src->len);
 
-	if (b)
+	if (b) {
 		pk_buf_offload_copy(b, src);
+		b->hops = src->hops;	/* the same packet, travelling on */
+	}
 	return b;
 }
 
