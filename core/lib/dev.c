@@ -130,8 +130,8 @@ bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port)
 }
 
 /* Queue @batch for @dst, which is busy; references are taken. Every buffer
- * has a hop left (pk_dev_emit() dropped the others); the slot holds the
- * count the delivery will carry. */
+ * carries the count of this delivery (pk_dev_emit() took the hop and gives
+ * it back after); the slot keeps it for the drain. */
 static void dev_enqueue(struct pk_dev *dst, uint32_t port, const struct pk_batch *batch)
 {
 	for (uint32_t i = 0; i < batch->n; i++) {
@@ -149,7 +149,7 @@ static void dev_enqueue(struct pk_dev *dst, uint32_t port, const struct pk_batch
 		slot = &dst->pending[(dst->pend_head + dst->pend_len++) % PK_PENDING_MAX];
 		slot->buf = pk_buf_ref(batch->buf[i]);
 		slot->port = port;
-		slot->hops = batch->buf[i]->hops - 1u;
+		slot->hops = batch->buf[i]->hops;	/* taken by pk_dev_emit() */
 	}
 }
 
@@ -387,6 +387,13 @@ static G_GNUC_NO_INLINE bool dev_emit_soft(struct pk_dev *dev, uint32_t port, st
 	return true;
 }
 
+/* Give back the hop pk_dev_emit() took from each buffer of @batch. */
+static inline void dev_hops_restore(const struct pk_batch *batch)
+{
+	for (uint32_t i = 0; i < batch->n; i++)
+		batch->buf[i]->hops++;
+}
+
 /* Slow path of pk_dev_emit(): some buffers of @batch have no hop left.
  * They die here, counted as loop drops of the device that emitted them;
  * the others go on. */
@@ -422,22 +429,26 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 	}
 	dst = p->peer;
 	/* Offload metadata and spent hop counts are gathered with the byte
-	 * count, without branches: the common case pays one predictable
-	 * branch per batch. */
+	 * count, without branches, and the delivery's hop is taken in the same
+	 * pass: the common case pays one predictable branch per batch. */
 	for (uint32_t i = 0; i < batch->n; i++) {
-		const struct pk_buf *b = batch->buf[i];
+		struct pk_buf *b = batch->buf[i];
 
 		bytes += b->len;
 		offload |= (uint32_t)b->gso_size | (b->csum & PK_CSUM_PARTIAL);
 		dead |= b->hops == 0;
+		b->hops--;
 	}
 	if (PK_UNLIKELY((offload | dead) != 0)) {
+		dev_hops_restore(batch);
 		if (dead) {
 			dev_emit_live(dev, port, batch);
 			return;
 		}
 		if (dev_emit_soft(dev, port, p, batch))
 			return;
+		for (uint32_t i = 0; i < batch->n; i++)
+			batch->buf[i]->hops--;
 	}
 	p->stats.tx_packets += batch->n;
 	p->stats.tx_bytes += bytes;
@@ -446,6 +457,7 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 			dev_capture(p, pk_dev_port_get(dst, p->peer_port), batch);
 			dev_enqueue(dst, p->peer_port, batch);
 		}
+		dev_hops_restore(batch);
 		return;
 	}
 	{
@@ -456,16 +468,13 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 		q->stats.rx_packets += batch->n;
 		q->stats.rx_bytes += bytes;
 	}
-	/* The delivery costs a hop; when it returns the emitter's count is
-	 * back (relative, so a queued delivery's lower count stays lower). */
-	for (uint32_t i = 0; i < batch->n; i++)
-		batch->buf[i]->hops--;
 	dst->busy++;
 	dev_receive(dst, p->peer_port, batch);
 	if (--dst->busy == 0 && PK_UNLIKELY(dst->pend_len > 0))
 		dev_drain(dst);
-	for (uint32_t i = 0; i < batch->n; i++)
-		batch->buf[i]->hops++;
+	/* The emitter's count is back (relative: a queued delivery that wrote
+	 * a lower count meanwhile keeps it lower). */
+	dev_hops_restore(batch);
 }
 
 void pk_dev_emit_one(struct pk_dev *dev, uint32_t port, struct pk_buf *b)
