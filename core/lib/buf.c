@@ -12,10 +12,10 @@
  */
 #include <stddef.h>
 #include <stdlib.h>
-#include "pktkit/buf.h"
+#include "runtime.h"
 
 /* struct pk_buf is ABI: modules built for 1.0 and 1.1 inline its accessors,
- * so the fields they know never move (LP64 offsets; 1.2 appended @hops). */
+ * so the fields they know never move (LP64 offsets; 1.2 appended @hop_limit). */
 #if UINTPTR_MAX == UINT64_MAX
 G_STATIC_ASSERT(offsetof(struct pk_buf, data) == 0);
 G_STATIC_ASSERT(offsetof(struct pk_buf, len) == 8);
@@ -30,7 +30,7 @@ G_STATIC_ASSERT(offsetof(struct pk_buf, gso_type) == 42);
 G_STATIC_ASSERT(offsetof(struct pk_buf, csum) == 43);
 G_STATIC_ASSERT(offsetof(struct pk_buf, csum_start) == 44);
 G_STATIC_ASSERT(offsetof(struct pk_buf, csum_offset) == 46);
-G_STATIC_ASSERT(offsetof(struct pk_buf, hops) == 48);
+G_STATIC_ASSERT(offsetof(struct pk_buf, hop_limit) == 48);
 #endif
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -260,7 +260,7 @@ struct pk_buf *pk_buf_alloc(uint32_t len)
 	b->flags = 0;
 	b->data = b->head + PK_HEADROOM;
 	b->len = len;
-	b->hops = PK_BUF_HOPS;		/* a new packet */
+	b->hop_limit = pk_hop_depth + PK_BUF_HOPS;	/* a new packet: a full count */
 	pk_buf_offload_clear(b);	/* a recycled block keeps the last user's metadata */
 	return b;
 }
@@ -296,7 +296,7 @@ struct pk_buf *pk_buf_copy(const struct pk_buf *src)
 
 	if (b) {
 		pk_buf_offload_copy(b, src);
-		b->hops = src->hops;	/* the same packet, travelling on */
+		b->hop_limit = src->hop_limit;	/* the same packet, travelling on */
 	}
 	return b;
 }

@@ -6,8 +6,11 @@
  * Within it, emission is a synchronous call into the peer's receive, except
  * when the peer is already inside a callback: then the delivery is queued with
  * references and run when that callback returns. Each delivery costs the
- * buffer one hop (pk_buf.hops, like an IP TTL): a buffer emitted with none
- * left is in a topology loop and is dropped and counted. Each dispatch may
+ * buffer one hop (like an IP TTL): a buffer emitted with none left is in a
+ * topology loop and is dropped and counted. Hops are counted without
+ * writing to buffers on the synchronous path: a buffer holds the delivery
+ * depth at which its count runs out (pk_buf.hop_limit), and a synchronous
+ * delivery only raises this thread's depth (pk_hop_depth) for its call. Each dispatch may
  * run PK_DISPATCH_BUDGET queued deliveries; what is left then runs from an
  * idle source in the next main-loop iteration, in order. Buffers handed to
  * the dispatch (autorelease) are released when the outermost scope ends.
@@ -32,6 +35,7 @@ struct dispatch_state {
 /* initial-exec: libpktkit is loaded with the program, never dlopen'ed late,
  * so the state is one %fs-relative access instead of a __tls_get_addr call. */
 static __thread struct dispatch_state dispatch __attribute__((tls_model("initial-exec")));
+__thread uint32_t pk_hop_depth __attribute__((tls_model("initial-exec")));
 
 void pk_dispatch_begin(struct pk_graph *g)
 {
@@ -94,7 +98,7 @@ struct pk_buf *pk_buf_writable_copy_(struct pk_dev *dev, struct pk_buf *b)
 		copy->data = copy->head + pk_buf_headroom(b);
 	memcpy(copy->data, b->data, b->len);
 	pk_buf_offload_copy(copy, b);
-	copy->hops = b->hops;		/* the same packet, travelling on */
+	copy->hop_limit = b->hop_limit;	/* the same packet, travelling on */
 	pk_dev_autorelease(dev, copy);
 	return copy;
 }
@@ -130,8 +134,8 @@ bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port)
 }
 
 /* Queue @batch for @dst, which is busy; references are taken. Every buffer
- * carries the count of this delivery (pk_dev_emit() took the hop and gives
- * it back after); the slot keeps it for the drain. */
+ * has a hop left (pk_dev_emit() dropped the others); the slot keeps the
+ * hops the delivery leaves it, for the drain. */
 static void dev_enqueue(struct pk_dev *dst, uint32_t port, const struct pk_batch *batch)
 {
 	for (uint32_t i = 0; i < batch->n; i++) {
@@ -149,7 +153,7 @@ static void dev_enqueue(struct pk_dev *dst, uint32_t port, const struct pk_batch
 		slot = &dst->pending[(dst->pend_head + dst->pend_len++) % PK_PENDING_MAX];
 		slot->buf = pk_buf_ref(batch->buf[i]);
 		slot->port = port;
-		slot->hops = batch->buf[i]->hops;	/* taken by pk_dev_emit() */
+		slot->hops = batch->buf[i]->hop_limit - pk_hop_depth - 1u;
 	}
 }
 
@@ -175,7 +179,8 @@ static void dev_defer(struct pk_dev *dev);
 
 /* Run what was queued for @dev while it was busy, as batches per port, as
  * long as the dispatch's budget lasts; then defer the rest. A queued
- * delivery writes its hop count into the buffer and leaves it there. */
+ * delivery runs at the current depth with the hops its slot kept, written
+ * into the buffer, where they stay. */
 static void dev_drain(struct pk_dev *dev)
 {
 	struct pk_batch batch;
@@ -193,7 +198,7 @@ static void dev_drain(struct pk_dev *dev)
 
 			if (p->port != port)
 				break;
-			p->buf->hops = (uint8_t)p->hops;
+			p->buf->hop_limit = pk_hop_depth + p->hops;
 			batch.buf[batch.n++] = p->buf;
 			dev->pend_head = (dev->pend_head + 1) % PK_PENDING_MAX;
 			dev->pend_len--;
@@ -376,7 +381,7 @@ static G_GNUC_NO_INLINE bool dev_emit_soft(struct pk_dev *dev, uint32_t port, st
 			rc = l3 < 0 ? -EINVAL : pk_gso_segment(b, (uint32_t)l3, &pos, &out);
 			for (uint32_t k = first; k < out.n; k++) {
 				owned |= 1ull << k;
-				out.buf[k]->hops = b->hops;
+				out.buf[k]->hop_limit = b->hop_limit;
 			}
 		} while (rc == 0);
 		if (rc < 0)
@@ -385,13 +390,6 @@ static G_GNUC_NO_INLINE bool dev_emit_soft(struct pk_dev *dev, uint32_t port, st
 	if (out.n)
 		dev_emit_flush(dev, port, &out, &owned);
 	return true;
-}
-
-/* Give back the hop pk_dev_emit() took from each buffer of @batch. */
-static inline void dev_hops_restore(const struct pk_batch *batch)
-{
-	for (uint32_t i = 0; i < batch->n; i++)
-		batch->buf[i]->hops++;
 }
 
 /* Slow path of pk_dev_emit(): some buffers of @batch have no hop left.
@@ -404,7 +402,7 @@ static G_GNUC_NO_INLINE void dev_emit_live(struct pk_dev *dev, uint32_t port,
 
 	pk_batch_init(&live);
 	for (uint32_t i = 0; i < batch->n; i++) {
-		if (batch->buf[i]->hops == 0)
+		if (batch->buf[i]->hop_limit <= pk_hop_depth)
 			dev->loop_drops++;
 		else
 			live.buf[live.n++] = batch->buf[i];
@@ -412,12 +410,16 @@ static G_GNUC_NO_INLINE void dev_emit_live(struct pk_dev *dev, uint32_t port,
 	pk_dev_emit(dev, port, &live);
 }
 
+/* In pk_dev_emit()'s summary word: a buffer without a hop left (gso_size
+ * and the checksum flag fill the low 16 bits). */
+#define DEV_SLOW_DEAD 0x80000000u
+
 void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch)
 {
 	struct pk_port *p = pk_dev_port_get(dev, port);
 	struct pk_dev *dst;
 	uint64_t bytes = 0;
-	uint32_t offload = 0, dead = 0;
+	uint32_t slow = 0, depth;
 
 	if (PK_UNLIKELY(batch->n == 0))
 		return;
@@ -428,27 +430,25 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 		return;
 	}
 	dst = p->peer;
+	depth = pk_hop_depth;
 	/* Offload metadata and spent hop counts are gathered with the byte
-	 * count, without branches, and the delivery's hop is taken in the same
-	 * pass: the common case pays one predictable branch per batch. */
+	 * count into one word, without branches and without writes: the
+	 * common case pays one predictable branch per batch. The top bit says
+	 * that some buffer has no hop left (hop_limit <= depth). */
 	for (uint32_t i = 0; i < batch->n; i++) {
-		struct pk_buf *b = batch->buf[i];
+		const struct pk_buf *b = batch->buf[i];
 
 		bytes += b->len;
-		offload |= (uint32_t)b->gso_size | (b->csum & PK_CSUM_PARTIAL);
-		dead |= b->hops == 0;
-		b->hops--;
+		slow |= (uint32_t)b->gso_size | (b->csum & PK_CSUM_PARTIAL) |
+			((b->hop_limit - depth - 1u) & DEV_SLOW_DEAD);
 	}
-	if (PK_UNLIKELY((offload | dead) != 0)) {
-		dev_hops_restore(batch);
-		if (dead) {
+	if (PK_UNLIKELY(slow != 0)) {
+		if (slow & DEV_SLOW_DEAD) {
 			dev_emit_live(dev, port, batch);
 			return;
 		}
 		if (dev_emit_soft(dev, port, p, batch))
 			return;
-		for (uint32_t i = 0; i < batch->n; i++)
-			batch->buf[i]->hops--;
 	}
 	p->stats.tx_packets += batch->n;
 	p->stats.tx_bytes += bytes;
@@ -457,7 +457,6 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 			dev_capture(p, pk_dev_port_get(dst, p->peer_port), batch);
 			dev_enqueue(dst, p->peer_port, batch);
 		}
-		dev_hops_restore(batch);
 		return;
 	}
 	{
@@ -468,13 +467,13 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 		q->stats.rx_packets += batch->n;
 		q->stats.rx_bytes += bytes;
 	}
+	/* The delivery costs a hop: one level deeper for the call. */
+	pk_hop_depth = depth + 1;
 	dst->busy++;
 	dev_receive(dst, p->peer_port, batch);
+	pk_hop_depth = depth;
 	if (--dst->busy == 0 && PK_UNLIKELY(dst->pend_len > 0))
 		dev_drain(dst);
-	/* The emitter's count is back (relative: a queued delivery that wrote
-	 * a lower count meanwhile keeps it lower). */
-	dev_hops_restore(batch);
 }
 
 void pk_dev_emit_one(struct pk_dev *dev, uint32_t port, struct pk_buf *b)

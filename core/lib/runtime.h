@@ -46,7 +46,7 @@ struct pk_port_group_slots {
 	uint32_t n_linked;
 };
 
-/* A delivery queued for a busy device, with the hop count it carries. */
+/* A delivery queued for a busy device, with the hops it leaves the buffer. */
 struct pk_pending {
 	struct pk_buf *buf;
 	uint32_t port;
@@ -186,6 +186,12 @@ struct pk_timer {
 
 /* Internal functions: not exported from libpktkit even though named pk_. */
 #pragma GCC visibility push(hidden)
+
+/* dev.c: synchronous deliveries on this thread's stack (the delivery depth).
+ * Inside a receive at depth d a buffer has pk_buf.hop_limit - d hops left;
+ * a new buffer gets d + PK_BUF_HOPS (buf.c). initial-exec: libpktkit is
+ * loaded with the program, so this is one %fs-relative access. */
+extern __thread uint32_t pk_hop_depth __attribute__((tls_model("initial-exec")));
 
 /* dev.c: dispatch scopes and deliveries */
 void pk_link_info_linked(struct pk_dev *a, uint32_t pa, struct pk_dev *b, uint32_t pb);

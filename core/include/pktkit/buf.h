@@ -47,9 +47,10 @@ G_BEGIN_DECLS
  *		headers keeps it right). Read it with pk_buf_csum_start().
  * @csum_offset: (Since: 1.1) PK_CSUM_PARTIAL: offset of the checksum field
  *		from the checksum start (16 for TCP, 6 for UDP).
- * @hops:	(Since: 1.2) Internal: device hops the packet may still make
- *		(see "Hop count" below). Written by the core only; modules
- *		neither read nor write it.
+ * @hop_limit: (Since: 1.2) Internal: where the packet's hop count runs
+ *		out (see "Hop count" below), counted in the core's delivery
+ *		depth. Written by the core only; modules neither read nor
+ *		write it.
  *
  * The layout is part of the ABI so that the accessors below are inline; only
  * ever append fields.
@@ -66,7 +67,7 @@ G_BEGIN_DECLS
  * buffer it received must keep the checksums right, as always, or call
  * pk_buf_offload_clear() on its writable copy.
  *
- * Hop count (@hops, like an IP TTL; docs/architecture.md, "Dispatch"): a
+ * Hop count (@hop_limit, like an IP TTL; docs/architecture.md, "Dispatch"): a
  * buffer starts with PK_BUF_HOPS from pk_buf_alloc() and pk_buf_new_copy().
  * Each delivery by pk_dev_emit() costs one hop: the receiver sees the
  * count of the emitter minus one; a buffer emitted with no hop left is a
@@ -100,7 +101,7 @@ struct pk_buf {
 	uint16_t csum_start;
 	uint16_t csum_offset;
 	/* Since: 1.2 */
-	uint8_t hops;
+	uint32_t hop_limit;
 };
 
 /* Device hops a new buffer may make before it counts as looping. Since: 1.2 */
