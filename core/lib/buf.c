@@ -59,6 +59,7 @@ static const struct buf_class buf_classes[] = {
 #define BUF_N_CLASSES G_N_ELEMENTS(buf_classes)
 #define BUF_REFILL 32u
 #define BUF_HDR_SIZE ((sizeof(struct pk_buf) + 63u) & ~63u)
+G_STATIC_ASSERT(sizeof(struct pk_buf) <= 64);
 #define BUF_CLASS_SYSTEM 0xffffu	/* a separate malloc (no-pool mode) */
 
 struct buf_cache {
@@ -111,7 +112,15 @@ static struct pk_buf *buf_slab_new(unsigned int cls, uint32_t *n_out)
 {
 	const struct buf_class *c = &buf_classes[cls];
 	size_t block = BUF_HDR_SIZE + c->storage;
-	uint8_t *slab = g_malloc(block * c->per_slab);
+	void *mem = NULL;
+	uint8_t *slab;
+
+	/* Cache-line aligned (block sizes are multiples of 64), so a header is
+	 * one cache line: everything pk_dev_emit() reads per buffer (length,
+	 * offload metadata, hop limit) is in it. */
+	if (posix_memalign(&mem, 64, block * c->per_slab) != 0)
+		g_error("pktkit: out of memory for a buffer slab");
+	slab = mem;
 	struct pk_buf *chain = NULL;
 
 	buf_global.slabs++;
