@@ -10,10 +10,11 @@
  * topology loop and is dropped and counted. Hops are counted without
  * writing to buffers on the synchronous path: a buffer holds the delivery
  * depth at which its count runs out (pk_buf.hop_limit), and a synchronous
- * delivery only raises this thread's depth (pk_hop_depth) for its call. Each dispatch may
- * run PK_DISPATCH_BUDGET queued deliveries; what is left then runs from an
- * idle source in the next main-loop iteration, in order. Buffers handed to
- * the dispatch (autorelease) are released when the outermost scope ends.
+ * delivery only raises this thread's depth (pk_hop_depth) for its call.
+ * Each dispatch may run PK_DISPATCH_BUDGET queued deliveries; what is left
+ * then runs from an idle source in the next main-loop iteration, in order.
+ * Buffers handed to the dispatch (autorelease) are released when the
+ * outermost scope ends.
  */
 #include <errno.h>
 

@@ -81,9 +81,10 @@ G_BEGIN_DECLS
  * is back, so flooding one buffer to many ports costs one hop per port
  * path, not one per port. A queued delivery (to a busy device) leaves its
  * count in the buffer. A device that keeps a buffer and emits it from a
- * later callback emits it with the count it had before the delivery to it
- * returned; such store-and-forward loops are bounded in rate by that
- * device's timers, not in hops.
+ * later callback emits it with the hops synchronous deliveries took given
+ * back (the count of the chain's source, or of the last queued delivery);
+ * such store-and-forward loops are bounded in rate by that device's
+ * timers, not in hops.
  */
 struct pk_buf {
 	uint8_t *data;
