@@ -11,8 +11,28 @@
  * every buffer is a separate malloc, so use-after-free and leaks are caught.
  * Under ThreadSanitizer the global lock is annotated (see buf_lock()).
  */
+#include <stddef.h>
 #include <stdlib.h>
-#include "pktkit/buf.h"
+#include "runtime.h"
+
+/* struct pk_buf is ABI: modules built for 1.0 and 1.1 inline its accessors,
+ * so the fields they know never move (LP64 offsets; 1.2 appended @hop_limit). */
+#if UINTPTR_MAX == UINT64_MAX
+G_STATIC_ASSERT(offsetof(struct pk_buf, data) == 0);
+G_STATIC_ASSERT(offsetof(struct pk_buf, len) == 8);
+G_STATIC_ASSERT(offsetof(struct pk_buf, refcnt) == 12);
+G_STATIC_ASSERT(offsetof(struct pk_buf, size) == 16);
+G_STATIC_ASSERT(offsetof(struct pk_buf, pool_class) == 20);
+G_STATIC_ASSERT(offsetof(struct pk_buf, flags) == 22);
+G_STATIC_ASSERT(offsetof(struct pk_buf, head) == 24);
+G_STATIC_ASSERT(offsetof(struct pk_buf, next) == 32);
+G_STATIC_ASSERT(offsetof(struct pk_buf, gso_size) == 40);
+G_STATIC_ASSERT(offsetof(struct pk_buf, gso_type) == 42);
+G_STATIC_ASSERT(offsetof(struct pk_buf, csum) == 43);
+G_STATIC_ASSERT(offsetof(struct pk_buf, csum_start) == 44);
+G_STATIC_ASSERT(offsetof(struct pk_buf, csum_offset) == 46);
+G_STATIC_ASSERT(offsetof(struct pk_buf, hop_limit) == 48);
+#endif
 
 #if defined(__SANITIZE_THREAD__)
 #define BUF_TSAN 1
@@ -51,6 +71,7 @@ static const struct buf_class buf_classes[] = {
 #define BUF_N_CLASSES G_N_ELEMENTS(buf_classes)
 #define BUF_REFILL 32u
 #define BUF_HDR_SIZE ((sizeof(struct pk_buf) + 63u) & ~63u)
+G_STATIC_ASSERT(sizeof(struct pk_buf) <= 64);
 #define BUF_CLASS_SYSTEM 0xffffu	/* a separate malloc (no-pool mode) */
 
 struct buf_cache {
@@ -121,7 +142,15 @@ static struct pk_buf *buf_slab_new(unsigned int cls, uint32_t *n_out)
 {
 	const struct buf_class *c = &buf_classes[cls];
 	size_t block = BUF_HDR_SIZE + c->storage;
-	uint8_t *slab = g_malloc(block * c->per_slab);
+	void *mem = NULL;
+	uint8_t *slab;
+
+	/* Cache-line aligned (block sizes are multiples of 64), so a header is
+	 * one cache line: everything pk_dev_emit() reads per buffer (length,
+	 * offload metadata, hop limit) is in it. */
+	if (posix_memalign(&mem, 64, block * c->per_slab) != 0)
+		g_error("pktkit: out of memory for a buffer slab");
+	slab = mem;
 	struct pk_buf *chain = NULL;
 
 	buf_global.slabs++;
@@ -270,6 +299,7 @@ struct pk_buf *pk_buf_alloc(uint32_t len)
 	b->flags = 0;
 	b->data = b->head + PK_HEADROOM;
 	b->len = len;
+	b->hop_limit = pk_hop_depth + PK_BUF_HOPS;	/* a new packet: a full count */
 	pk_buf_offload_clear(b);	/* a recycled block keeps the last user's metadata */
 	return b;
 }
@@ -303,8 +333,10 @@ struct pk_buf *pk_buf_copy(const struct pk_buf *src)
 {
 	struct pk_buf *b = pk_buf_new_copy(src->data, src->len);
 
-	if (b)
+	if (b) {
 		pk_buf_offload_copy(b, src);
+		b->hop_limit = src->hop_limit;	/* the same packet, travelling on */
+	}
 	return b;
 }
 

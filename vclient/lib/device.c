@@ -229,6 +229,9 @@ static void vc_flush_timer_fired(struct pk_dev *dev, void *self, void *data)
 
 void vc_schedule_flush(struct pk_vclient *vc)
 {
+	/* Inside receive the connections are flushed before it returns. */
+	if (vc->in_receive)
+		return;
 	if (vc->flush_timer && !pk_timer_is_armed(vc->flush_timer))
 		pk_timer_arm(vc->flush_timer, 0);
 }
@@ -433,14 +436,20 @@ static void vc_receive(struct pk_dev *dev, void *self, uint32_t port, const stru
 	pk_dev_count(dev, VC_C_RX_PACKETS, batch->n);
 	if (!vc->running)
 		return;
+	/* Everything the batch causes is answered before receive returns:
+	 * connections note what they received while the batch is read, then
+	 * one pass over the marked connections sends their segments (one ACK
+	 * per connection for the whole batch). Answers are new buffers, so the
+	 * core does not take a conversation between two devices for a loop;
+	 * a long one runs on across main-loop iterations (dispatch budget). */
+	vc->in_receive = true;
+	vc->inline_segs = VC_INLINE_SEGS;
 	for (uint32_t i = 0; i < batch->n; i++)
 		vc_packet_input(vc, batch->buf[i]);
-	/* Stateless answers (echo replies, RSTs, SYN-ACKs of listeners) go out
-	 * now. Connections only note what they received: their output leaves
-	 * from the flush timer, in a dispatch of its own. Answering data with
-	 * data inside the receive call would let two devices ping-pong inside
-	 * one dispatch until the core's loop guard drops packets, and a timer
-	 * pass batches the ACKs of everything that arrived meanwhile. */
+	vc_tcp_flush(vc);
+	vc->in_receive = false;
+	if (!g_queue_is_empty(&vc->dirty))
+		vc_schedule_flush(vc);	/* what did not fit in one batch */
 	vc_flush_out(vc);
 }
 
