@@ -134,6 +134,25 @@ bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port)
 	return p && p->peer;
 }
 
+/* Make room for one more queued delivery: allocate the ring or double it,
+ * the queued slots moved to its start. False when it is at PK_PENDING_MAX. */
+static bool dev_pending_grow(struct pk_dev *dst)
+{
+	uint32_t cap = dst->pend_cap ? dst->pend_cap * 2 : PK_PENDING_MIN;
+	struct pk_pending *ring;
+
+	if (cap > PK_PENDING_MAX)
+		return false;
+	ring = g_new(struct pk_pending, cap);
+	for (uint32_t i = 0; i < dst->pend_len; i++)
+		ring[i] = dst->pending[(dst->pend_head + i) & (dst->pend_cap - 1)];
+	g_free(dst->pending);
+	dst->pending = ring;
+	dst->pend_cap = cap;
+	dst->pend_head = 0;
+	return true;
+}
+
 /* Queue @batch for @dst, which is busy; references are taken. Every buffer
  * has a hop left (pk_dev_emit() dropped the others); the slot keeps the
  * hops the delivery leaves it, for the drain. */
@@ -142,16 +161,14 @@ static void dev_enqueue(struct pk_dev *dst, uint32_t port, const struct pk_batch
 	for (uint32_t i = 0; i < batch->n; i++) {
 		struct pk_pending *slot;
 
-		if (PK_UNLIKELY(dst->pend_len == PK_PENDING_MAX)) {
+		if (PK_UNLIKELY(dst->pend_len == dst->pend_cap) && !dev_pending_grow(dst)) {
 			struct pk_port *p = pk_dev_port_get(dst, port);
 
 			if (p)
 				p->stats.drops++;
 			continue;
 		}
-		if (PK_UNLIKELY(!dst->pending))
-			dst->pending = g_new(struct pk_pending, PK_PENDING_MAX);
-		slot = &dst->pending[(dst->pend_head + dst->pend_len++) % PK_PENDING_MAX];
+		slot = &dst->pending[(dst->pend_head + dst->pend_len++) & (dst->pend_cap - 1)];
 		slot->buf = pk_buf_ref(batch->buf[i]);
 		slot->port = port;
 		slot->hops = batch->buf[i]->hop_limit - pk_hop_depth - 1u;
@@ -201,7 +218,7 @@ static void dev_drain(struct pk_dev *dev)
 				break;
 			p->buf->hop_limit = pk_hop_depth + p->hops;
 			batch.buf[batch.n++] = p->buf;
-			dev->pend_head = (dev->pend_head + 1) % PK_PENDING_MAX;
+			dev->pend_head = (dev->pend_head + 1) & (dev->pend_cap - 1);
 			dev->pend_len--;
 		}
 		dispatch.budget -= batch.n;
@@ -291,7 +308,7 @@ void pk_dev_drop_pending(struct pk_dev *dev)
 {
 	while (dev->pend_len > 0) {
 		pk_buf_unref(dev->pending[dev->pend_head].buf);
-		dev->pend_head = (dev->pend_head + 1) % PK_PENDING_MAX;
+		dev->pend_head = (dev->pend_head + 1) & (dev->pend_cap - 1);
 		dev->pend_len--;
 	}
 }

@@ -107,6 +107,7 @@ static void dev_destroy(struct pk_dev *dev)
 	pk_dev_drop_pending(dev);
 	g_free(dev->pending);
 	dev->pending = NULL;
+	dev->pend_cap = 0;
 	g_free(dev->counters);
 	g_free(dev->self);
 	dev->self = NULL;

@@ -13,6 +13,9 @@
 
 /* Deliveries a busy device can have queued before drops are counted. */
 #define PK_PENDING_MAX 1024u
+/* Slots of a device's queue when it first needs one; it doubles as needed
+ * up to PK_PENDING_MAX, so a device that is rarely busy costs 256 bytes. */
+#define PK_PENDING_MIN 16u
 /* Queued deliveries (buffers) one dispatch may run before the rest is
  * deferred to the next main-loop iteration (struct pk_graph.deferred). */
 #define PK_DISPATCH_BUDGET 4096u
@@ -67,9 +70,10 @@ struct pk_dev {
 	struct pk_port_group_slots *groups;
 	/* Re-entrancy guard and the queue of deliveries that met it. */
 	uint32_t busy;
-	struct pk_pending *pending;
+	struct pk_pending *pending;	/* ring of pend_cap (a power of two) slots */
 	uint32_t pend_head;
 	uint32_t pend_len;
+	uint32_t pend_cap;
 	/* The dispatch budget ran out with deliveries queued here: they wait in
 	 * the graph's deferred list, and @busy holds one count for them so new
 	 * deliveries queue behind (order is kept). */
