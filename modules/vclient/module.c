@@ -4,8 +4,10 @@
 #include <pktkit/vclient.h>
 
 /* The descriptor lives in the library, so that applications linking it and
- * topologies loading this module share one type (pk_vclient_from_dev()). */
-extern const struct pk_device_type pk_vclient_device_type;
-
-PK_MODULE_DEFINE("vclient", "Virtual client: a user-space host with TCP/UDP sockets and DNS",
-		 "0.1.0", "MIT", "https://pktkit.invalid", &pk_vclient_device_type)
+ * topologies loading this module share one type (pk_vclient_from_dev()) and
+ * one module description. The query only returns static data. */
+PK_EXPORT const struct pk_module_info *pk_module_query(void);
+PK_EXPORT const struct pk_module_info *pk_module_query(void)
+{
+	return pk_vclient_module_info();
+}

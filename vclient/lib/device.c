@@ -655,7 +655,7 @@ static const struct pk_device_ops vc_ops = {
 	"is marked partial (never computed) or verified are not checked again. With 'tso' its " \
 	"own connections send super-packets too."
 
-const struct pk_device_type pk_vclient_device_type = {
+static const struct pk_device_type pk_vclient_device_type = {
 	.name = PK_VCLIENT_TYPE_NAME,
 	.summary = "User-space host with TCP/UDP sockets for applications (GIO streams, DNS)",
 	.doc = VC_DOC,
@@ -681,6 +681,11 @@ static const struct pk_module_info vclient_module_info = {
 	.origin = "https://pktkit.invalid",
 	.types = vclient_types,
 };
+
+const struct pk_module_info *pk_vclient_module_info(void)
+{
+	return &vclient_module_info;
+}
 
 bool pk_vclient_register(struct pk_registry *reg, GError **error)
 {

@@ -61,6 +61,20 @@ struct pk_vclient;
 bool pk_vclient_register(struct pk_registry *reg, GError **error);
 
 /**
+ * pk_vclient_module_info() - The module descriptor of the l3.vclient type
+ *
+ * The one description of the type and its module: pk_vclient_register()
+ * adds it to a registry, and the pk-vclient module's pk_module_query()
+ * returns it, so applications and topologies see the same type, version and
+ * ABI numbers.
+ *
+ * Context: any thread.
+ * Return: (transfer none) static data.
+ * Since: 1.2
+ */
+const struct pk_module_info *pk_vclient_module_info(void);
+
+/**
  * pk_vclient_from_dev() - The virtual client behind a device
  * @dev:	A device of the graph (pk_graph_lookup())
  *
