@@ -444,7 +444,6 @@ int main(int argc, char **argv)
 		return rc;
 	if (getenv("BENCH_RUNS"))
 		n_runs = (unsigned int)CLAMP(atoi(getenv("BENCH_RUNS")), 1, 16);
-	print_loadavg();
 	printf("TCP between two l3.vclient devices in memory, %" G_GUINT64_FORMAT " MiB per run, one "
 	       "connection, GIO pollable streams, %u runs per row; segments counted on both sides "
 	       "(data and ACKs)\n\n", mb, n_runs);
