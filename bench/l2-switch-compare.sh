@@ -31,7 +31,7 @@ interop_init bench
 require iperf3 python3 ss vde_switch vde_plug2tap
 
 declare -A RES
-A= B= S=
+A=""; B=""; S=""
 
 fresh() {
 	local n
@@ -108,7 +108,7 @@ declare -A CPU
 for i in $(seq "$RUNS"); do
 	for c in $CONFIGS; do
 		fresh "$i$c"
-		IPERF_MBPS= HOST_CPU=
+		IPERF_MBPS=""; HOST_CPU=""
 		load=$(cut -d' ' -f1-3 /proc/loadavg)
 		"run_$c" "$i"
 		[ -n "$IPERF_MBPS" ] || fail "$c run $i: no result"

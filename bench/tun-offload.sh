@@ -71,9 +71,11 @@ JSON
 	[ "$n" = "$BYTES" ] || fail "$1: the vclient received ${n:-nothing} of $BYTES bytes"
 	n=$(awk '$1 == "SOURCE" { print $2 }' "$log" | tail -n 1)
 	[ "$n" = "$BYTES" ] || fail "$1: the vclient sent ${n:-nothing} of $BYTES bytes"
+	# shellcheck disable=SC2086  # split the result line into its fields
 	set -- "$1" $down
 	[ "$3" = "$BYTES" ] || fail "$1: the kernel received ${3:-nothing} of $BYTES bytes"
 	add "$1 down" "$5"
+	# shellcheck disable=SC2086
 	set -- "$1" $up
 	[ "$3" = "$BYTES" ] || fail "$1: the kernel sent ${3:-nothing} of $BYTES bytes"
 	add "$1 up" "$5"
