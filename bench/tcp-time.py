@@ -4,6 +4,7 @@
 #
 #   tcp-time.py sink ADDR PORT [CC]          listen, accept one connection, read to EOF
 #   tcp-time.py send ADDR PORT BYTES [CC]    connect, send BYTES zeros, shut down, read to EOF
+#   tcp-time.py recv ADDR PORT [CC]          connect, read to EOF
 #
 # Prints "bytes=N secs=S mbps=M": the clock starts when the connection is
 # established (accept() returned / connect() returned) and stops at EOF, which
@@ -14,7 +15,8 @@ import socket, sys, time
 
 mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
-cc = sys.argv[5 if mode == 'send' else 4] if len(sys.argv) > (5 if mode == 'send' else 4) else None
+cc_arg = 5 if mode == 'send' else 4
+cc = sys.argv[cc_arg] if len(sys.argv) > cc_arg else None
 
 
 def set_cc(s):
@@ -53,8 +55,19 @@ elif mode == 'send':
     s.shutdown(socket.SHUT_WR)
     while s.recv_into(buf):
         pass
+elif mode == 'recv':
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    set_cc(s)
+    s.settimeout(120)
+    s.connect((addr, port))
+    t0 = time.monotonic()
+    while True:
+        n = s.recv_into(buf)
+        if n == 0:
+            break
+        done += n
 else:
-    sys.exit('usage: tcp-time.py sink ADDR PORT [CC] | send ADDR PORT BYTES [CC]')
+    sys.exit('usage: tcp-time.py sink ADDR PORT [CC] | send ADDR PORT BYTES [CC] | recv ADDR PORT [CC]')
 dt = time.monotonic() - t0
 s.close()
 print('bytes=%d secs=%.3f mbps=%.0f' % (done, dt, done * 8 / dt / 1e6))

@@ -7,11 +7,13 @@
 #          IPERF_TIME seconds per iperf3 run (default 5), CI
 #
 # vclient rows: one TCP connection per direction, BYTES one way, between
-# tests/interop/tcp-client.py in namespace K (NOHASH=1: measure TCP, not
-# SHA-256; it times connect -> EOF) and tests/vclient/offload-peer (sink 5001,
-# source 5002) behind an io.tun. "up" is kernel -> vclient, "down" the other
+# bench/tcp-time.py in namespace K (zeros; it times connect -> EOF) and
+# tests/vclient/offload-peer (sink 5001, source 5002, NOHASH=1: measure TCP,
+# not SHA-256) behind an io.tun. Every kernel socket runs CUBIC, as the
+# vclient does (this machine's default may be another, e.g. bbr). "up" is kernel -> vclient, "down" the other
 # way. Each transfer checks the byte counts on both ends and offload-peer's
 # exit status.
+# iperf3 runs with -C cubic everywhere.
 # TUN pair rows: kernel <-> kernel between namespaces TA and TB through two
 # io.tun devices linked back to back in pktkit-host (IPv4 and IPv6, iperf3,
 # kernel -> kernel one way), with and without "offload".
@@ -29,7 +31,7 @@ export PKTKIT_HOST=${PKTKIT_HOST:-$BUILD/core/host/pktkit-host}
 export PKTKIT_MODULE_PATH=${PKTKIT_MODULE_PATH:-$BUILD/modules/tuntap:$BUILD/modules/vclient}
 export PKTKIT_MODULE_SYSTEM_PATH=${PKTKIT_MODULE_SYSTEM_PATH-}
 PEER=$BUILD/tests/vclient/offload-peer
-CLIENT=$HERE/../tests/interop/tcp-client.py
+CLIENT=$HERE/tcp-time.py
 
 interop_init tunoff
 require iperf3 python3 ss ping
@@ -59,9 +61,9 @@ JSON
 	NOHASH=1 "$PEER" "$T/topo.json" vc 5001 5002 "$BYTES" >"$log" 2>&1 &
 	PID=$!
 	wait_for "$log" '^READY' 10 || { cat "$log" >&2; fail "$1: offload-peer did not start"; }
-	up=$(NOHASH=1 ip netns exec "$K" python3 "$CLIENT" send 10.72.0.2 5001 "$BYTES") ||
+	up=$(ip netns exec "$K" python3 "$CLIENT" send 10.72.0.2 5001 "$BYTES" cubic) ||
 		fail "$1: kernel -> vclient transfer failed"
-	down=$(NOHASH=1 ip netns exec "$K" python3 "$CLIENT" recv 10.72.0.2 5002) ||
+	down=$(ip netns exec "$K" python3 "$CLIENT" recv 10.72.0.2 5002 cubic) ||
 		fail "$1: vclient -> kernel transfer failed"
 	kill -TERM "$PID"
 	wait "$PID" || rc=$?
@@ -71,14 +73,12 @@ JSON
 	[ "$n" = "$BYTES" ] || fail "$1: the vclient received ${n:-nothing} of $BYTES bytes"
 	n=$(awk '$1 == "SOURCE" { print $2 }' "$log" | tail -n 1)
 	[ "$n" = "$BYTES" ] || fail "$1: the vclient sent ${n:-nothing} of $BYTES bytes"
-	# shellcheck disable=SC2086  # split the result line into its fields
-	set -- "$1" $down
-	[ "$3" = "$BYTES" ] || fail "$1: the kernel received ${3:-nothing} of $BYTES bytes"
-	add "$1 down" "$5"
-	# shellcheck disable=SC2086
-	set -- "$1" $up
-	[ "$3" = "$BYTES" ] || fail "$1: the kernel sent ${3:-nothing} of $BYTES bytes"
-	add "$1 up" "$5"
+	n=$(echo "$down" | sed -n 's/.*bytes=\([0-9]*\).*/\1/p')
+	[ "$n" = "$BYTES" ] || fail "$1: the kernel received ${n:-nothing} of $BYTES bytes"
+	add "$1 down" "$(echo "$down" | sed -n 's/.*mbps=\([0-9]*\).*/\1/p')"
+	n=$(echo "$up" | sed -n 's/.*bytes=\([0-9]*\).*/\1/p')
+	[ "$n" = "$BYTES" ] || fail "$1: the kernel sent ${n:-nothing} of $BYTES bytes"
+	add "$1 up" "$(echo "$up" | sed -n 's/.*mbps=\([0-9]*\).*/\1/p')"
 }
 
 run_tun_pair() {	# LABEL OFFLOAD RUN
@@ -97,20 +97,20 @@ JSON
 		sleep 0.1
 	done
 	IPERF_MBPS=
-	iperf_pair "$TB" "$TA" 10.74.0.2 5201 "$1 IPv4 run $3" >&2 || fail "$1 IPv4: iperf3 failed"
+	iperf_pair "$TB" "$TA" 10.74.0.2 5201 "$1 IPv4 run $3" -C cubic >&2 || fail "$1 IPv4: iperf3 failed"
 	add "$1 v4" "$IPERF_MBPS"
 	IPERF_MBPS=
-	iperf_pair "$TB" "$TA" fd74::2 5202 "$1 IPv6 run $3" >&2 || fail "$1 IPv6: iperf3 failed"
+	iperf_pair "$TB" "$TA" fd74::2 5202 "$1 IPv6 run $3" -C cubic >&2 || fail "$1 IPv6: iperf3 failed"
 	add "$1 v6" "$IPERF_MBPS"
 	stop_host
 }
 
 run_veth() {	# RUN
 	IPERF_MBPS=
-	iperf_pair "$V" "$K" 10.73.0.2 5201 "veth up run $1" >&2 || fail "veth up: iperf3 failed"
+	iperf_pair "$V" "$K" 10.73.0.2 5201 "veth up run $1" -C cubic >&2 || fail "veth up: iperf3 failed"
 	add "veth up" "$IPERF_MBPS"
 	IPERF_MBPS=
-	iperf_pair "$V" "$K" 10.73.0.2 5201 "veth down run $1" -R >&2 || fail "veth down: iperf3 failed"
+	iperf_pair "$V" "$K" 10.73.0.2 5201 "veth down run $1" -R -C cubic >&2 || fail "veth down: iperf3 failed"
 	add "veth down" "$IPERF_MBPS"
 }
 
