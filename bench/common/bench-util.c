@@ -210,10 +210,25 @@ void bench_rate_row(int name_width, const char *name, unsigned int batch,
 
 /* Registry and graphs --------------------------------------------------------- */
 
+void bench_print_conditions(void)
+{
+	g_autofree char *load = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	g_autofree char *date = g_date_time_format(now, "%F %H:%M UTC");
+
+	if (!g_file_get_contents("/proc/loadavg", &load, NULL, NULL))
+		load = g_strdup("unknown\n");
+	printf("run %s, loadavg %s", date, load);
+	fflush(stdout);
+}
+
 int bench_registry_load(struct pk_registry **out, const struct pk_module_info *builtin,
 			const char *origin, const char *const *types, const char *missing)
 {
-	struct pk_registry *reg = pk_registry_new();
+	struct pk_registry *reg;
+
+	bench_print_conditions();
+	reg = pk_registry_new();
 
 	*out = NULL;
 	pk_registry_scan_default(reg);

@@ -138,6 +138,14 @@ void bench_rate_row(int name_width, const char *name, unsigned int batch,
 		    const struct bench_result *res, uint64_t units);
 
 /**
+ * bench_print_conditions() - Print the date and /proc/loadavg on one line
+ *
+ * The machine may be shared: every benchmark prints the conditions of its
+ * run (bench_registry_load() calls this).
+ */
+void bench_print_conditions(void);
+
+/**
  * bench_registry_load() - Registry of the modules found, plus one built in
  * @out:	Set to the registry, or to NULL on failure
  * @builtin:	Module of the benchmark itself, or NULL
@@ -146,6 +154,7 @@ void bench_rate_row(int name_width, const char *name, unsigned int batch,
  * @missing:	Line to print on stderr when one of @types is not found
  *
  * Scans $PKTKIT_MODULE_PATH and the install directory (pk_registry_scan_default()).
+ * Prints the run's conditions first (bench_print_conditions()).
  *
  * Return: 0; 1 if @builtin cannot be added; 77 (skipped) if a type is missing.
  */

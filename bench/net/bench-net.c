@@ -269,6 +269,7 @@ int main(void)
 	char names[3][G_N_ELEMENTS(sizes)][64];
 
 	make_inputs();
+	bench_print_conditions();
 	printf("pk_csum_partial implementation: %s\n\n",
 	       pk_csum_impl_available(PK_CSUM_IMPL_AVX2) ? "avx2" : "generic");
 	bench_table_header(columns, G_N_ELEMENTS(columns));

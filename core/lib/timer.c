@@ -3,7 +3,7 @@
  *
  * All timers of a graph live in one binary min-heap ordered by (deadline,
  * arming sequence). With the real clock a single GSource wakes at the earliest
- * deadline; with the fake clock nothing fires until pk_graph_clock_advance().
+ * deadline (its prepare and check compare it with the clock in nanoseconds); with the fake clock nothing fires until pk_graph_clock_advance().
  */
 #include <time.h>
 #include "runtime.h"
@@ -95,17 +95,50 @@ static void heap_insert(struct pk_timer_heap *h, struct pk_timer *t)
 
 /* GSource ------------------------------------------------------------- */
 
-static void graph_timer_source_update(struct pk_graph *g)
+/*
+ * The source decides readiness itself in nanoseconds (prepare/check) rather
+ * than through g_source_set_ready_time(): GLib's ready time is in whole
+ * microseconds and its poll timeout in whole milliseconds, rounded up, so a
+ * timer armed with delay 0 whose deadline rounded up to the next microsecond
+ * made the main loop poll() for a full millisecond before firing it (one
+ * millisecond per vclient connection set-up). Here a due timer makes prepare
+ * return TRUE with timeout 0; a future one sleeps until its deadline, rounded
+ * up to the next millisecond.
+ */
+struct graph_timer_source {
+	GSource source;
+	struct pk_graph *graph;
+};
+
+static struct pk_graph *timer_source_graph(GSource *source)
 {
-	if (!g->timer_source)
-		return;
+	return ((struct graph_timer_source *)source)->graph;
+}
+
+static gboolean graph_timer_prepare(GSource *source, gint *timeout)
+{
+	struct pk_graph *g = timer_source_graph(source);
+	uint64_t now, deadline;
+
 	if (g->timers.n == 0) {
-		g_source_set_ready_time(g->timer_source, -1);
-		return;
+		*timeout = -1;
+		return FALSE;
 	}
-	/* GLib's monotonic clock is CLOCK_MONOTONIC in microseconds; round up. */
-	g_source_set_ready_time(g->timer_source,
-				(gint64)((g->timers.v[0]->deadline + 999) / 1000));
+	deadline = g->timers.v[0]->deadline;
+	now = pk_graph_now(g);
+	if (deadline <= now) {
+		*timeout = 0;
+		return TRUE;
+	}
+	*timeout = (gint)MIN((deadline - now + 999999) / 1000000, (uint64_t)G_MAXINT);
+	return FALSE;
+}
+
+static gboolean graph_timer_check(GSource *source)
+{
+	struct pk_graph *g = timer_source_graph(source);
+
+	return g->timers.n > 0 && g->timers.v[0]->deadline <= pk_graph_now(g);
 }
 
 /* Fire every timer due at @now, earliest first, each in its own dispatch. */
@@ -128,14 +161,17 @@ static void graph_run_due_timers(struct pk_graph *g, uint64_t now)
 
 static gboolean graph_timer_dispatch(GSource *source, GSourceFunc cb, gpointer data)
 {
-	struct pk_graph *g = data;
+	struct pk_graph *g = timer_source_graph(source);
 
+	(void)cb;
+	(void)data;
 	graph_run_due_timers(g, pk_graph_now(g));
-	graph_timer_source_update(g);
 	return G_SOURCE_CONTINUE;
 }
 
 static GSourceFuncs graph_timer_funcs = {
+	.prepare = graph_timer_prepare,
+	.check = graph_timer_check,
 	.dispatch = graph_timer_dispatch,
 };
 
@@ -143,10 +179,9 @@ void pk_graph_timers_init(struct pk_graph *g)
 {
 	if (g->flags & PK_GRAPH_FAKE_CLOCK)
 		return;
-	g->timer_source = g_source_new(&graph_timer_funcs, sizeof(GSource));
-	g_source_set_callback(g->timer_source, NULL, g, NULL);
+	g->timer_source = g_source_new(&graph_timer_funcs, sizeof(struct graph_timer_source));
+	((struct graph_timer_source *)g->timer_source)->graph = g;
 	g_source_set_name(g->timer_source, "pktkit timers");
-	g_source_set_ready_time(g->timer_source, -1);
 	g_source_attach(g->timer_source, g->context);
 }
 
@@ -200,7 +235,6 @@ void pk_timer_arm(struct pk_timer *t, uint64_t delay_ns)
 	t->deadline = pk_graph_now(g) + delay_ns;
 	t->seq = g->timer_seq++;
 	heap_insert(&g->timers, t);
-	graph_timer_source_update(g);
 }
 
 void pk_timer_cancel(struct pk_timer *t)
@@ -208,7 +242,6 @@ void pk_timer_cancel(struct pk_timer *t)
 	if (t->heap_index < 0)
 		return;
 	heap_remove(&t->dev->graph->timers, t);
-	graph_timer_source_update(t->dev->graph);
 }
 
 bool pk_timer_is_armed(const struct pk_timer *t)

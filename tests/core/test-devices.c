@@ -154,7 +154,7 @@ struct ticker {
 	struct pk_timer *timer;
 };
 static const struct pk_param ticker_params[] = {
-	PK_PARAM_DURATION(struct ticker_config, period, "period", "\"1s\"", PK_NSEC_PER_MSEC,
+	PK_PARAM_DURATION(struct ticker_config, period, "period", "\"1s\"", 0,
 			  3600 * PK_NSEC_PER_SEC, PK_PF_LIVE, "Time between frames"),
 	PK_PARAM_U32(struct ticker_config, count, "count", "0", 0, 1000, 0,
 		     "Frames to send, 0 for no limit"),

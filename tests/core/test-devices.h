@@ -12,7 +12,7 @@
  * test.tee    L2 ports "port" (any number): re-emits on every other linked port
  * test.mutate L2 ports "in" and "out": writes 0xee into byte 0 (via
  *             pk_buf_writable) and forwards in -> out
- * test.ticker L2 port "out": every `period` emits one 60-byte frame
+ * test.ticker L2 port "out": every `period` (0: each main-loop iteration) emits one 60-byte frame
  * test.l3sink L3 port "ip": counts
  * test.reader L2 port "out": emits what it reads from the descriptor `fd`
  * test.spawner L2 ports "seg" (up to 16), L3 ports "ip": a `template`

@@ -631,6 +631,54 @@ static void test_fd_watch_and_real_timer(void)
 	close(fds[1]);
 }
 
+/* A timer armed with delay 0 on the real clock fires in the next main-loop
+ * iteration without the loop sleeping: every poll() while it is due gets
+ * timeout 0 (GLib's millisecond rounding of a ready time once made each such
+ * timer cost a 1 ms poll timeout). Checked through the poll function, not by
+ * timing. */
+static GPollFunc real_poll;
+static guint polls, polls_with_timeout;
+
+static gint recording_poll(GPollFD *fds, guint nfds, gint timeout)
+{
+	polls++;
+	if (timeout != 0)
+		polls_with_timeout++;
+	return real_poll(fds, nfds, timeout);
+}
+
+static void test_zero_delay_timer_no_poll_timeout(void)
+{
+	struct pk_registry *reg = test_devices_registry();
+	struct pk_graph *g = pk_graph_new(reg, NULL, 0);
+	g_autoptr(JsonNode) tp = json_from_string("{\"period\": \"0s\", \"count\": 500}", NULL);
+	g_autoptr(JsonNode) qp = json_from_string("{\"capacity\": 0}", NULL);
+	GMainContext *ctx = g_main_context_default();
+	GError *error = NULL;
+	struct pk_dev *t;
+
+	t = pk_graph_add_device(g, "t", "test.ticker", json_node_get_object(tp), &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(pk_graph_add_device(g, "q", "core.pipe-l2", json_node_get_object(qp),
+					     &error));
+	g_assert_no_error(error);
+	g_assert_true(pk_graph_link(g, "t", "q", &error));
+	real_poll = g_main_context_get_poll_func(ctx);
+	g_main_context_set_poll_func(ctx, recording_poll);
+	polls = polls_with_timeout = 0;
+	g_assert_true(pk_graph_start(g, &error));
+	/* The ticker re-arms itself with delay 0 from each firing, so a timer is
+	 * due at every iteration until it has sent 500 frames. */
+	while (pk_dev_counter(t, "sent") < 500 && polls < 100000)
+		g_main_context_iteration(ctx, TRUE);
+	g_main_context_set_poll_func(ctx, real_poll);
+	g_assert_cmpuint(pk_dev_counter(t, "sent"), ==, 500);
+	g_assert_cmpuint(polls, >=, 500);
+	g_assert_cmpuint(polls_with_timeout, ==, 0);
+	pk_graph_free(g);
+	pk_registry_free(reg);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -654,5 +702,7 @@ int main(int argc, char **argv)
 	ADD("/graph/invoke-from-thread", test_invoke_from_thread);
 	ADD("/graph/many-ports", test_many_ports);
 	g_test_add_func("/graph/fd-watch-and-real-timer", test_fd_watch_and_real_timer);
+	g_test_add_func("/graph/zero-delay-timer-no-poll-timeout",
+			test_zero_delay_timer_no_poll_timeout);
 	return g_test_run();
 }
