@@ -41,6 +41,10 @@
 	"after the listener, the instance number and the template's device id (vms/1/lan, "       \
 	"vms/1/dhcp, ...; pktkitctl list shows them).\n\n"                                         \
 	"MAC entries live as long as the guest's connection; a MAC seen on another guest moves. "  \
+	"When a guest disconnects, the device on its port (\"lan\" if the guest had sent "     \
+	"frames, or its guest.N slot) gets a flush port event, so an l2.hub there forgets the "  \
+	"MACs learned on that port at once instead of after aging (in shared mode that is every " \
+	"guest's MAC behind \"lan\": the others are learned again from their next frame). "     \
 	"A record of length 0 or above max-frame, or a connection that ends inside a record, "     \
 	"closes that guest's connection with a log line naming it; other guests go on. Sockets "   \
 	"are non-blocking: each guest has an outbound queue of queue-frames frames, written with " \
@@ -292,10 +296,25 @@ static void qguest_forget_macs(struct qlisten *l, struct qguest *g)
 	g->n_macs = 0;
 }
 
+/* The guest's addresses are gone: tell the device behind its port (an
+ * l2.hub would otherwise keep them until aging). A template segment goes
+ * away with the guest and needs no telling. */
+static void qguest_flush_peer(struct qlisten *l, struct qguest *g)
+{
+	if (g->instance)
+		return;
+	if (g->slot >= 0)
+		pk_dev_port_event(l->dev, PK_PORT(GROUP_GUEST, (uint32_t)g->slot),
+				  PK_PORT_EVENT_FLUSH);
+	else if (g->n_macs)
+		pk_dev_port_event(l->dev, PORT_LAN, PK_PORT_EVENT_FLUSH);
+}
+
 static void qguest_free(struct qlisten *l, struct qguest *g)
 {
 	uint64_t *ctr = pk_dev_counters(l->dev);
 
+	qguest_flush_peer(l, g);
 	qguest_forget_macs(l, g);
 	if (g->slot >= 0 && (guint)g->slot < l->slots->len)
 		g_ptr_array_index(l->slots, g->slot) = NULL;

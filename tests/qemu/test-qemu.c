@@ -492,6 +492,67 @@ static void test_listen_two_guests(struct fx *f, gconstpointer data)
 	g_assert_cmpuint(pk_dev_counter(f->dev, "macs"), ==, 0);
 }
 
+/* Rows of the hub's MAC table (status). */
+static gsize hub_macs(struct fx *f)
+{
+	g_autoptr(GVariant) st = pk_graph_device_status(f->g, "hub", NULL);
+	g_autoptr(GVariant) t = g_variant_lookup_value(st, "mac-table", G_VARIANT_TYPE("aa{sv}"));
+
+	return g_variant_n_children(t);
+}
+
+/* A guest that disconnects makes the hub behind "lan" forget its MAC at once. */
+static void test_listen_disconnect_flush(struct fx *f, gconstpointer data)
+{
+	g_autoptr(JsonNode) params = NULL;
+	g_autofree char *json = g_strdup_printf("{\"listen\": \"%s\"}", f->addr);
+	struct pk_dev *hub;
+	struct client a, b;
+	uint8_t buf[2048], got[2048];
+	GError *error = NULL;
+
+	(void)data;
+	params = json_from_string(json, NULL);
+	f->dev = pk_graph_add_device(f->g, "q", "io.qemu-listen", json_node_get_object(params),
+				     &error);
+	g_assert_no_error(error);
+	hub = pk_graph_add_device(f->g, "hub", "l2.hub", NULL, &error);
+	g_assert_no_error(error);
+	f->pipe = pk_graph_add_device(f->g, "p", "core.pipe-l2", NULL, &error);
+	g_assert_no_error(error);
+	g_assert_true(pk_graph_link(f->g, "q.lan", "hub.port.0", &error));
+	g_assert_true(pk_graph_link(f->g, "p", "hub.port.1", &error));
+	g_assert_true(pk_graph_start(f->g, &error));
+	g_assert_no_error(error);
+	client_open(f, &a);
+	client_open(f, &b);
+	client_send(&a, buf, frame(buf, BCAST, MAC_A, 60, 1));
+	client_send(&b, buf, frame(buf, BCAST, MAC_B, 60, 2));
+	WAIT(pk_pipe_pending(f->pipe) == 2);
+	pk_pipe_clear(f->pipe);
+	g_assert_cmpuint(hub_macs(f), ==, 2);
+	g_assert_cmpint(client_recv(&b, got, sizeof(got), 2000), ==, 60);
+	g_assert_cmpint(client_recv(&a, got, sizeof(got), 2000), ==, 60);
+
+	/* A goes away: the hub is told and forgets what it learned behind lan. */
+	client_close(&a);
+	WAIT(pk_dev_counter(hub, "mac-flushed") == 2);
+	g_assert_cmpuint(hub_macs(f), ==, 0);
+	/* A frame for A is flooded now (before: sent to lan as known). */
+	g_assert_true(pk_pipe_inject(f->pipe, buf, frame(buf, MAC_A, MAC_LAN, 64, 3)));
+	g_assert_cmpuint(pk_dev_counter(hub, "flooded"), ==, 3);
+	g_assert_cmpuint(pk_dev_counter(hub, "forwarded-unicast"), ==, 0);
+	/* B is learned again from its next frame. */
+	client_send(&b, buf, frame(buf, MAC_LAN, MAC_B, 60, 4));
+	WAIT(pk_pipe_pending(f->pipe) == 1);
+	pk_pipe_clear(f->pipe);
+	g_assert_cmpuint(hub_macs(f), ==, 2);	/* B on port 0, the pipe's MAC on 1 */
+	client_close(&b);
+	WAIT(pk_dev_counter(hub, "mac-flushed") == 3);
+	g_assert_cmpuint(hub_macs(f), ==, 1);
+	WAIT(pk_dev_counter(f->dev, "guests-connected") == 0);
+}
+
 static void test_listen_isolated(struct fx *f, gconstpointer data)
 {
 	struct client a, b;
@@ -1170,6 +1231,7 @@ int main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, struct fx, NULL, fx_setup, fn, fx_teardown)
 	ADD("/qemu/listen/both-ways", test_listen_both_ways);
 	ADD("/qemu/listen/two-guests", test_listen_two_guests);
+	ADD("/qemu/listen/disconnect-flush", test_listen_disconnect_flush);
 	ADD("/qemu/listen/isolated", test_listen_isolated);
 	ADD("/qemu/listen/slots", test_listen_slots);
 	ADD("/qemu/listen/template", test_listen_template);
