@@ -167,6 +167,18 @@ bool pk_status_row_begin(struct pk_status_writer *w, uint32_t table)
 	return true;
 }
 
+const char *pk_status_type_name(uint32_t type)
+{
+	static const char *const names[] = {
+		[PK_ST_STR] = "str",	    [PK_ST_UINT] = "uint",	 [PK_ST_INT] = "int",
+		[PK_ST_BOOL] = "bool",	    [PK_ST_MAC] = "mac",	 [PK_ST_IP] = "ip",
+		[PK_ST_PREFIX] = "prefix",  [PK_ST_DURATION] = "duration",
+		[PK_ST_TIMESTAMP] = "timestamp",
+	};
+
+	return type < G_N_ELEMENTS(names) && names[type] ? names[type] : "unknown";
+}
+
 /* Reading ------------------------------------------------------------------ */
 
 /* The status method exists only in the ops of modules built for 1.2+. */

@@ -64,6 +64,17 @@ bool pk_status_row_begin(struct pk_status_writer *w, uint32_t table);
  */
 void pk_status_row_end(struct pk_status_writer *w);
 
+/**
+ * pk_status_type_name() - Name of a status value type ("str", "uint", "int",
+ * "bool", "mac", "ip", "prefix", "duration", "timestamp")
+ * @type:	enum pk_status_type
+ *
+ * Context: any thread.
+ * Return: static text; "unknown" for other values.
+ * Since: 1.2
+ */
+const char *pk_status_type_name(uint32_t type);
+
 G_END_DECLS
 
 #endif /* PKTKIT_STATUS_H */
