@@ -44,7 +44,8 @@
 	"When a guest disconnects, the device on its port (\"lan\" if the guest had sent "     \
 	"frames, or its guest.N slot) gets a flush port event, so an l2.hub there forgets the "  \
 	"MACs learned on that port at once instead of after aging (in shared mode that is every " \
-	"guest's MAC behind \"lan\": the others are learned again from their next frame). "     \
+	"guest's MAC behind \"lan\": the others are learned again from their next frame). The "  \
+	"status lists the connected guests (id, peer, port, MACs). "                              \
 	"A record of length 0 or above max-frame, or a connection that ends inside a record, "     \
 	"closes that guest's connection with a log line naming it; other guests go on. Sockets "   \
 	"are non-blocking: each guest has an outbound queue of queue-frames frames, written with " \
@@ -740,6 +741,45 @@ static void qlisten_unlink(struct pk_dev *dev, void *self, uint32_t port)
 		g_array_index(l->linked, gboolean, i) = FALSE;
 }
 
+/* Status (ABI 1.2): the connected guests. */
+enum { QL_T_GUESTS };
+enum { QL_GC_ID, QL_GC_PEER, QL_GC_PORT, QL_GC_MACS, QL_GC_STATE };
+
+static const struct pk_status_field qlisten_guest_columns[] = {
+	[QL_GC_ID] = { "id", PK_ST_UINT, "Guest number (as in the log)" },
+	[QL_GC_PEER] = { "peer", PK_ST_STR, "Where it connected from" },
+	[QL_GC_PORT] = { "port", PK_ST_STR, "Port its frames leave by: lan or guest.N" },
+	[QL_GC_MACS] = { "macs", PK_ST_UINT, "Source MACs learned from it (shared, isolated)" },
+	[QL_GC_STATE] = { "state", PK_ST_STR,
+			  "connected, or waiting (its template segment is being made)" },
+};
+
+static const struct pk_status_table qlisten_status_tables[] = {
+	[QL_T_GUESTS] = { "guests", "A connected guest", PK_ARRAY(columns, qlisten_guest_columns) },
+};
+
+static void qlisten_status(struct pk_dev *dev, void *self, struct pk_status_writer *w)
+{
+	struct qlisten *l = self;
+
+	for (guint i = 0; l->guests && i < l->guests->len; i++) {
+		const struct qguest *g = g_ptr_array_index(l->guests, i);
+		char port[24];
+
+		if (g->slot >= 0)
+			g_snprintf(port, sizeof(port), "guest.%d", g->slot);
+		else
+			g_strlcpy(port, g->instance ? "-" : "lan", sizeof(port));
+		pk_status_row_begin(w, QL_T_GUESTS);
+		pk_status_set_uint(w, QL_GC_ID, g->id);
+		pk_status_set_str(w, QL_GC_PEER, g->peer);
+		pk_status_set_str(w, QL_GC_PORT, port);
+		pk_status_set_uint(w, QL_GC_MACS, g->n_macs);
+		pk_status_set_str(w, QL_GC_STATE, g->pending_fd >= 0 ? "waiting" : "connected");
+		pk_status_row_end(w);
+	}
+}
+
 static const struct pk_device_ops qlisten_ops = {
 	.init = qlisten_init,
 	.start = qlisten_start,
@@ -749,6 +789,7 @@ static const struct pk_device_ops qlisten_ops = {
 	.receive = qlisten_receive,
 	.link = qlisten_link,
 	.unlink = qlisten_unlink,
+	.status = qlisten_status,
 };
 
 const struct pk_device_type qemu_listen_type = {
@@ -761,4 +802,5 @@ const struct pk_device_type qemu_listen_type = {
 	.config_size = sizeof(struct qlisten_config),
 	.instance_size = sizeof(struct qlisten),
 	.ops = &qlisten_ops,
+	PK_ARRAY(status_tables, qlisten_status_tables),
 };

@@ -501,6 +501,29 @@ static gsize hub_macs(struct fx *f)
 	return g_variant_n_children(t);
 }
 
+/* The listener's guests table as "id port macs state" lines joined by ", ". */
+static char *guests_status(struct fx *f)
+{
+	g_autoptr(GVariant) st = pk_graph_device_status(f->g, "q", NULL);
+	g_autoptr(GVariant) t = g_variant_lookup_value(st, "guests", G_VARIANT_TYPE("aa{sv}"));
+	GString *out = g_string_new(NULL);
+
+	for (gsize i = 0; t && i < g_variant_n_children(t); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(t, i);
+		const char *port, *state, *peer;
+		uint64_t id, macs;
+
+		g_assert_true(g_variant_lookup(row, "id", "t", &id));
+		g_assert_true(g_variant_lookup(row, "port", "&s", &port));
+		g_assert_true(g_variant_lookup(row, "macs", "t", &macs));
+		g_assert_true(g_variant_lookup(row, "state", "&s", &state));
+		g_assert_true(g_variant_lookup(row, "peer", "&s", &peer));
+		g_string_append_printf(out, "%s%" G_GUINT64_FORMAT " %s %" G_GUINT64_FORMAT " %s",
+				       i ? ", " : "", id, port, macs, state);
+	}
+	return g_string_free(out, FALSE);
+}
+
 /* A guest that disconnects makes the hub behind "lan" forget its MAC at once. */
 static void test_listen_disconnect_flush(struct fx *f, gconstpointer data)
 {
@@ -533,11 +556,21 @@ static void test_listen_disconnect_flush(struct fx *f, gconstpointer data)
 	g_assert_cmpuint(hub_macs(f), ==, 2);
 	g_assert_cmpint(client_recv(&b, got, sizeof(got), 2000), ==, 60);
 	g_assert_cmpint(client_recv(&a, got, sizeof(got), 2000), ==, 60);
+	{
+		g_autofree char *guests = guests_status(f);
+
+		g_assert_cmpstr(guests, ==, "1 lan 1 connected, 2 lan 1 connected");
+	}
 
 	/* A goes away: the hub is told and forgets what it learned behind lan. */
 	client_close(&a);
 	WAIT(pk_dev_counter(hub, "mac-flushed") == 2);
 	g_assert_cmpuint(hub_macs(f), ==, 0);
+	{
+		g_autofree char *guests = guests_status(f);
+
+		g_assert_cmpstr(guests, ==, "2 lan 1 connected");
+	}
 	/* A frame for A is flooded now (before: sent to lan as known). */
 	g_assert_true(pk_pipe_inject(f->pipe, buf, frame(buf, MAC_A, MAC_LAN, 64, 3)));
 	g_assert_cmpuint(pk_dev_counter(hub, "flooded"), ==, 3);
