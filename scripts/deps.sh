@@ -10,13 +10,17 @@ packages=(
 	clang libclang-rt-14-dev llvm
 	# test helpers
 	python3 procps
+	# format check of changed C files (scripts/check-format.sh)
+	clang-format git
 	# real peers for the interop tests (network namespaces, DHCP, TCP, captures)
-	iproute2 iputils-ping tcpdump tshark iperf3 socat
+	iproute2 iputils-ping tcpdump tshark iperf3 socat ethtool
 	dnsmasq udhcpc busybox isc-dhcp-client dhcpcd-base vde2
 	# QEMU guests (tests/guest builds a tiny Linux guest from Debian packages)
 	qemu-system-x86 cpio
 	# D-Bus control tests
 	dbus-daemon dbus-bin libglib2.0-bin
+	# ABI checks (tests/abi: abidiff against the stored baseline)
+	abigail-tools
 )
 
 missing=()

@@ -52,7 +52,8 @@ static const uint8_t bd_server_mac[6] = { 0x02, 0xdd, 0xcc, 0x00, 0x00, 0x01 };
 	"{\"server-ip\": \"10.0.0.1\", \"subnet\": \"10.0.0.0/16\", "                     \
 	"\"range-start\": \"10.0.0.10\", \"range-end\": \"10.0.255.250\", "              \
 	"\"router\": \"10.0.0.1\", \"dns\": [{\"address\": \"10.0.0.1\"}, "              \
-	"{\"address\": \"192.0.2.53\"}], \"domain\": \"bench.test\", \"max-leases\": %u}"
+	"{\"address\": \"192.0.2.53\"}], \"domain\": \"bench.test\", \"max-leases\": %u, "  \
+	"\"new-lease-burst\": 65536}"	/* every client's first REQUEST is a new lease */
 
 static struct pk_registry *bd_reg;
 
@@ -192,6 +193,7 @@ struct bd_case {
 static const char *const bd_bad[] = {
 	"naks", "ignored", "ignored-other-server", "dropped-malformed", "dropped-not-for-us",
 	"pool-exhausted", "lease-table-full", "dropped-reply-too-big",
+	"new-leases-rate-limited",
 };
 
 static uint64_t bd_trouble(struct bd_server *s)

@@ -5,19 +5,26 @@
  * from outside (a timer, an fd, an invoke, a test injection, a cold method).
  * Within it, emission is a synchronous call into the peer's receive, except
  * when the peer is already inside a callback: then the delivery is queued with
- * references and run when that callback returns. A buffer that keeps bouncing
- * through such queues more than PK_LOOP_GENERATIONS times is a topology loop:
- * it is dropped and counted. Buffers handed to the dispatch (autorelease) are
- * released when the outermost scope ends.
+ * references and run when that callback returns. Each delivery costs the
+ * buffer one hop (like an IP TTL): a buffer emitted with none left is in a
+ * topology loop and is dropped and counted. Hops are counted without
+ * writing to buffers on the synchronous path: a buffer holds the delivery
+ * depth at which its count runs out (pk_buf.hop_limit), and a synchronous
+ * delivery only raises this thread's depth (pk_hop_depth) for its call.
+ * Each dispatch may run PK_DISPATCH_BUDGET queued deliveries; what is left
+ * then runs from an idle source in the next main-loop iteration, in order.
+ * Buffers handed to the dispatch (autorelease) are released when the
+ * outermost scope ends.
  */
 #include <errno.h>
 
 #include "runtime.h"
 #include "pktkit/gso.h"
 
+/* Per thread, hence per context: a worker context has its own. */
 struct dispatch_state {
 	uint32_t depth;
-	uint32_t generation;	/* of the delivery being processed */
+	uint32_t budget;	/* queued deliveries this dispatch may still run */
 	uint64_t now;		/* clock read once per dispatch, on first use */
 	bool now_valid;
 	struct pk_graph *graph;
@@ -29,12 +36,13 @@ struct dispatch_state {
 /* initial-exec: libpktkit is loaded with the program, never dlopen'ed late,
  * so the state is one %fs-relative access instead of a __tls_get_addr call. */
 static __thread struct dispatch_state dispatch __attribute__((tls_model("initial-exec")));
+__thread uint32_t pk_hop_depth __attribute__((tls_model("initial-exec")));
 
 void pk_dispatch_begin(struct pk_graph *g)
 {
 	if (dispatch.depth++ == 0) {
 		dispatch.graph = g;
-		dispatch.generation = 0;
+		dispatch.budget = PK_DISPATCH_BUDGET;
 		dispatch.now_valid = false;
 	}
 }
@@ -91,6 +99,7 @@ struct pk_buf *pk_buf_writable_copy_(struct pk_dev *dev, struct pk_buf *b)
 		copy->data = copy->head + pk_buf_headroom(b);
 	memcpy(copy->data, b->data, b->len);
 	pk_buf_offload_copy(copy, b);
+	copy->hop_limit = b->hop_limit;	/* the same packet, travelling on */
 	pk_dev_autorelease(dev, copy);
 	return copy;
 }
@@ -125,18 +134,14 @@ bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port)
 	return p && p->peer;
 }
 
-/* Queue @batch for @dst, which is busy; references are taken. */
+/* Queue @batch for @dst, which is busy; references are taken. Every buffer
+ * has a hop left (pk_dev_emit() dropped the others); the slot keeps the
+ * hops the delivery leaves it, for the drain. */
 static void dev_enqueue(struct pk_dev *dst, uint32_t port, const struct pk_batch *batch)
 {
-	uint32_t generation = dispatch.generation + 1;
-
 	for (uint32_t i = 0; i < batch->n; i++) {
 		struct pk_pending *slot;
 
-		if (PK_UNLIKELY(generation > PK_LOOP_GENERATIONS)) {
-			dst->loop_drops++;
-			continue;
-		}
 		if (PK_UNLIKELY(dst->pend_len == PK_PENDING_MAX)) {
 			struct pk_port *p = pk_dev_port_get(dst, port);
 
@@ -149,7 +154,7 @@ static void dev_enqueue(struct pk_dev *dst, uint32_t port, const struct pk_batch
 		slot = &dst->pending[(dst->pend_head + dst->pend_len++) % PK_PENDING_MAX];
 		slot->buf = pk_buf_ref(batch->buf[i]);
 		slot->port = port;
-		slot->generation = generation;
+		slot->hops = batch->buf[i]->hop_limit - pk_hop_depth - 1u;
 	}
 }
 
@@ -171,36 +176,115 @@ static void dev_count_rx(struct pk_dev *dev, uint32_t port, const struct pk_batc
 	}
 }
 
-/* Run what was queued for @dev while it was busy, as batches per port. */
+static void dev_defer(struct pk_dev *dev);
+
+/* Run what was queued for @dev while it was busy, as batches per port, as
+ * long as the dispatch's budget lasts; then defer the rest. A queued
+ * delivery runs at the current depth with the hops its slot kept, written
+ * into the buffer, where they stay. */
 static void dev_drain(struct pk_dev *dev)
 {
-	uint32_t saved_generation = dispatch.generation;
 	struct pk_batch batch;
 
 	while (dev->pend_len > 0 && !dev->removed) {
-		struct pk_pending *first = &dev->pending[dev->pend_head];
-		uint32_t port = first->port, generation = first->generation;
+		uint32_t port = dev->pending[dev->pend_head].port;
 
+		if (PK_UNLIKELY(dispatch.budget == 0)) {
+			dev_defer(dev);
+			return;
+		}
 		pk_batch_init(&batch);
-		while (dev->pend_len > 0 && batch.n < PK_BATCH_MAX) {
+		while (dev->pend_len > 0 && batch.n < PK_BATCH_MAX && batch.n < dispatch.budget) {
 			struct pk_pending *p = &dev->pending[dev->pend_head];
 
-			if (p->port != port || p->generation != generation)
+			if (p->port != port)
 				break;
+			p->buf->hop_limit = pk_hop_depth + p->hops;
 			batch.buf[batch.n++] = p->buf;
 			dev->pend_head = (dev->pend_head + 1) % PK_PENDING_MAX;
 			dev->pend_len--;
 		}
-		dispatch.generation = generation;
+		dispatch.budget -= batch.n;
 		dev_count_rx(dev, port, &batch);
 		dev->busy++;
 		dev_receive(dev, port, &batch);
 		dev->busy--;
 		pk_batch_unref_all(&batch);
 	}
-	dispatch.generation = saved_generation;
 	if (dev->removed)
 		pk_dev_drop_pending(dev);
+}
+
+/* Idle source: run deferred deliveries, each device in a dispatch (and
+ * budget) of its own. Devices deferred again meanwhile wait for the next
+ * iteration, so other sources of the context get their turn. */
+static gboolean dev_run_deferred(gpointer data)
+{
+	struct pk_graph *g = data;
+	GPtrArray *list = g->deferred;
+
+	g->deferred = g_ptr_array_new();
+	for (uint32_t i = 0; i < list->len; i++) {
+		struct pk_dev *dev = g_ptr_array_index(list, i);
+
+		dev->deferred = false;
+		if (dev->removed) {
+			dev->busy--;
+		} else {
+			pk_dispatch_begin(g);
+			pk_dev_leave(dev);	/* the deferral's busy count: drains */
+			pk_dispatch_end();
+		}
+		pk_dev_unref(dev);
+	}
+	g_ptr_array_unref(list);
+	if (g->deferred->len > 0)
+		return G_SOURCE_CONTINUE;
+	g_source_destroy(g->deferred_source);
+	g_source_unref(g->deferred_source);
+	g->deferred_source = NULL;
+	return G_SOURCE_REMOVE;
+}
+
+/* The budget is spent and @dev (not busy) has deliveries queued: keep it
+ * busy so newer deliveries queue behind them, and run them next iteration. */
+static void dev_defer(struct pk_dev *dev)
+{
+	struct pk_graph *g = dev->graph;
+
+	dev->busy++;
+	dev->deferred = true;
+	pk_dev_ref(dev);
+	if (!g->deferred)
+		g->deferred = g_ptr_array_new();
+	g_ptr_array_add(g->deferred, dev);
+	if (!g->deferred_source) {
+		g->deferred_source = g_idle_source_new();
+		g_source_set_priority(g->deferred_source, G_PRIORITY_DEFAULT);
+		g_source_set_callback(g->deferred_source, dev_run_deferred, g, NULL);
+		g_source_set_name(g->deferred_source, "pktkit deferred deliveries");
+		g_source_attach(g->deferred_source, g->context);
+	}
+}
+
+void pk_graph_deferred_fini(struct pk_graph *g)
+{
+	if (g->deferred_source) {
+		g_source_destroy(g->deferred_source);
+		g_source_unref(g->deferred_source);
+		g->deferred_source = NULL;
+	}
+	if (!g->deferred)
+		return;
+	for (uint32_t i = 0; i < g->deferred->len; i++) {
+		struct pk_dev *dev = g_ptr_array_index(g->deferred, i);
+
+		dev->deferred = false;
+		dev->busy--;
+		pk_dev_drop_pending(dev);
+		pk_dev_unref(dev);
+	}
+	g_clear_pointer(&g->deferred, g_ptr_array_unref);
 }
 
 void pk_dev_drop_pending(struct pk_dev *dev)
@@ -254,11 +338,12 @@ static void dev_emit_flush(struct pk_dev *dev, uint32_t port, struct pk_batch *o
 }
 
 /*
- * Slow path of pk_dev_emit(): @batch holds super-packets or partial
- * checksums. If the receiving port accepts them, return false (deliver as
- * is). Otherwise deliver software-segmented copies through pk_dev_emit()
- * again (they carry no metadata, so that takes the fast path) and return
- * true. Buffers that cannot be segmented are dropped and counted.
+ * Slow path of pk_dev_emit() for offloads: @batch holds super-packets or
+ * partial checksums. If the receiving port accepts them, return false
+ * (deliver as is). Otherwise deliver software-segmented copies through
+ * pk_dev_emit() again (they carry no metadata, so that takes the fast path;
+ * they carry the hop count of their super-packet) and return true. Buffers
+ * that cannot be segmented are dropped and counted.
  */
 static G_GNUC_NO_INLINE bool dev_emit_soft(struct pk_dev *dev, uint32_t port, struct pk_port *p,
 					   const struct pk_batch *batch)
@@ -295,8 +380,10 @@ static G_GNUC_NO_INLINE bool dev_emit_soft(struct pk_dev *dev, uint32_t port, st
 			if (pk_batch_full(&out))
 				dev_emit_flush(dev, port, &out, &owned), first = 0;
 			rc = l3 < 0 ? -EINVAL : pk_gso_segment(b, (uint32_t)l3, &pos, &out);
-			for (uint32_t k = first; k < out.n; k++)
+			for (uint32_t k = first; k < out.n; k++) {
 				owned |= 1ull << k;
+				out.buf[k]->hop_limit = b->hop_limit;
+			}
 		} while (rc == 0);
 		if (rc < 0)
 			p->stats.drops++;
@@ -306,12 +393,34 @@ static G_GNUC_NO_INLINE bool dev_emit_soft(struct pk_dev *dev, uint32_t port, st
 	return true;
 }
 
+/* Slow path of pk_dev_emit(): some buffers of @batch have no hop left.
+ * They die here, counted as loop drops of the device that emitted them;
+ * the others go on. */
+static G_GNUC_NO_INLINE void dev_emit_live(struct pk_dev *dev, uint32_t port,
+					   const struct pk_batch *batch)
+{
+	struct pk_batch live;
+
+	pk_batch_init(&live);
+	for (uint32_t i = 0; i < batch->n; i++) {
+		if (batch->buf[i]->hop_limit <= pk_hop_depth)
+			dev->loop_drops++;
+		else
+			live.buf[live.n++] = batch->buf[i];
+	}
+	pk_dev_emit(dev, port, &live);
+}
+
+/* In pk_dev_emit()'s summary word: a buffer without a hop left (gso_size
+ * and the checksum flag fill the low 16 bits). */
+#define DEV_SLOW_DEAD 0x80000000u
+
 void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch)
 {
 	struct pk_port *p = pk_dev_port_get(dev, port);
 	struct pk_dev *dst;
 	uint64_t bytes = 0;
-	uint32_t offload = 0;
+	uint32_t slow = 0, depth;
 
 	if (PK_UNLIKELY(batch->n == 0))
 		return;
@@ -322,16 +431,26 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 		return;
 	}
 	dst = p->peer;
-	/* Offload metadata is gathered with the byte count, without branches:
-	 * the common case pays one predictable branch per batch. */
+	depth = pk_hop_depth;
+	/* Offload metadata and spent hop counts are gathered with the byte
+	 * count into one word, without branches and without writes: the
+	 * common case pays one predictable branch per batch. The top bit says
+	 * that some buffer has no hop left (hop_limit <= depth). */
 	for (uint32_t i = 0; i < batch->n; i++) {
 		const struct pk_buf *b = batch->buf[i];
 
 		bytes += b->len;
-		offload |= (uint32_t)b->gso_size | (b->csum & PK_CSUM_PARTIAL);
+		slow |= (uint32_t)b->gso_size | (b->csum & PK_CSUM_PARTIAL) |
+			((b->hop_limit - depth - 1u) & DEV_SLOW_DEAD);
 	}
-	if (PK_UNLIKELY(offload != 0) && dev_emit_soft(dev, port, p, batch))
-		return;
+	if (PK_UNLIKELY(slow != 0)) {
+		if (slow & DEV_SLOW_DEAD) {
+			dev_emit_live(dev, port, batch);
+			return;
+		}
+		if (dev_emit_soft(dev, port, p, batch))
+			return;
+	}
 	p->stats.tx_packets += batch->n;
 	p->stats.tx_bytes += bytes;
 	if (PK_UNLIKELY(dst->busy || dst->removed)) {
@@ -349,8 +468,11 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 		q->stats.rx_packets += batch->n;
 		q->stats.rx_bytes += bytes;
 	}
+	/* The delivery costs a hop: one level deeper for the call. */
+	pk_hop_depth = depth + 1;
 	dst->busy++;
 	dev_receive(dst, p->peer_port, batch);
+	pk_hop_depth = depth;
 	if (--dst->busy == 0 && PK_UNLIKELY(dst->pend_len > 0))
 		dev_drain(dst);
 }

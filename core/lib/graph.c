@@ -43,6 +43,7 @@ void pk_graph_free(struct pk_graph *g)
 
 		pk_graph_remove_device_(g, dev);
 	}
+	pk_graph_deferred_fini(g);
 	pk_graph_templates_fini(g);
 	pk_graph_timers_fini(g);
 	g_hash_table_unref(g->devices);

@@ -13,9 +13,9 @@
 
 /* Deliveries a busy device can have queued before drops are counted. */
 #define PK_PENDING_MAX 1024u
-/* How many times a buffer may bounce through queued (re-entrant) deliveries
- * within one dispatch before the core calls it a loop and drops it. */
-#define PK_LOOP_GENERATIONS 32u
+/* Queued deliveries (buffers) one dispatch may run before the rest is
+ * deferred to the next main-loop iteration (struct pk_graph.deferred). */
+#define PK_DISPATCH_BUDGET 4096u
 
 /**
  * struct pk_port - One port of a device instance
@@ -46,11 +46,11 @@ struct pk_port_group_slots {
 	uint32_t n_linked;
 };
 
-/* A delivery queued for a busy device. */
+/* A delivery queued for a busy device, with the hops it leaves the buffer. */
 struct pk_pending {
 	struct pk_buf *buf;
 	uint32_t port;
-	uint32_t generation;
+	uint32_t hops;
 };
 
 struct pk_dev {
@@ -70,6 +70,10 @@ struct pk_dev {
 	struct pk_pending *pending;
 	uint32_t pend_head;
 	uint32_t pend_len;
+	/* The dispatch budget ran out with deliveries queued here: they wait in
+	 * the graph's deferred list, and @busy holds one count for them so new
+	 * deliveries queue behind (order is kept). */
+	bool deferred;
 	/* Lifecycle */
 	bool initialized;
 	bool started;
@@ -116,6 +120,11 @@ struct pk_graph {
 	/* Instances with work to do (build or tear down), run from one idle source */
 	GPtrArray *instance_work;
 	GSource *instance_source;
+	/* Devices whose queued deliveries outlived a dispatch's budget (struct
+	 * pk_dev *, referenced), run by one default-priority idle source. Per
+	 * graph, hence per context: worker contexts get a list each. */
+	GPtrArray *deferred;
+	GSource *deferred_source;
 	pk_graph_change_func change_fn;
 	void *change_data;
 };
@@ -178,6 +187,12 @@ struct pk_timer {
 /* Internal functions: not exported from libpktkit even though named pk_. */
 #pragma GCC visibility push(hidden)
 
+/* dev.c: synchronous deliveries on this thread's stack (the delivery depth).
+ * Inside a receive at depth d a buffer has pk_buf.hop_limit - d hops left;
+ * a new buffer gets d + PK_BUF_HOPS (buf.c). initial-exec: libpktkit is
+ * loaded with the program, so this is one %fs-relative access. */
+extern __thread uint32_t pk_hop_depth __attribute__((tls_model("initial-exec")));
+
 /* dev.c: dispatch scopes and deliveries */
 void pk_link_info_linked(struct pk_dev *a, uint32_t pa, struct pk_dev *b, uint32_t pb);
 void pk_link_info_free(struct pk_dev *dev);
@@ -189,6 +204,8 @@ void pk_dev_unref(struct pk_dev *dev);
 void pk_dev_enter(struct pk_dev *dev);
 void pk_dev_leave(struct pk_dev *dev);
 void pk_dev_drop_pending(struct pk_dev *dev);
+/* Forget deferred work (graph teardown): no more idle source, no references. */
+void pk_graph_deferred_fini(struct pk_graph *g);
 struct pk_port *pk_dev_port_get(const struct pk_dev *dev, uint32_t port);
 /* registry.c: PK_PORT_F_* of group @group, 0 for modules that predate the field. */
 uint32_t pk_port_group_flags(const struct pk_dev *dev, uint32_t group);

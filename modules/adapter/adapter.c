@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* adapter.c - Device type l3.adapter: bridges an L3 port onto an L2 segment (ARP, NDP, DHCP client) */
+#include <errno.h>
+
+#include <pktkit/build.h>
 #include <pktkit/error.h>
+#include <pktkit/gso.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 #include <pktkit/module.h>
@@ -89,7 +93,8 @@ static const struct pk_param ad_params[] = {
 	[AD_P_CACHE_SIZE] = PK_PARAM_U32(struct ad_config, cache_size, "cache-size", "4096", 1,
 					 1u << 20, 0,
 					 "Most neighbours remembered (being resolved included); "
-					 "the oldest learned one makes room"),
+					 "the oldest learned one makes room. A limit: the cache "
+					 "starts with room for 16 and doubles as neighbours appear"),
 	[AD_P_PENDING_MAX] = PK_PARAM_U32(struct ad_config, pending_max, "pending-max", "16", 1,
 					  1024, 0,
 					  "Most packets queued per next hop while it is resolved"),
@@ -243,8 +248,9 @@ static const struct pk_status_table ad_status_tables[] = {
 };
 
 static const struct pk_port_group ad_ports[] = {
-	{ "ip", PK_L3, 1, 1, "IP packets of the L3 device the adapter puts on the link", 0 },
-	{ "eth", PK_L2, 1, 1, "The Ethernet segment (a hub, a TAP device, ...)", 0 },
+	{ "ip", PK_L3, 1, 1, "IP packets of the L3 device the adapter puts on the link",
+	  PK_PORT_F_OFFLOAD },
+	{ "eth", PK_L2, 1, 1, "The Ethernet segment (a hub, a TAP device, ...)", PK_PORT_F_OFFLOAD },
 };
 
 static const uint8_t ad_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -395,72 +401,38 @@ static void ad_solicit(struct adapter *a, struct pk_dev *dev, const uint8_t key[
 
 /* ICMP errors ------------------------------------------------------------- */
 
-/* Host unreachable (IPv4 type 3 code 1) / address unreachable (IPv6 type 1 code 3). */
+/* Host unreachable (IPv4 type 3 code 1) / address unreachable (IPv6 type 1 code 3),
+ * sent from our address on the sender's link. */
 static void ad_send_unreachable(struct adapter *a, struct pk_dev *dev, const struct pk_buf *orig)
 {
 	const uint8_t *p = pk_buf_data(orig);
 	uint32_t len = pk_buf_len(orig);
-	uint8_t out[1280];
-	uint32_t n;
+	bool v6 = pk_ip_version(p, len) == 6;
+	uint8_t type = v6 ? PK_ICMP6_DEST_UNREACH : PK_ICMP_DEST_UNREACH, code = v6 ? 3 : 1;
+	struct pk_ip_fields f = { .ttl = 64 };
+	struct pk_buf *b;
 
-	if (pk_ip_version(p, len) == 4) {
-		struct pk_ip4_view v;
-		const uint8_t *src;
-		uint32_t quote;
-
-		if (!pk_ip4_parse(p, len, &v) || v.frag_off || pk_get_be32(v.src) == 0 ||
-		    (v.src[0] >> 4) == 0xe)
-			return;
-		if (v.proto == PK_IPPROTO_ICMP && v.payload_len >= 1 &&
-		    v.payload[0] != PK_ICMP_ECHO_REQUEST && v.payload[0] != PK_ICMP_ECHO_REPLY)
-			return;	/* never an error about an error */
-		src = fr_table_src4(&a->fr, pk_get_be32(v.src));
-		if (!src)
-			return;
-		quote = MIN(v.total_len, v.hdr_len + 8);
-		n = 28 + quote;
-		memset(out, 0, 28);
-		out[0] = 0x45;
-		pk_put_be16(out + 2, (uint16_t)n);
-		out[8] = 64;
-		out[9] = PK_IPPROTO_ICMP;
-		memcpy(out + 12, src, 4);
-		memcpy(out + 16, v.src, 4);
-		pk_ip4_csum_fill(out, 20);
-		out[20] = PK_ICMP_DEST_UNREACH;
-		out[21] = 1;
-		memcpy(out + 28, p, quote);
-		pk_put_be16(out + 22, pk_csum(out + 20, 8 + quote));
+	if (pk_icmp_error_check(p, len, type, code, 0) != PK_ICMP_ERR_OK)
+		return;
+	if (v6) {
+		f.src = a->fr.v6[0].ip;	/* link-local, unless the sender is not */
+		if (!(p[8] == 0xfe && (p[9] & 0xc0) == 0x80) && a->fr.n6 > 1)
+			f.src = a->fr.v6[1].ip;
 	} else {
-		struct pk_ip6_view v;
-		const uint8_t *src = a->fr.v6[0].ip;
-		uint32_t quote;
-
-		if (!pk_ip6_parse(p, len, &v) || v.src[0] == 0xff || ndp_is_unspecified(v.src))
+		f.src = fr_table_src4(&a->fr, pk_get_be32(p + 12));
+		if (!f.src)
 			return;
-		if (v.proto == PK_IPPROTO_ICMPV6 && v.l4_len >= 1 && v.l4[0] < 128)
-			return;
-		if (!(v.src[0] == 0xfe && (v.src[1] & 0xc0) == 0x80) && a->fr.n6 > 1)
-			src = a->fr.v6[1].ip;
-		quote = MIN(PK_IP6_HLEN + v.payload_len, (uint32_t)sizeof(out) - 48);
-		n = 48 + quote;
-		memset(out, 0, 48);
-		out[0] = 0x60;
-		pk_put_be16(out + 4, (uint16_t)(n - 40));
-		out[6] = PK_IPPROTO_ICMPV6;
-		out[7] = 64;
-		memcpy(out + 8, src, 16);
-		memcpy(out + 24, v.src, 16);
-		out[40] = PK_ICMP6_DEST_UNREACH;
-		out[41] = 3;
-		memcpy(out + 48, p, quote);
-		pk_put_be16(out + 42, pk_csum_fold(pk_csum_partial(
-					      out + 40, n - 40,
-					      pk_csum_pseudo6(out + 8, out + 24, PK_IPPROTO_ICMPV6,
-							      n - 40))));
 	}
-	ad_emit_bytes(a, dev, AD_PORT_IP, out, n);
-	a->ctr[AD_C_ICMP_UNREACHABLE_SENT]++;
+	b = pk_buf_alloc(0);
+	if (!b) {
+		a->ctr[AD_C_DROPPED_NO_BUFFER]++;
+		return;
+	}
+	if (pk_icmp_error_build(b, &f, type, code, 0, p, len, 0) == PK_ICMP_ERR_OK) {
+		pk_dev_emit_one(dev, AD_PORT_IP, b);
+		a->ctr[AD_C_ICMP_UNREACHABLE_SENT]++;
+	}
+	pk_buf_unref(b);
 }
 
 /* Resolution -------------------------------------------------------------- */
@@ -913,6 +885,30 @@ static inline bool ad_wants_dst(const struct adapter *a, const uint8_t *d)
 	return d[0] == 1 && d[1] == 0 && d[2] == 0x5e && d[3] == 0 && d[4] == 0 && d[5] == 1;
 }
 
+/*
+ * A frame the adapter reads itself (DHCP, NDP) whose L4 checksum its sender
+ * left to offload (PK_CSUM_PARTIAL, e.g. a kernel UDP socket behind a TAP
+ * with 'offload'): a copy with the checksum completed, owned by the dispatch.
+ * Only control frames take this path; forwarded packets keep their metadata.
+ */
+static struct pk_buf *ad_csum_complete(struct adapter *a, struct pk_dev *dev,
+				       const struct pk_buf *b)
+{
+	struct pk_batch one;
+	uint32_t pos = 0;
+	int rc;
+
+	pk_batch_init(&one);
+	rc = pk_gso_segment(b, PK_ETH_HLEN, &pos, &one);
+	if (rc != 1 || one.n != 1) {
+		pk_batch_unref_all(&one);
+		a->ctr[rc == -ENOMEM ? AD_C_DROPPED_NO_BUFFER : AD_C_DROPPED_BAD_IP]++;
+		return NULL;
+	}
+	pk_dev_autorelease(dev, one.buf[0]);
+	return one.buf[0];
+}
+
 static void ad_receive_eth(struct adapter *a, struct pk_dev *dev, const struct pk_batch *batch)
 {
 	struct pk_batch *out = &a->out;
@@ -944,7 +940,12 @@ static void ad_receive_eth(struct adapter *a, struct pk_dev *dev, const struct p
 			}
 			if (v.proto == PK_IPPROTO_UDP && a->dhcp && v.payload_len >= 4 &&
 			    pk_get_be16(v.payload + 2) == PK_DHCP_CLIENT_PORT && !v.frag_off) {
-				ad_dhcp_input(a, dev, p, len);
+				if (PK_UNLIKELY(b->csum == PK_CSUM_PARTIAL)) {
+					b = ad_csum_complete(a, dev, b);
+					if (!b)
+						continue;
+				}
+				ad_dhcp_input(a, dev, pk_buf_data(b), pk_buf_len(b));
 				continue;
 			}
 			ip_len = v.total_len;
@@ -958,6 +959,17 @@ static void ad_receive_eth(struct adapter *a, struct pk_dev *dev, const struct p
 			if (v.proto == PK_IPPROTO_ICMPV6 && v.l4_len >= 1 && !v.frag_off &&
 			    (v.l4[0] == PK_ICMP6_NEIGHBOR_SOLICIT ||
 			     v.l4[0] == PK_ICMP6_NEIGHBOR_ADVERT)) {
+				if (PK_UNLIKELY(b->csum == PK_CSUM_PARTIAL)) {
+					b = ad_csum_complete(a, dev, b);
+					if (!b)
+						continue;
+					p = pk_buf_data(b);
+					if (!pk_ip6_parse(p + PK_ETH_HLEN, pk_buf_len(b) - PK_ETH_HLEN,
+							  &v)) {
+						ctr[AD_C_DROPPED_BAD_IP]++;
+						continue;
+					}
+				}
 				ad_ndp_input(a, dev, p, &v);
 				continue;
 			}
@@ -1202,7 +1214,12 @@ static const struct pk_device_ops ad_ops = {
 	"sends a RELEASE. The lease is logged (address, mask, router, DNS servers, domain, "      \
 	"times), counted in the dhcp-* counters and shown in the status: the addresses table "   \
 	"(static, link-local and dhcp), dhcp-state, the server, lease time, expiry and time "     \
-	"to renewal, the routers, the domain and the dns table."
+	"to renewal, the routers, the domain and the dns table.\n\n"                            \
+	"Both ports accept segmentation offload: TCP super-packets (up to 64 KB, from a vclient " \
+	"with 'tso', a TUN or a TAP with 'offload') and partial checksums cross whole, since "    \
+	"only an Ethernet header is added or removed; they are cut into segments in front of "   \
+	"the first port that cannot take them. DHCP and NDP packets the adapter reads itself "  \
+	"get their checksum completed first."
 
 const struct pk_device_type l3_adapter_type = {
 	.name = "l3.adapter",

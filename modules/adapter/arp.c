@@ -1,35 +1,121 @@
 // SPDX-License-Identifier: MIT
 /* arp.c - Neighbour cache with TTL, cap and bounded per-next-hop pending queues; ARP frames */
 #include <glib.h>
-#include <pktkit/checksum.h>
+#include <pktkit/build.h>
 
 #include "arp.h"
 
 /* Next hops whose queues may be full at the same time. */
 #define NB_PENDING_HOPS 64u
 
+/* Entries and pending slots of a new (or cleared) cache. */
+#define NB_INITIAL 16u
+
+/* Point the chain heads at 2^k >= @n buckets and hash every entry in use
+ * into them; false (nothing changed) if they cannot be allocated. */
+static bool nb_rehash(struct nb_cache *c, uint32_t n)
+{
+	uint32_t nb = 1, *bucket;
+
+	while (nb < n && nb < (1u << 30))
+		nb <<= 1;
+	if (c->bucket && nb == c->mask + 1)
+		return true;
+	bucket = g_try_new(uint32_t, nb);
+	if (!bucket)
+		return false;
+	g_free(c->bucket);
+	c->bucket = bucket;
+	c->mask = nb - 1;
+	for (uint32_t i = 0; i < nb; i++)
+		c->bucket[i] = NB_NONE;
+	for (uint32_t i = 0; i < c->size; i++) {
+		uint32_t h;
+
+		if (c->e[i].state == NB_FREE)
+			continue;
+		h = nb_hash(c->e[i].key) & c->mask;
+		c->e[i].hnext = c->bucket[h];
+		c->bucket[h] = i;
+	}
+	return true;
+}
+
+/* Mark entries @from..@size-1 free and put them at the head of the free list. */
+static void nb_free_range(struct nb_cache *c, uint32_t from)
+{
+	for (uint32_t i = from; i < c->size; i++) {
+		c->e[i].state = NB_FREE;
+		c->e[i].hnext = i + 1 < c->size ? i + 1 : c->free_head;
+	}
+	if (from < c->size)
+		c->free_head = from;
+}
+
+/* Pending slots @from..@pend_size-1 empty, at the head of their free list. */
+static void nb_pend_free_range(struct nb_cache *c, uint32_t from)
+{
+	for (uint32_t i = from; i < c->pend_size; i++) {
+		c->pend[i].b = NULL;
+		c->pend[i].next = i + 1 < c->pend_size ? i + 1 : c->pend_free;
+	}
+	if (from < c->pend_size)
+		c->pend_free = from;
+}
+
+/* Double the entries (at most @cap): false when at the limit or out of memory. */
+static bool nb_grow(struct nb_cache *c)
+{
+	uint32_t old = c->size, want = (uint32_t)MIN((uint64_t)c->cap, (uint64_t)old * 2);
+	struct nb_entry *e;
+
+	if (want <= old)
+		return false;
+	e = g_try_renew(struct nb_entry, c->e, want);
+	if (!e)
+		return false;
+	c->e = e;
+	c->size = want;
+	memset(&c->e[old], 0, (size_t)(want - old) * sizeof(*c->e));
+	nb_free_range(c, old);
+	nb_rehash(c, want);	/* on failure the old chains stay valid, only longer */
+	return true;
+}
+
+/* Double the pending slots (at most @pend_cap). */
+static bool nb_pend_grow(struct nb_cache *c)
+{
+	uint32_t old = c->pend_size, want = (uint32_t)MIN((uint64_t)c->pend_cap, (uint64_t)old * 2);
+	struct nb_pending *p;
+
+	if (want <= old)
+		return false;
+	p = g_try_renew(struct nb_pending, c->pend, want);
+	if (!p)
+		return false;
+	c->pend = p;
+	c->pend_size = want;
+	nb_pend_free_range(c, old);
+	return true;
+}
+
 /**
- * nb_cache_init() - Allocate an empty cache
+ * nb_cache_init() - Make an empty cache
  * @c:			Cache (zeroed or freed)
  * @cap:		Most entries (incomplete ones included), >= 1
  * @pending_max:	Most packets waiting per next hop
  * @ttl:		Lifetime of a learned entry (ns)
  *
- * Context: owner context (cold): the only allocation of the cache.
+ * Allocates room for NB_INITIAL entries; the cache grows up to @cap.
+ *
+ * Context: owner context (cold).
  */
 void nb_cache_init(struct nb_cache *c, uint32_t cap, uint32_t pending_max, uint64_t ttl)
 {
-	uint32_t nb = 1;
-
-	while (nb < cap && nb < (1u << 30))
-		nb <<= 1;
+	memset(c, 0, sizeof(*c));
 	c->cap = cap;
-	c->e = g_new0(struct nb_entry, cap);
-	c->mask = nb - 1;
-	c->bucket = g_new(uint32_t, nb);
 	c->pending_max = pending_max;
 	c->pend_cap = pending_max * MIN(cap, NB_PENDING_HOPS);
-	c->pend = g_new0(struct nb_pending, MAX(c->pend_cap, 1u));
 	c->ttl = ttl;
 	nb_cache_clear(c);
 }
@@ -38,23 +124,27 @@ void nb_cache_init(struct nb_cache *c, uint32_t cap, uint32_t pending_max, uint6
  * nb_cache_clear() - Forget every entry and drop every pending packet
  * @c:	Cache
  *
- * Context: owner context.
+ * The cache shrinks back to its initial size.
+ *
+ * Context: owner context (cold: allocates).
  */
 void nb_cache_clear(struct nb_cache *c)
 {
-	for (uint32_t i = 0; i < c->pend_cap; i++) {
+	for (uint32_t i = 0; i < c->pend_size; i++)
 		pk_buf_unref(c->pend[i].b);
-		c->pend[i].b = NULL;
-		c->pend[i].next = i + 1 < c->pend_cap ? i + 1 : NB_NONE;
-	}
-	c->pend_free = c->pend_cap ? 0 : NB_NONE;
-	for (uint32_t i = 0; i <= c->mask; i++)
-		c->bucket[i] = NB_NONE;
-	for (uint32_t i = 0; i < c->cap; i++) {
-		c->e[i].state = NB_FREE;
-		c->e[i].hnext = i + 1 < c->cap ? i + 1 : NB_NONE;
-	}
-	c->free_head = c->cap ? 0 : NB_NONE;
+	c->size = MIN(c->cap, NB_INITIAL);
+	c->pend_size = MAX(MIN(c->pend_cap, NB_INITIAL), 1u);
+	c->e = g_renew(struct nb_entry, c->e, c->size);
+	c->pend = g_renew(struct nb_pending, c->pend, c->pend_size);
+	memset(c->e, 0, (size_t)c->size * sizeof(*c->e));
+	c->free_head = NB_NONE;
+	c->pend_free = NB_NONE;
+	nb_free_range(c, 0);
+	nb_pend_free_range(c, 0);
+	g_free(c->bucket);
+	c->bucket = NULL;
+	if (!nb_rehash(c, c->size))
+		g_error("nb_cache: out of memory");
 	c->inc_head = NB_NONE;
 	c->n = 0;
 	c->n_incomplete = 0;
@@ -68,8 +158,8 @@ void nb_cache_clear(struct nb_cache *c)
  */
 void nb_cache_free(struct nb_cache *c)
 {
-	if (c->e)
-		nb_cache_clear(c);
+	for (uint32_t i = 0; i < c->pend_size; i++)
+		pk_buf_unref(c->pend[i].b);
 	g_free(c->e);
 	g_free(c->bucket);
 	g_free(c->pend);
@@ -129,12 +219,14 @@ static uint32_t nb_alloc(struct nb_cache *c, uint32_t *evicted)
 	uint32_t idx = c->free_head, victim = NB_NONE;
 	uint64_t oldest = UINT64_MAX;
 
+	if (idx == NB_NONE && nb_grow(c))
+		idx = c->free_head;
 	if (idx != NB_NONE) {
 		c->free_head = c->e[idx].hnext;
 		return idx;
 	}
 	/* Full: O(cap), only when a new neighbour appears in a full cache. */
-	for (uint32_t i = 0; i < c->cap; i++) {
+	for (uint32_t i = 0; i < c->size; i++) {
 		if (c->e[i].state == NB_REACHABLE && c->e[i].deadline < oldest) {
 			oldest = c->e[i].deadline;
 			victim = i;
@@ -253,9 +345,14 @@ uint32_t nb_cache_add_incomplete(struct nb_cache *c, const uint8_t key[NB_KEY_LE
 bool nb_cache_enqueue(struct nb_cache *c, uint32_t idx, struct pk_buf *b)
 {
 	struct nb_entry *e = &c->e[idx];
-	uint32_t s = c->pend_free;
+	uint32_t s;
 
-	if (e->n_pend >= c->pending_max || s == NB_NONE)
+	if (e->n_pend >= c->pending_max)
+		return false;
+	if (c->pend_free == NB_NONE)
+		nb_pend_grow(c);
+	s = c->pend_free;
+	if (s == NB_NONE)
 		return false;
 	c->pend_free = c->pend[s].next;
 	c->pend[s].b = b;
@@ -326,7 +423,7 @@ uint32_t nb_cache_expire(struct nb_cache *c, uint64_t now)
 {
 	uint32_t n = 0;
 
-	for (uint32_t i = 0; i < c->cap; i++) {
+	for (uint32_t i = 0; i < c->size; i++) {
 		if (c->e[i].state == NB_REACHABLE && c->e[i].deadline <= now) {
 			nb_cache_remove(c, i);
 			n++;
@@ -347,23 +444,11 @@ uint32_t nb_cache_expire(struct nb_cache *c, uint64_t now)
  *
  * Context: any thread.
  */
+G_STATIC_ASSERT(ARP_FRAME_LEN == PK_ARP_FRAME_LEN);
+
 void arp_build(uint8_t frame[ARP_FRAME_LEN], uint16_t op, const uint8_t eth_dst[6],
 	       const uint8_t sha[6], const uint8_t spa[4], const uint8_t tha[6],
 	       const uint8_t tpa[4])
 {
-	uint8_t *a = frame + PK_ETH_HLEN;
-
-	memcpy(frame, eth_dst, 6);
-	memcpy(frame + 6, sha, 6);
-	pk_put_be16(frame + 12, PK_ETH_P_ARP);
-	pk_put_be16(a, PK_ARP_HTYPE_ETHER);
-	pk_put_be16(a + 2, PK_ETH_P_IPV4);
-	a[4] = 6;
-	a[5] = 4;
-	pk_put_be16(a + 6, op);
-	memcpy(a + 8, sha, 6);
-	memcpy(a + 14, spa, 4);
-	memcpy(a + 18, tha, 6);
-	memcpy(a + 24, tpa, 4);
-	memset(a + PK_ARP_LEN, 0, ARP_FRAME_LEN - PK_ETH_HLEN - PK_ARP_LEN);
+	pk_arp_write(frame, ARP_FRAME_LEN, op, eth_dst, sha, spa, tha, tpa);
 }

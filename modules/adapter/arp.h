@@ -3,8 +3,9 @@
  *
  * Pure data structure: no device, no clock of its own (times are passed in).
  * One cache serves IPv4 and IPv6: keys are 16-byte IPv6 addresses, IPv4
- * next hops are stored IPv4-mapped (::ffff:a.b.c.d). Everything is allocated
- * at init: a fixed entry array, a bucket array and a pool of pending slots.
+ * next hops are stored IPv4-mapped (::ffff:a.b.c.d). Entries, buckets and
+ * pending slots start small and double with use up to their limits (see
+ * struct nb_cache).
  */
 #ifndef PK_ADAPTER_ARP_H
 #define PK_ADAPTER_ARP_H
@@ -55,9 +56,18 @@ struct nb_pending {
 
 /**
  * struct nb_cache - The cache
- * @e:		@cap entries
- * @bucket:	@mask + 1 chain heads
- * @pend:	@pend_cap pending slots
+ * @e:		@size entries (grows by doubling up to @cap)
+ * @cap:	Most entries (incomplete ones included)
+ * @n:		Entries in use
+ * @bucket:	@mask + 1 chain heads (a power of two >= @size, grows with it)
+ * @pend:	@pend_size pending slots (grows by doubling up to @pend_cap)
+ * @size:	Entries allocated
+ * @pend_size:	Pending slots allocated
+ *
+ * Memory follows use: a new cache holds NB_INITIAL entries and pending
+ * slots; they double when a new neighbour or packet finds none free, up to
+ * the limits, and nb_cache_clear() returns to the initial size. Lookups never
+ * allocate; only a new neighbour or a parked packet may.
  */
 struct nb_cache {
 	struct nb_entry *e;
@@ -73,6 +83,8 @@ struct nb_cache {
 	uint32_t pend_free;
 	uint32_t pending_max;
 	uint64_t ttl;
+	uint32_t size;
+	uint32_t pend_size;
 };
 
 /* IPv4-mapped key of an IPv4 address (4 bytes, wire order). */

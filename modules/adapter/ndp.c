@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* ndp.c - IPv6 neighbour discovery (RFC 4861): NS/NA validation and building, EUI-64 */
-#include <pktkit/l4.h>
+#include <pktkit/build.h>
 
 #include "ndp.h"
 
@@ -112,35 +112,35 @@ void ndp_mcast_mac(const uint8_t addr[16], uint8_t mac[6])
 	memcpy(mac + 2, addr + 12, 4);
 }
 
-/* IPv6 header + NS/NA body with one link-layer option; checksum filled. */
-static uint32_t ndp_build(uint8_t *frame, const uint8_t src_mac[6], const uint8_t dst_mac[6],
-			  const uint8_t src_ip[16], const uint8_t dst_ip[16], uint8_t type,
-			  uint8_t flags, const uint8_t target[16], bool with_opt)
+G_STATIC_ASSERT(NDP_FRAME_LEN == PK_NDP_NA_FRAME_LEN);
+G_STATIC_ASSERT(NDP_NA_SOLICITED == PK_NDP_NA_SOLICITED && NDP_NA_OVERRIDE == PK_NDP_NA_OVERRIDE &&
+		NDP_NA_ROUTER == PK_NDP_NA_ROUTER);
+
+/* Neighbour solicitation, with a source link-layer option unless @dad. */
+static uint32_t ndp_build_ns_frame(uint8_t *frame, const uint8_t src_mac[6],
+				   const uint8_t dst_mac[6], const uint8_t src_ip[16],
+				   const uint8_t dst_ip[16], const uint8_t target[16], bool dad)
 {
-	uint8_t *ip = frame + PK_ETH_HLEN, *icmp = ip + PK_IP6_HLEN;
-	uint32_t plen = 24 + (with_opt ? 8u : 0u);
+	const struct pk_ip_fields f = {
+		.version = 6, .proto = PK_IPPROTO_ICMPV6, .ttl = NDP_HOP_LIMIT,
+		.src = src_ip, .dst = dst_ip,
+	};
+	uint8_t *icmp = frame + PK_ETH_HLEN + PK_IP6_HLEN;
+	uint32_t plen = 24 + (dad ? 0u : 8u);
 
 	memcpy(frame, dst_mac, 6);
 	memcpy(frame + 6, src_mac, 6);
 	pk_put_be16(frame + 12, PK_ETH_P_IPV6);
-	memset(ip, 0, 4);
-	ip[0] = 0x60;
-	pk_put_be16(ip + 4, (uint16_t)plen);
-	ip[6] = PK_IPPROTO_ICMPV6;
-	ip[7] = NDP_HOP_LIMIT;
-	memcpy(ip + 8, src_ip, 16);
-	memcpy(ip + 24, dst_ip, 16);
+	pk_ip_hdr_write(frame + PK_ETH_HLEN, PK_IP6_HLEN, &f, plen);
 	memset(icmp, 0, plen);
-	icmp[0] = type;
-	icmp[4] = flags;
+	icmp[0] = PK_ICMP6_NEIGHBOR_SOLICIT;
 	memcpy(icmp + 8, target, 16);
-	if (with_opt) {
-		icmp[24] = type == PK_ICMP6_NEIGHBOR_SOLICIT ? NDP_OPT_SLLA : NDP_OPT_TLLA;
+	if (!dad) {
+		icmp[24] = NDP_OPT_SLLA;
 		icmp[25] = 1;
 		memcpy(icmp + 26, src_mac, 6);
 	}
-	pk_put_be16(icmp + 2, pk_csum_fold(pk_csum_partial(
-				      icmp, plen, pk_csum_pseudo6(ip + 8, ip + 24, PK_IPPROTO_ICMPV6, plen))));
+	pk_icmp_csum_fill(icmp, plen, &f);
 	return PK_ETH_HLEN + PK_IP6_HLEN + plen;
 }
 
@@ -163,8 +163,7 @@ uint32_t ndp_build_ns(uint8_t frame[NDP_FRAME_LEN], const uint8_t src_mac[6],
 
 	ndp_solicited_node(target, dst);
 	ndp_mcast_mac(dst, mac);
-	return ndp_build(frame, src_mac, mac, dad ? any : src_ip, dst,
-			 PK_ICMP6_NEIGHBOR_SOLICIT, 0, target, !dad);
+	return ndp_build_ns_frame(frame, src_mac, mac, dad ? any : src_ip, dst, target, dad);
 }
 
 /**
@@ -183,6 +182,6 @@ uint32_t ndp_build_na(uint8_t frame[NDP_FRAME_LEN], const uint8_t src_mac[6],
 		      const uint8_t dst_mac[6], const uint8_t dst_ip[16],
 		      const uint8_t target[16], uint8_t flags)
 {
-	return ndp_build(frame, src_mac, dst_mac, target, dst_ip, PK_ICMP6_NEIGHBOR_ADVERT,
-			 flags, target, true);
+	return pk_ndp_na_write(frame, NDP_FRAME_LEN, src_mac, dst_mac, target, dst_ip, target,
+			       flags);
 }

@@ -49,6 +49,8 @@ struct dhcpd_config {
 	uint32_t max_leases;
 	char *state_dir;
 	bool authoritative;
+	uint32_t new_lease_burst;
+	uint32_t new_lease_rate;
 };
 
 static const struct pk_param dhcpd_dns_fields[] = {
@@ -133,6 +135,12 @@ static const struct pk_param dhcpd_params[] = {
 	PK_PARAM_BOOL(struct dhcpd_config, authoritative, "authoritative", "true", 0,
 		      "NAK requests for addresses of the subnet that this server cannot give, "
 		      "even from clients it does not know"),
+	PK_PARAM_U32(struct dhcpd_config, new_lease_burst, "new-lease-burst", "128", 0, 65536, 0,
+		     "New leases granted at once before new-lease-rate applies (renewals and "
+		     "reservations do not count); 0: no limit"),
+	PK_PARAM_U32(struct dhcpd_config, new_lease_rate, "new-lease-rate", "2", 1, 1000000, 0,
+		     "New leases per second once the burst is spent: the budget refills at this "
+		     "rate up to new-lease-burst"),
 };
 
 /* Counters: the core's events first, in the same order. */
@@ -172,6 +180,12 @@ static const struct pk_counter dhcpd_counters[] = {
 	[DHCP_EV_REPLY_TOO_BIG] = { "dropped-reply-too-big",
 				    "Replies whose options did not fit the client's maximum "
 				    "message size" },
+	[DHCP_EV_OFFERS_RECLAIMED] = { "offers-reclaimed",
+				       "Addresses only offered to a client (no REQUEST yet) given "
+				       "to another because none was free, oldest offer first" },
+	[DHCP_EV_NEW_LEASE_LIMITED] = { "new-leases-rate-limited",
+					"REQUESTs for a new lease ignored because the "
+					"new-lease-burst/new-lease-rate budget was spent" },
 	[DHCPD_C_ARP_REPLIES] = { "arp-replies", "ARP requests for server-ip answered" },
 	[DHCPD_C_ECHO_REPLIES] = { "echo-replies", "ICMP echo requests to server-ip answered" },
 	[DHCPD_C_DROPPED_HOST] = { "dropped-host", "Malformed ARP or ICMP for server-ip" },
@@ -310,6 +324,8 @@ static bool dhcpd_build_conf(struct dhcp_server_conf *c, const struct dhcpd_conf
 	c->n_statics = cfg->static_leases.n;
 #undef IN_NET
 	c->authoritative = cfg->authoritative;
+	c->new_lease_burst = cfg->new_lease_burst;
+	c->new_lease_interval = (uint64_t)PK_NSEC_PER_SEC / cfg->new_lease_rate;
 	return true;
 }
 
@@ -617,6 +633,16 @@ static const struct pk_device_ops dhcpd_ops = {
 	"range-end. server-ip and reserved addresses are never given to anyone else. Expired "   \
 	"leases are reclaimed; at most max-leases addresses are tracked, and a DISCOVER that "    \
 	"finds nothing free is counted in pool-exhausted and logged (at most once a minute).\n\n" \
+	"Flood defences: an OFFER holds its address for 60 s only while others are free. When "  \
+	"the pool (or max-leases) is full, the address of the oldest offer not yet REQUESTed "   \
+	"goes to the new client (offers-reclaimed), and a client that lost its offer so still "  \
+	"gets the address if its REQUEST comes before anyone else's: DISCOVERs from random MACs " \
+	"cannot use up the pool, only completed DISCOVER/REQUEST exchanges hold addresses. New " \
+	"leases (not renewals of a bound lease, not reservations) are limited on the device's "  \
+	"port by a budget of new-lease-burst, refilled at new-lease-rate per second: the "       \
+	"defaults (128, 2/s) let a hundred machines boot at once; a REQUEST beyond it is "       \
+	"ignored (the client retries) and counted in new-leases-rate-limited, so a flood of "    \
+	"complete exchanges from random MACs binds at most burst + rate x time addresses.\n\n"  \
 	"Replies carry the lease time, T1/T2, subnet mask, router, DNS servers, domain, "        \
 	"broadcast address, MTU and, to clients that ask, classless static routes (121; the "     \
 	"default route via router is appended as RFC 3442 requires). The client's host name "    \

@@ -51,9 +51,13 @@ static bool in_pool(const struct dhcp_server_conf *c, uint32_t ip)
 	return ip >= c->range_start && ip <= c->range_end;
 }
 
-/* May @mac have @ip now? (Its own lease, a free pool address, or its reservation.) */
-static bool ip_usable(const struct dhcp_server *s, uint32_t ip, const struct pk_mac *mac,
-		      uint64_t now)
+/*
+ * May @mac have @ip now? (Its own lease, a free pool address, or its
+ * reservation; with @take_offer also an address only offered to another
+ * client: a REQUEST completes an exchange, an offer does not hold against it.)
+ */
+static bool ip_usable_as(const struct dhcp_server *s, uint32_t ip, const struct pk_mac *mac,
+			 uint64_t now, bool take_offer)
 {
 	const struct dhcp_server_conf *c = s->conf;
 	const struct dhcp_static *st = static_by_ip(s, ip);
@@ -70,7 +74,14 @@ static bool ip_usable(const struct dhcp_server *s, uint32_t ip, const struct pk_
 		return true;
 	if (l->state == LEASE_DECLINED)
 		return l->expires <= now;
-	return !memcmp(l->mac.b, mac->b, 6) || l->expires <= now;
+	return !memcmp(l->mac.b, mac->b, 6) || l->expires <= now ||
+	       (take_offer && l->state == LEASE_OFFERED);
+}
+
+static bool ip_usable(const struct dhcp_server *s, uint32_t ip, const struct pk_mac *mac,
+		      uint64_t now)
+{
+	return ip_usable_as(s, ip, mac, now, false);
 }
 
 bool dhcp_server_ip_usable(const struct dhcp_server *s, uint32_t ip, const struct pk_mac *mac)
@@ -105,9 +116,38 @@ static void take_hostname(const struct dhcp_server *s, char *dst, const struct p
 	dst[j] = '\0';
 }
 
+/* An unexpired offer to a client other than @mac. */
+static bool is_others_offer(const struct lease *l, const struct pk_mac *mac, uint64_t now)
+{
+	return l->state == LEASE_OFFERED && l->expires > now && memcmp(l->mac.b, mac->b, 6);
+}
+
+/* Remove an entry of another client that is in the way; count a withdrawn offer. */
+static void evict(struct dhcp_server *s, struct lease *o, const struct pk_mac *mac, uint64_t now)
+{
+	if (is_others_offer(o, mac, now))
+		s->events[DHCP_EV_OFFERS_RECLAIMED]++;
+	lease_table_remove(&s->leases, o);
+}
+
+/* The oldest unexpired offer to a client other than @mac (a walk over the table). */
+static struct lease *oldest_offer(const struct dhcp_server *s, const struct pk_mac *mac,
+				  uint64_t now)
+{
+	struct lease *best = NULL, *l;
+	uint32_t cursor;
+
+	for (l = lease_table_first(&s->leases, &cursor); l; l = lease_table_next(&s->leases, &cursor))
+		if (is_others_offer(l, mac, now) && (!best || l->expires < best->expires))
+			best = l;
+	return best;
+}
+
 /*
  * Bind @ip to @mac in the table with @state until @expires. Frees whatever
- * else the MAC held and an expired entry of another client on @ip.
+ * else the MAC held and the entry of another client on @ip (expired,
+ * declined or only offered: checked by the caller). A full table makes
+ * room by expiring, then by taking the oldest offer of another client.
  */
 static struct lease *bind_ip(struct dhcp_server *s, uint32_t ip, const struct pk_mac *mac,
 			     enum lease_state state, uint64_t now, uint64_t expires)
@@ -119,13 +159,16 @@ static struct lease *bind_ip(struct dhcp_server *s, uint32_t ip, const struct pk
 		l = NULL;
 	}
 	o = lease_table_by_ip(&s->leases, ip);
-	if (o && o != l) {
-		lease_table_remove(&s->leases, o);	/* expired or declined: checked by caller */
-	}
+	if (o && o != l)
+		evict(s, o, mac, now);
 	if (!l) {
 		l = lease_table_add(&s->leases, ip, mac, state, expires);
 		if (!l) {	/* full: reclaim what has expired, then retry */
 			dhcp_server_expire(s, now);
+			l = lease_table_add(&s->leases, ip, mac, state, expires);
+		}
+		if (!l && (o = oldest_offer(s, mac, now))) {
+			evict(s, o, mac, now);
 			l = lease_table_add(&s->leases, ip, mac, state, expires);
 		}
 		if (!l)
@@ -144,7 +187,8 @@ static uint32_t choose_ip(struct dhcp_server *s, const struct pk_dhcp_msg *m,
 	const struct dhcp_static *st = static_by_mac(s, mac);
 	struct lease *l = lease_table_by_mac(&s->leases, mac);
 	struct pk_ip4 req;
-	uint32_t reclaim = 0;
+	uint32_t reclaim = 0, offered = 0;
+	uint64_t offered_at = UINT64_MAX;
 
 	if (st)
 		return st->ip;
@@ -152,7 +196,9 @@ static uint32_t choose_ip(struct dhcp_server *s, const struct pk_dhcp_msg *m,
 		return l->ip;
 	if (pk_dhcp_requested_ip(m, &req) && ip_usable(s, dhcp_ip_get(req.b), mac, now))
 		return dhcp_ip_get(req.b);
-	/* Never used addresses first, then the first expired one of another client. */
+	/* Never used addresses first, then the first expired one of another
+	 * client, then the oldest one only offered to another client (all offers
+	 * hold for the same time, so the soonest to expire is the oldest). */
 	for (uint64_t ip = c->range_start; ip <= c->range_end; ip++) {
 		uint32_t a = (uint32_t)ip;
 
@@ -163,8 +209,12 @@ static uint32_t choose_ip(struct dhcp_server *s, const struct pk_dhcp_msg *m,
 			return a;
 		if (!reclaim && l->expires <= now)
 			reclaim = a;
+		if (is_others_offer(l, mac, now) && l->expires < offered_at) {
+			offered = a;
+			offered_at = l->expires;
+		}
 	}
-	return reclaim;
+	return reclaim ? reclaim : offered;
 }
 
 /* Reply construction ----------------------------------------------------- */
@@ -335,17 +385,48 @@ static void on_discover(struct dhcp_server *s, const struct pk_dhcp_frame *f,
 	send_offer_ack(s, f, PK_DHCP_OFFER, ip, out);
 }
 
+/*
+ * The new-lease budget, a GCRA: new_lease_tat is when the bucket would be
+ * full again; a new lease fits while that is at most burst - 1 intervals
+ * away, and pushes it one interval further.
+ */
+static bool new_lease_allowed(const struct dhcp_server *s, uint64_t now)
+{
+	const struct dhcp_server_conf *c = s->conf;
+
+	if (!c->new_lease_burst)
+		return true;
+	return MAX(s->new_lease_tat, now) + c->new_lease_interval - now <=
+	       (uint64_t)c->new_lease_burst * c->new_lease_interval;
+}
+
+static void new_lease_take(struct dhcp_server *s, uint64_t now)
+{
+	if (s->conf->new_lease_burst)
+		s->new_lease_tat = MAX(s->new_lease_tat, now) + s->conf->new_lease_interval;
+}
+
 static void ack_lease(struct dhcp_server *s, const struct pk_dhcp_frame *f,
 		      const struct pk_mac *mac, uint32_t ip, uint64_t now, struct dhcp_output *out)
 {
-	struct lease *l = bind_ip(s, ip, mac, LEASE_BOUND, now,
-				  now + (uint64_t)s->conf->lease_s * PK_NSEC_PER_SEC);
+	struct lease *l = lease_table_by_mac(&s->leases, mac);
+	/* Renewals and reservations are never limited. */
+	bool is_new = !(l && l->ip == ip && l->state == LEASE_BOUND && l->expires > now) &&
+		      !static_by_mac(s, mac);
 
+	if (is_new && !new_lease_allowed(s, now)) {
+		s->events[DHCP_EV_NEW_LEASE_LIMITED]++;
+		return;
+	}
+	l = bind_ip(s, ip, mac, LEASE_BOUND, now,
+		    now + (uint64_t)s->conf->lease_s * PK_NSEC_PER_SEC);
 	if (!l) {
 		s->events[DHCP_EV_TABLE_FULL]++;
 		send_nak(s, f, "lease table full", out);
 		return;
 	}
+	if (is_new)
+		new_lease_take(s, now);
 	take_hostname(s, l->hostname, &f->msg, mac);
 	s->dirty = true;
 	send_offer_ack(s, f, PK_DHCP_ACK, ip, out);
@@ -375,8 +456,10 @@ static void on_request(struct dhcp_server *s, const struct pk_dhcp_frame *f,
 			ack_lease(s, f, mac, ip, now, out);
 			return;
 		}
-		if (ip && !l && ip_usable(s, ip, mac, now)) {
-			/* Offer expired meanwhile but the address is still free. */
+		if (ip && !l && ip_usable_as(s, ip, mac, now, true)) {
+			/* Offer expired or was given to another client meanwhile
+			 * (pool full), but no other client completed an exchange
+			 * for the address. */
 			ack_lease(s, f, mac, ip, now, out);
 			return;
 		}

@@ -38,6 +38,8 @@ struct dhcp_server_conf {
 	struct dhcp_static *statics;
 	uint32_t n_statics;
 	bool authoritative;
+	uint32_t new_lease_burst;	/* new leases at once; 0: no limit */
+	uint64_t new_lease_interval;	/* ns per new lease once the burst is spent */
 };
 
 /* Outcomes the shell counts; indexes of its counter table. */
@@ -58,6 +60,8 @@ enum dhcp_event {
 	DHCP_EV_TABLE_FULL,
 	DHCP_EV_LEASES_EXPIRED,
 	DHCP_EV_REPLY_TOO_BIG,
+	DHCP_EV_OFFERS_RECLAIMED,	/* an offered-only address given to a new client */
+	DHCP_EV_NEW_LEASE_LIMITED,	/* REQUEST for a new lease over the rate: ignored */
 	DHCP_EV_COUNT,
 };
 
@@ -66,6 +70,7 @@ struct dhcp_server {
 	struct lease_table leases;
 	GHashTable *static_by_ip;	/* ip + 1 -> struct dhcp_static * */
 	uint64_t events[DHCP_EV_COUNT];	/* counts since init (the shell mirrors them) */
+	uint64_t new_lease_tat;		/* new-lease budget: when it would be full again (GCRA) */
 	bool dirty;			/* bound leases changed: persist */
 };
 
@@ -106,6 +111,14 @@ void dhcp_server_free(struct dhcp_server *s);
  *
  * Updates the lease table and @s->events; sets @s->dirty when bound leases
  * changed. Never allocates per message except for new lease-table entries.
+ *
+ * An offer holds its address for DHCP_OFFER_HOLD_NS only while the pool has
+ * others: when none is free, a DISCOVER gets the address of the oldest offer
+ * to another client, and a REQUEST naming this server may take an address
+ * only offered to another, so only completed exchanges hold addresses.
+ * New leases (not renewals, not reservations) take from a budget of
+ * conf->new_lease_burst refilled one per conf->new_lease_interval; a REQUEST
+ * finding it empty is ignored (the client retries) and counted.
  *
  * Context: owner context.
  */

@@ -8,6 +8,7 @@
 
 #include "dhcp-types.h"
 #include "ra.h"
+#include "ra-sched.h"
 
 struct ra_rdnss_rec {
 	struct pk_ip6 address;
@@ -17,6 +18,7 @@ struct ra_config {
 	struct pk_prefix prefix;
 	struct pk_mac mac;
 	int64_t interval;
+	int64_t min_interval;
 	bool managed;
 	bool other;
 	uint32_t mtu;
@@ -43,8 +45,11 @@ static const struct pk_param ra_params[] = {
 			"Prefix advertised for SLAAC (on-link, autonomous); must be a /64"),
 	PK_PARAM_MAC(struct ra_config, mac, "mac", "\"02:dd:cc:00:00:02\"", 0,
 		     "Router's Ethernet address; its link-local address is derived (EUI-64)"),
-	PK_PARAM_DURATION(struct ra_config, interval, "interval", "\"10s\"", 1 * SEC, 1800 * SEC,
-			  0, "Time between unsolicited advertisements"),
+	PK_PARAM_DURATION(struct ra_config, interval, "interval", "\"10s\"", 4 * SEC, 1800 * SEC,
+			  0, "MaxRtrAdvInterval: longest time between unsolicited advertisements"),
+	PK_PARAM_DURATION(struct ra_config, min_interval, "min-interval", NULL, 0, 1350 * SEC, 0,
+			  "MinRtrAdvInterval: shortest time between unsolicited advertisements, "
+			  "3 s .. 3/4 of interval; unset: a third of interval, at least 3 s"),
 	PK_PARAM_BOOL(struct ra_config, managed, "managed", "false", 0,
 		      "M flag: addresses are also available by DHCPv6"),
 	PK_PARAM_BOOL(struct ra_config, other, "other", "false", 0,
@@ -62,13 +67,29 @@ static const struct pk_param ra_params[] = {
 			  (int64_t)UINT32_MAX * SEC, 0, "Preferred lifetime of the prefix"),
 };
 
-enum { RA_C_SENT, RA_C_SOLICITED, RA_C_DROPPED_NO_BUFFER };
+enum {
+	RA_C_SENT,
+	RA_C_SOLICITED,
+	RA_C_DROPPED_NO_BUFFER,
+	RA_C_SOLICITED_SENT,
+	RA_C_COALESCED,
+	RA_C_DEFERRED,
+};
 
 static const struct pk_counter ra_counters[] = {
-	[RA_C_SENT] = { "advertisements", "Router advertisements sent" },
-	[RA_C_SOLICITED] = { "solicitations", "Valid router solicitations answered" },
+	[RA_C_SENT] = { "advertisements", "Router advertisements sent (all multicast)" },
+	[RA_C_SOLICITED] = { "solicitations", "Valid router solicitations received" },
 	[RA_C_DROPPED_NO_BUFFER] = { "dropped-no-buffer", "Advertisements lost for want of a "
 							  "buffer" },
+	[RA_C_SOLICITED_SENT] = { "solicited-advertisements",
+				  "Advertisements sent that answered solicitations (included in "
+				  "advertisements)" },
+	[RA_C_COALESCED] = { "solicitations-coalesced",
+			     "Solicitations answered by an advertisement already due (a pending "
+			     "answer or the next unsolicited one) instead of one of their own" },
+	[RA_C_DEFERRED] = { "solicitations-deferred",
+			    "Solicitations whose answer waited until 3 s after the previous "
+			    "advertisement (rate limit)" },
 };
 
 static const struct pk_port_group ra_ports[] = {
@@ -77,7 +98,8 @@ static const struct pk_port_group ra_ports[] = {
 
 struct ra_dev {
 	struct ra_conf conf;
-	uint64_t interval;
+	uint64_t interval, min_interval;
+	struct ra_sched sched;
 	struct pk_timer *timer;
 	uint8_t frame[256];
 	uint32_t frame_len;
@@ -111,6 +133,12 @@ static int ra_reconfigure(struct pk_dev *dev, void *self, const void *config, ui
 		g_set_error(error, PK_ERROR, PK_ERROR_INVALID, "mac: must be a unicast address");
 		return -1;
 	}
+	if (cfg->min_interval &&
+	    (cfg->min_interval < RA_MIN_DELAY_BETWEEN_RAS || cfg->min_interval > cfg->interval / 4 * 3)) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "min-interval: 3 s .. 3/4 of interval (RFC 4861 6.2.1)");
+		return -1;
+	}
 	if (cfg->preferred_lifetime > cfg->valid_lifetime) {
 		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
 			    "preferred-lifetime: longer than valid-lifetime");
@@ -131,6 +159,8 @@ static int ra_reconfigure(struct pk_dev *dev, void *self, const void *config, ui
 	for (uint32_t i = 0; i < cfg->rdnss.n; i++)
 		c->rdnss[i] = rd[i].address;
 	r->interval = (uint64_t)cfg->interval;
+	r->min_interval = cfg->min_interval ? (uint64_t)cfg->min_interval
+					    : ra_sched_default_min(r->interval);
 	r->frame_len = ra_build(c, r->frame, sizeof(r->frame));
 	return 0;
 }
@@ -144,17 +174,31 @@ static void ra_send(struct pk_dev *dev, struct ra_dev *r)
 		return;
 	}
 	pk_dev_count(dev, RA_C_SENT, 1);
+	if (r->sched.answer_pending)
+		pk_dev_count(dev, RA_C_SOLICITED_SENT, 1);
 	pk_dev_emit_one(dev, PK_PORT(0, 0), b);
 	pk_buf_unref(b);
+}
+
+/* Arm the timer at the schedule's deadline. */
+static void ra_rearm(struct pk_dev *dev, struct ra_dev *r)
+{
+	uint64_t now = pk_dev_now(dev), due = ra_sched_deadline(&r->sched);
+
+	pk_timer_arm(r->timer, due > now ? due - now : 0);
 }
 
 static void ra_tick(struct pk_dev *dev, void *self, void *data)
 {
 	struct ra_dev *r = self;
+	uint64_t now = pk_dev_now(dev);
 
 	(void)data;
-	ra_send(dev, r);
-	pk_timer_arm(r->timer, r->interval);
+	if (now >= ra_sched_deadline(&r->sched)) {
+		ra_send(dev, r);
+		ra_sched_sent(&r->sched, now, g_random_int());
+	}
+	ra_rearm(dev, r);
 }
 
 static int ra_init(struct pk_dev *dev, void *self, const void *config, GError **error)
@@ -168,7 +212,8 @@ static int ra_start(struct pk_dev *dev, void *self, GError **error)
 
 	(void)error;
 	r->timer = pk_timer_new(dev, ra_tick, NULL);
-	pk_timer_arm(r->timer, 0);	/* first one at once */
+	ra_sched_init(&r->sched, r->min_interval, r->interval, pk_dev_now(dev));
+	ra_rearm(dev, r);	/* the first one at once */
 	return 0;
 }
 
@@ -185,14 +230,31 @@ static void ra_receive(struct pk_dev *dev, void *self, uint32_t port,
 		       const struct pk_batch *batch)
 {
 	struct ra_dev *r = self;
+	uint64_t now = pk_dev_now(dev), due = ra_sched_deadline(&r->sched);
+	uint64_t *ctr = pk_dev_counters(dev);
 
 	(void)port;
+	if (!r->timer)
+		return;
+	/* Answers leave from the timer, after RFC 4861 6.2.6's random delay
+	 * and rate limit; solicitations meanwhile share them. */
 	for (uint32_t i = 0; i < batch->n; i++) {
-		if (ra_is_solicit(pk_buf_data(batch->buf[i]), pk_buf_len(batch->buf[i]))) {
-			pk_dev_count(dev, RA_C_SOLICITED, 1);
-			ra_send(dev, r);
+		if (!ra_is_solicit(pk_buf_data(batch->buf[i]), pk_buf_len(batch->buf[i])))
+			continue;
+		ctr[RA_C_SOLICITED]++;
+		switch (ra_sched_solicit(&r->sched, now, g_random_int())) {
+		case RA_SOLICIT_SCHEDULED:
+			break;
+		case RA_SOLICIT_DEFERRED:
+			ctr[RA_C_DEFERRED]++;
+			break;
+		case RA_SOLICIT_COALESCED:
+			ctr[RA_C_COALESCED]++;
+			break;
 		}
 	}
+	if (ra_sched_deadline(&r->sched) != due)
+		ra_rearm(dev, r);
 }
 
 static const struct pk_device_ops ra_ops = {
@@ -205,8 +267,14 @@ static const struct pk_device_ops ra_ops = {
 
 #define RA_DOC                                                                                 \
 	"Sends IPv6 router advertisements (RFC 4861) on its Ethernet port so that hosts "         \
-	"configure addresses by SLAAC: one at start, then every 'interval', and one in answer "   \
-	"to each valid router solicitation. Advertisements go to ff02::1 "                        \
+	"configure addresses by SLAAC. Timing follows RFC 4861 6.2.4 and 6.2.6: one at start, "   \
+	"then after random intervals between 'min-interval' and 'interval' (at most 16 s after "  \
+	"each of the first three). A valid router solicitation is answered after a random "      \
+	"delay of up to 500 ms, and multicast advertisements are at least 3 s apart, so an "       \
+	"answer may wait for that; solicitations arriving while an answer is due share it, and " \
+	"an answer resets the unsolicited interval. A flood of solicitations thus yields at "    \
+	"most one advertisement every 3 s (counted in solicitations-coalesced and "               \
+	"solicitations-deferred). Advertisements go to ff02::1 "                                  \
 	"(33:33:00:00:00:01) from the EUI-64 link-local address of 'mac' with hop limit 255 "     \
 	"and carry the source link-layer address, the prefix (on-link and autonomous flags), "    \
 	"the MTU if set and DNS servers (RDNSS, RFC 8106, lifetime 3 intervals, at least a "      \

@@ -126,7 +126,12 @@ int lease_file_load(const char *path, struct lease_table *t, uint64_t mono_now,
 
 			if (!lines[i][0])
 				continue;
-			if (!parse_line(lines[i], &mac, &ip, &expiry, host)) {
+			/* An expiry further away than the device clock can count is
+			 * not one this server wrote (it would wrap around). */
+			if (!parse_line(lines[i], &mac, &ip, &expiry, host) ||
+			    (expiry > wall_now_s &&
+			     (uint64_t)expiry - (uint64_t)wall_now_s >
+				     (UINT64_MAX - mono_now) / PK_NSEC_PER_SEC)) {
 				g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
 					    "%s:%u: malformed lease line", path, i + 1);
 				return -1;
@@ -136,7 +141,7 @@ int lease_file_load(const char *path, struct lease_table *t, uint64_t mono_now,
 			if (lease_table_by_mac(t, &mac) || lease_table_by_ip(t, ip))
 				continue;
 			l = lease_table_add(t, ip, &mac, LEASE_BOUND,
-					    mono_now + (uint64_t)(expiry - wall_now_s) *
+					    mono_now + ((uint64_t)expiry - (uint64_t)wall_now_s) *
 							       PK_NSEC_PER_SEC);
 			if (!l)
 				break;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * lease-table.c - Bounded table of DHCP leases, indexed by client MAC and by address
+ * lease-table.c - Bounded table of DHCP leases, indexed by client MAC and by address, grown in chunks
  */
 #include <string.h>
 
@@ -11,12 +11,16 @@ static gpointer ip_key(uint32_t ip)
 	return GUINT_TO_POINTER(ip + 1u);
 }
 
+static struct lease *lease_at(const struct lease_table *t, uint32_t i)
+{
+	return &t->chunks[i / LEASE_CHUNK][i % LEASE_CHUNK];
+}
+
 void lease_table_init(struct lease_table *t, uint32_t max)
 {
 	memset(t, 0, sizeof(*t));
 	t->max = max;
-	t->slots = g_new0(struct lease, max);
-	t->free = g_new(uint32_t, max);
+	t->chunks = g_new0(struct lease *, (max + LEASE_CHUNK - 1) / LEASE_CHUNK);
 	t->by_ip = g_hash_table_new(g_direct_hash, g_direct_equal);
 	t->by_mac = g_hash_table_new(g_int64_hash, g_int64_equal);
 	lease_table_clear(t);
@@ -26,9 +30,14 @@ void lease_table_clear(struct lease_table *t)
 {
 	g_hash_table_remove_all(t->by_ip);
 	g_hash_table_remove_all(t->by_mac);
-	memset(t->slots, 0, sizeof(*t->slots) * t->max);
-	for (uint32_t i = 0; i < t->max; i++)
-		t->free[i] = t->max - 1 - i;
+	for (uint32_t c = 0; c * LEASE_CHUNK < t->next_new; c++) {
+		g_free(t->chunks[c]);
+		t->chunks[c] = NULL;
+	}
+	g_free(t->free);
+	t->free = NULL;
+	t->free_len = t->free_cap = 0;
+	t->next_new = 0;
 	t->n_free = t->max;
 	t->n = 0;
 }
@@ -39,7 +48,9 @@ void lease_table_free(struct lease_table *t)
 		g_hash_table_destroy(t->by_ip);
 	if (t->by_mac)
 		g_hash_table_destroy(t->by_mac);
-	g_free(t->slots);
+	for (uint32_t c = 0; t->chunks && c * LEASE_CHUNK < t->next_new; c++)
+		g_free(t->chunks[c]);
+	g_free(t->chunks);
 	g_free(t->free);
 	memset(t, 0, sizeof(*t));
 }
@@ -84,10 +95,22 @@ struct lease *lease_table_add(struct lease_table *t, uint32_t ip, const struct p
 {
 	struct lease *l;
 
+	uint32_t slot;
+
 	if (t->n_free == 0 || lease_table_by_ip(t, ip))
 		return NULL;
-	l = &t->slots[t->free[--t->n_free]];
+	if (t->free_len) {
+		slot = t->free[--t->free_len];
+	} else {
+		slot = t->next_new;
+		if (slot % LEASE_CHUNK == 0)
+			t->chunks[slot / LEASE_CHUNK] = g_new(struct lease, LEASE_CHUNK);
+		t->next_new++;
+	}
+	t->n_free--;
+	l = lease_at(t, slot);
 	memset(l, 0, sizeof(*l));
+	l->slot = slot;
 	l->ip = ip;
 	if (mac)
 		l->mac = *mac;
@@ -104,7 +127,12 @@ void lease_table_remove(struct lease_table *t, struct lease *l)
 	lease_unindex_mac(t, l);
 	g_hash_table_remove(t->by_ip, ip_key(l->ip));
 	l->state = 0;
-	t->free[t->n_free++] = (uint32_t)(l - t->slots);
+	if (t->free_len == t->free_cap) {
+		t->free_cap = MAX(t->free_cap * 2, LEASE_CHUNK);
+		t->free = g_renew(uint32_t, t->free, t->free_cap);
+	}
+	t->free[t->free_len++] = l->slot;
+	t->n_free++;
 	t->n--;
 }
 
@@ -122,8 +150,8 @@ uint32_t lease_table_expire(struct lease_table *t, uint64_t now, uint32_t *n_bou
 {
 	uint32_t n = 0, bound = 0;
 
-	for (uint32_t i = 0; i < t->max && t->n; i++) {
-		struct lease *l = &t->slots[i];
+	for (uint32_t i = 0; i < t->next_new && t->n; i++) {
+		struct lease *l = lease_at(t, i);
 
 		if (!l->state || l->expires > now)
 			continue;
@@ -141,16 +169,16 @@ uint64_t lease_table_next_expiry(const struct lease_table *t)
 {
 	uint64_t next = UINT64_MAX;
 
-	for (uint32_t i = 0; i < t->max; i++)
-		if (t->slots[i].state && t->slots[i].expires < next)
-			next = t->slots[i].expires;
+	for (uint32_t i = 0; i < t->next_new; i++)
+		if (lease_at(t, i)->state && lease_at(t, i)->expires < next)
+			next = lease_at(t, i)->expires;
 	return next;
 }
 
 struct lease *lease_table_next(const struct lease_table *t, uint32_t *cursor)
 {
-	while (*cursor < t->max) {
-		struct lease *l = &t->slots[(*cursor)++];
+	while (*cursor < t->next_new) {
+		struct lease *l = lease_at(t, (*cursor)++);
 
 		if (l->state)
 			return l;

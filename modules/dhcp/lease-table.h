@@ -22,9 +22,11 @@ enum lease_state {
  * @expires:	Device-clock time (ns) the entry stops holding the address
  * @hostname:	Client host name (option 12), sanitised; "" if none
  * @mac_key:	Internal: key of the MAC index (lease_mac_key(@mac))
+ * @slot:	Internal: index of the entry in its table
  */
 struct lease {
 	uint64_t mac_key;
+	uint32_t slot;
 	uint32_t ip;
 	struct pk_mac mac;
 	uint8_t state;
@@ -32,30 +34,44 @@ struct lease {
 	char hostname[LEASE_HOSTNAME_MAX];
 };
 
+/* Entries are allocated this many at a time, as the table fills. */
+#define LEASE_CHUNK 32u
+
 /**
- * struct lease_table - At most @max leases; no allocation after init but in the indexes
- * @slots:	Storage
+ * struct lease_table - At most @max leases; memory follows the entries in use
+ * @chunks:	Storage, LEASE_CHUNK entries each, allocated on first use
+ *		(entries never move: pointers to them stay valid)
  * @max:	Capacity
  * @n:		Leases in use
- * @free:	Free slot indexes (stack)
- * @n_free:	Entries on @free
+ * @free:	Indexes of slots used before and free again (stack)
+ * @n_free:	Entries that can still be added: those on @free plus the
+ *		never-used slots from @next_new to @max
  * @by_ip:	ip -> struct lease *
  * @by_mac:	48-bit MAC as uint64 -> struct lease * (DECLINED entries excluded)
+ * @next_new:	First never-used slot; slots below it are allocated
+ * @free_len:	Entries on @free
+ * @free_cap:	Room on @free
  */
 struct lease_table {
-	struct lease *slots;
+	struct lease **chunks;
 	uint32_t max;
 	uint32_t n;
 	uint32_t *free;
 	uint32_t n_free;
 	GHashTable *by_ip;
 	GHashTable *by_mac;
+	uint32_t next_new;
+	uint32_t free_len;
+	uint32_t free_cap;
 };
 
 /**
- * lease_table_init() - Allocate an empty table of @max entries
+ * lease_table_init() - Make an empty table for at most @max entries
  * @t:		Table
  * @max:	Capacity (1..65536)
+ *
+ * Storage is allocated LEASE_CHUNK entries at a time as leases are added,
+ * and given back by lease_table_clear().
  *
  * Context: owner context (cold).
  */
@@ -70,10 +86,10 @@ void lease_table_init(struct lease_table *t, uint32_t max);
 void lease_table_free(struct lease_table *t);
 
 /**
- * lease_table_clear() - Forget every entry
+ * lease_table_clear() - Forget every entry and free their storage
  * @t:	Table
  *
- * Context: owner context.
+ * Context: owner context (cold).
  */
 void lease_table_clear(struct lease_table *t);
 

@@ -35,7 +35,10 @@ uint32_t ra_build(const struct ra_conf *c, uint8_t *out, uint32_t size)
 	uint32_t icmp_len = 16 + 8 + 32 + (c->mtu ? 8 : 0) +
 			    (c->n_rdnss ? 8 + 16 * c->n_rdnss : 0);
 	uint32_t len = PK_ETH_HLEN + PK_IP6_HLEN + icmp_len;
-	uint8_t *ip = out + PK_ETH_HLEN, *p = ip + PK_IP6_HLEN, *icmp = p;
+	uint8_t *ip = out + PK_ETH_HLEN, *p = ip + PK_IP6_HLEN, *icmp = p, src[16];
+	const struct pk_ip_fields f = {
+		.version = 6, .proto = PK_IPPROTO_ICMPV6, .ttl = 255, .src = src, .dst = all_nodes,
+	};
 
 	if (size < len)
 		return 0;
@@ -47,12 +50,8 @@ uint32_t ra_build(const struct ra_conf *c, uint8_t *out, uint32_t size)
 	memcpy(out + 6, c->mac.b, 6);
 	pk_put_be16(out + 12, PK_ETH_P_IPV6);
 
-	ip[0] = 0x60;
-	pk_put_be16(ip + 4, (uint16_t)icmp_len);
-	ip[6] = PK_IPPROTO_ICMPV6;
-	ip[7] = 255;
-	ra_link_local(&c->mac, ip + 8);
-	memcpy(ip + 24, all_nodes, 16);
+	ra_link_local(&c->mac, src);
+	pk_ip_hdr_write(ip, PK_IP6_HLEN, &f, icmp_len);
 
 	p[0] = PK_ICMP6_ROUTER_ADVERT;
 	p[4] = 64;	/* cur hop limit */
@@ -87,9 +86,7 @@ uint32_t ra_build(const struct ra_conf *c, uint8_t *out, uint32_t size)
 		for (uint32_t i = 0; i < c->n_rdnss; i++)
 			memcpy(p + 8 + 16 * i, c->rdnss[i].b, 16);
 	}
-	pk_put_be16(icmp + 2, pk_csum_fold(pk_csum_partial(
-				      icmp, icmp_len,
-				      pk_csum_pseudo6(ip + 8, ip + 24, PK_IPPROTO_ICMPV6, icmp_len))));
+	pk_icmp_csum_fill(icmp, icmp_len, &f);
 	return len;
 }
 

@@ -63,7 +63,9 @@ static const struct pk_param l2_hub_params[] = {
 	[L2_HUB_P_MAC_TABLE_SIZE] = PK_PARAM_U32(
 		struct l2_hub_config, mac_table_size, "mac-table-size", "8192", 1,
 		MAC_TABLE_MAX_ENTRIES, 0,
-		"Most (VLAN, MAC address) pairs remembered; frames to others are flooded"),
+		"Most (VLAN, MAC address) pairs remembered; frames to others are flooded. "
+		"A limit, not a size: the table takes 256 bytes empty and grows (and "
+		"shrinks back) with the addresses known, 32 bytes each at most"),
 	[L2_HUB_P_VLANS] = PK_PARAM_LIST(
 		struct l2_hub_config, vlans, "vlans", &l2_hub_vlan_record, 0, 65536, PK_PF_LIVE,
 		"802.1Q role of ports: {\"port\": N, \"mode\": \"access\"|\"trunk\", \"vlan\": V, "
@@ -139,7 +141,7 @@ static const struct pk_status_table l2_hub_status_tables[] = {
 };
 
 static const struct pk_port_group l2_hub_ports[] = {
-	{ "port", PK_L2, 0, 65535, "Switch ports; link as many as needed", 0 },
+	{ "port", PK_L2, 0, 65535, "Switch ports; link as many as needed", PK_PORT_F_OFFLOAD },
 };
 
 /* Instance -------------------------------------------------------------- */
@@ -660,7 +662,11 @@ static const struct pk_device_ops l2_hub_ops = {
 	"from one VLAN to another. Priority-tagged frames (VID 0) count as untagged; VID 4095 "   \
 	"is dropped. Changing 'vlans' while running clears the MAC table.\n\n"                     \
 	"Flooding shares one buffer among the ports that take the same form of a frame; a "      \
-	"receiver that modifies it works on its own copy."
+	"receiver that modifies it works on its own copy.\n\n"                                     \
+	"The ports accept segmentation offload: a TCP super-frame (up to 64 KB, from an io.tap "  \
+	"with 'offload') is switched and flooded whole, tags added or removed like any frame, "    \
+	"since only the Ethernet header is read; it is cut into segments in front of the first "  \
+	"port that cannot take it."
 
 const struct pk_device_type l2_hub_type = {
 	.name = "l2.hub",

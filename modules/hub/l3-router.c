@@ -2,6 +2,7 @@
 /* l3-router.c - Device type l3.router: longest-prefix IPv4/IPv6 forwarding between L3 ports */
 #include <pktkit/error.h>
 #include <pktkit/ip.h>
+#include <pktkit/l4.h>
 #include <pktkit/module.h>
 
 #include "hub-types.h"
@@ -19,9 +20,10 @@ struct l3_router_config {
 	struct pk_list routes;
 	int64_t default_port;
 	uint32_t link_local;
+	uint32_t mtu;
 };
 
-enum { L3_ROUTER_P_ROUTES, L3_ROUTER_P_DEFAULT_PORT, L3_ROUTER_P_LINK_LOCAL };
+enum { L3_ROUTER_P_ROUTES, L3_ROUTER_P_DEFAULT_PORT, L3_ROUTER_P_LINK_LOCAL, L3_ROUTER_P_MTU };
 
 enum { L3_LINK_LOCAL_FLOOD, L3_LINK_LOCAL_DROP };
 
@@ -59,6 +61,11 @@ static const struct pk_param l3_router_params[] = {
 		l3_router_link_local_modes, PK_PF_LIVE,
 		"Link-scoped broadcast and multicast (255.255.255.255, 224.0.0.0/24, ff02::/16): "
 		"flood to the other ports unchanged, or drop"),
+	[L3_ROUTER_P_MTU] = PK_PARAM_U32(
+		struct l3_router_config, mtu, "mtu", "0", 0, 65535, PK_PF_LIVE,
+		"Largest IP packet sent on any port, in bytes; larger ones are dropped "
+		"(dropped-too-big), a TCP super-packet is judged by the size of its segments; "
+		"0 for no limit"),
 };
 
 /* Counters -------------------------------------------------------------- */
@@ -74,6 +81,7 @@ enum {
 	L3_ROUTER_DROPPED_SAME_PORT,
 	L3_ROUTER_DROPPED_TTL_EXPIRED,
 	L3_ROUTER_DROPPED_NO_BUFFER,
+	L3_ROUTER_DROPPED_TOO_BIG,
 };
 
 static const struct pk_counter l3_router_counters[] = {
@@ -103,10 +111,13 @@ static const struct pk_counter l3_router_counters[] = {
 					    "0 or 1" },
 	[L3_ROUTER_DROPPED_NO_BUFFER] = { "dropped-no-buffer",
 					  "Packets lost because no buffer was left for a copy" },
+	[L3_ROUTER_DROPPED_TOO_BIG] = { "dropped-too-big",
+					"Packets larger than 'mtu', and super-packets whose "
+					"segments would be" },
 };
 
 static const struct pk_port_group l3_router_ports[] = {
-	{ "port", PK_L3, 0, 65535, "Router ports; link as many as needed", 0 },
+	{ "port", PK_L3, 0, 65535, "Router ports; link as many as needed", PK_PORT_F_OFFLOAD },
 };
 
 /* Instance -------------------------------------------------------------- */
@@ -117,6 +128,7 @@ struct l3_router {
 	uint32_t n_routes;
 	struct route_table table;	/* routes whose port is linked */
 	uint32_t link_local;
+	uint32_t mtu;			/* 0: no limit */
 	uint64_t *ctr;			/* pk_dev_counters(), valid until finalize */
 };
 
@@ -205,6 +217,7 @@ static int l3_router_reconfigure(struct pk_dev *dev, void *self, const void *con
 		l3_router_rebuild(r);
 	}
 	r->link_local = cfg->link_local;
+	r->mtu = cfg->mtu;
 	return 0;
 }
 
@@ -509,6 +522,35 @@ static inline struct pk_buf *l3_router_hop(struct pk_dev *dev, struct pk_buf *b)
 	return b;
 }
 
+/*
+ * Whether a packet that passed classification is larger than the MTU. A TCP
+ * super-packet is sent as segments of gso_size payload behind its IP and TCP
+ * headers (cut by whoever cannot take it whole), so their size counts, not
+ * the 64 KB of the buffer; the TCP header starts at the checksum start when
+ * one is given (IPv6 extension headers), else right after the IP header.
+ * A super-packet too malformed to tell is left to the segmentation, which
+ * drops it.
+ */
+static bool l3_router_too_big(const struct pk_buf *b, const uint8_t *d, uint32_t mtu)
+{
+	bool v4 = (d[0] >> 4) == 4;
+	uint32_t ip_len = v4 ? pk_get_be16(d + 2) : PK_IP6_HLEN + pk_get_be16(d + 4);
+	uint32_t l4, seg;
+
+	if (G_LIKELY(ip_len <= mtu))
+		return false;
+	if (!b->gso_size)
+		return true;
+	if (b->csum == PK_CSUM_PARTIAL && pk_buf_csum_start(b) > 0)
+		l4 = (uint32_t)pk_buf_csum_start(b);
+	else
+		l4 = v4 ? (uint32_t)(d[0] & 0x0f) * 4 : PK_IP6_HLEN;
+	if (l4 + PK_TCP_HLEN > ip_len)
+		return false;
+	seg = l4 + (uint32_t)(d[l4 + 12] >> 4) * 4 + b->gso_size;
+	return MIN(seg, ip_len) > mtu;
+}
+
 static void l3_router_flood(struct l3_router *r, struct pk_dev *dev, uint64_t *ctr,
 			    uint32_t in_pos, struct pk_buf *b)
 {
@@ -543,6 +585,10 @@ static void l3_router_receive(struct pk_dev *dev, void *self, uint32_t port,
 			act = l3_classify6(r, ctr, &last, d, len, in, &pos);
 		} else {
 			ctr[L3_ROUTER_DROPPED_INVALID]++;
+			continue;
+		}
+		if (r->mtu && act != L3_DROP && G_UNLIKELY(l3_router_too_big(b, d, r->mtu))) {
+			ctr[L3_ROUTER_DROPPED_TOO_BIG]++;
 			continue;
 		}
 		switch (act) {
@@ -614,7 +660,15 @@ static const struct pk_device_ops l3_router_ops = {
 	"loopback or 0.0.0.0/8 sources (0.0.0.0 is accepted on link-scoped floods, for DHCP), "  \
 	"0.0.0.0/8 and 127/8 destinations; IPv6 multicast or loopback sources, :: as source of " \
 	"routed packets, :: and ::1 destinations. A flooded packet is shared among the ports; "  \
-	"a receiver that modifies it works on its own copy."
+	"a receiver that modifies it works on its own copy.\n\n"                                  \
+	"With 'mtu' set, packets larger than it are dropped (dropped-too-big); the router "      \
+	"neither fragments nor sends ICMP errors. The ports accept segmentation offload: a TCP " \
+	"super-packet (up to 64 KB, from a TUN or TAP with 'offload' or a vclient with 'tso') "  \
+	"is routed whole, its TTL or hop limit decremented once in the one IP header every "     \
+	"segment will copy (neither is part of the TCP pseudo-header, so a partial checksum "    \
+	"stays right); 'mtu' applies to the segments it stands for (IP and TCP headers plus "   \
+	"its segment size), so one whose segments would be too large is dropped whole. It is "  \
+	"cut into segments in front of the first port that cannot take it."
 
 const struct pk_device_type l3_router_type = {
 	.name = "l3.router",

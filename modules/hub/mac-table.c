@@ -5,9 +5,49 @@
 
 #include "mac-table.h"
 
+/* Point @t at a zeroed array of 2^@bits slots (the old one is not freed). */
+static bool mac_table_alloc(struct mac_table *t, uint32_t bits)
+{
+	struct mac_entry *slots = g_try_new0(struct mac_entry, (gsize)1 << bits);
+
+	if (!slots)
+		return false;
+	t->slots = slots;
+	t->mask = (1u << bits) - 1;
+	t->shift = 64 - bits;
+	return true;
+}
+
+static uint32_t mac_table_bits(const struct mac_table *t)
+{
+	return 64 - t->shift;
+}
+
+/* Move every entry into a new array of 2^@bits slots; false (table unchanged)
+ * if it cannot be allocated. */
+static bool mac_table_resize(struct mac_table *t, uint32_t bits)
+{
+	struct mac_table old = *t;
+
+	if (!mac_table_alloc(t, bits))
+		return false;
+	for (uint32_t i = 0; i <= old.mask; i++) {
+		const struct mac_entry *e = &old.slots[i];
+		uint32_t j;
+
+		if (e->key == 0)
+			continue;
+		for (j = mac_table_home(t, e->key); t->slots[j].key != 0; j = (j + 1) & t->mask)
+			;
+		t->slots[j] = *e;
+	}
+	g_free(old.slots);
+	return true;
+}
+
 bool mac_table_init(struct mac_table *t, uint32_t cap, uint32_t max_age)
 {
-	uint32_t bits = 4;
+	uint32_t bits = 1;
 
 	memset(t, 0, sizeof(*t));
 	if (cap == 0 || cap > MAC_TABLE_MAX_ENTRIES)
@@ -15,9 +55,10 @@ bool mac_table_init(struct mac_table *t, uint32_t cap, uint32_t max_age)
 	/* At most half full: probe sequences stay short. */
 	while ((UINT64_C(1) << bits) < (uint64_t)cap * 2)
 		bits++;
-	t->slots = g_new0(struct mac_entry, (gsize)1 << bits);
-	t->mask = (1u << bits) - 1;
-	t->shift = 64 - bits;
+	t->max_bits = bits;
+	t->min_bits = MIN(bits, MAC_TABLE_MIN_BITS);
+	if (!mac_table_alloc(t, t->min_bits))
+		return false;
 	t->cap = cap;
 	mac_table_set_max_age(t, max_age);
 	return true;
@@ -31,9 +72,33 @@ void mac_table_free(struct mac_table *t)
 
 void mac_table_clear(struct mac_table *t)
 {
-	if (t->slots)
-		memset(t->slots, 0, ((size_t)t->mask + 1) * sizeof(*t->slots));
+	if (!t->slots)
+		return;
+	if (mac_table_bits(t) > t->min_bits) {
+		struct mac_entry *big = t->slots;
+
+		if (mac_table_alloc(t, t->min_bits)) {
+			g_free(big);
+			t->count = 0;
+			return;
+		}
+	}
+	memset(t->slots, 0, mac_table_bytes(t));
 	t->count = 0;
+}
+
+/* After removals: halve the table while it is less than an eighth full. */
+static void mac_table_maybe_shrink(struct mac_table *t)
+{
+	uint32_t bits = mac_table_bits(t);
+
+	while (bits > t->min_bits && (uint64_t)t->count * 8 < (UINT64_C(1) << bits))
+		bits--;
+	/* Keep it at most half full after shrinking. */
+	while ((uint64_t)t->count * 2 > (UINT64_C(1) << bits))
+		bits++;
+	if (bits < mac_table_bits(t))
+		mac_table_resize(t, bits);	/* on failure the bigger table stays */
 }
 
 void mac_table_set_max_age(struct mac_table *t, uint32_t max_age)
@@ -76,6 +141,16 @@ unsigned int mac_table_learn_slow(struct mac_table *t, uint64_t key, uint32_t po
 	}
 	if (t->count >= t->cap)
 		return MAC_LEARN_FULL;
+	if ((uint64_t)(t->count + 1) * 2 > (uint64_t)t->mask + 1) {
+		/* Past half full: grow, then find the key's free slot anew. */
+		if (mac_table_bits(t) >= t->max_bits || !mac_table_resize(t, mac_table_bits(t) + 1))
+			return MAC_LEARN_FULL;
+		for (uint32_t i = mac_table_home(t, key);; i = (i + 1) & t->mask) {
+			e = &t->slots[i];
+			if (e->key == 0)
+				break;
+		}
+	}
 	e->key = key;
 	e->port = port;
 	e->seen = now;
@@ -160,10 +235,18 @@ static bool mac_table_pred_port(const struct mac_table *t, const struct mac_entr
 
 uint32_t mac_table_sweep(struct mac_table *t, uint32_t now)
 {
-	return mac_table_remove_if(t, mac_table_pred_stale, now);
+	uint32_t n = mac_table_remove_if(t, mac_table_pred_stale, now);
+
+	if (n)
+		mac_table_maybe_shrink(t);
+	return n;
 }
 
 uint32_t mac_table_purge_port(struct mac_table *t, uint32_t port)
 {
-	return mac_table_remove_if(t, mac_table_pred_port, port);
+	uint32_t n = mac_table_remove_if(t, mac_table_pred_port, port);
+
+	if (n)
+		mac_table_maybe_shrink(t);
+	return n;
 }

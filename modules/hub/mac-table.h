@@ -3,8 +3,14 @@
  *
  * Pure data structure, no I/O and no clock of its own: callers pass the time
  * as a 32-bit tick count (MAC_TABLE_TICK_SHIFT converts nanoseconds). Open
- * addressing with linear probing and backward-shift deletion; all storage is
- * allocated by mac_table_init(), nothing is allocated afterwards.
+ * addressing with linear probing and backward-shift deletion.
+ *
+ * Memory follows use, not the limit: a table starts with MAC_TABLE_MIN_SLOTS
+ * slots (256 bytes), doubles when a new key would make it more than half full,
+ * and halves again in mac_table_sweep()/mac_table_purge_port() when it is
+ * less than an eighth full, never beyond the size @cap needs. Looking up and
+ * refreshing known keys never allocates; only learning a key that needs a
+ * bigger table does (a rehash, amortised over the keys that filled it).
  *
  * Aging: an entry last refreshed at tick s is stale at tick t when
  * t - s > max_age (u32 arithmetic, so ticks may wrap). A stale entry is
@@ -25,6 +31,8 @@
 #define MAC_TABLE_MISS UINT32_MAX
 /* Largest number of entries a table may be created for. */
 #define MAC_TABLE_MAX_ENTRIES (1u << 20)
+/* Slots of an empty table (log2): 16 slots of 16 bytes. */
+#define MAC_TABLE_MIN_BITS 4
 
 /**
  * struct mac_entry - One slot
@@ -40,12 +48,14 @@ struct mac_entry {
 
 /**
  * struct mac_table - The table
- * @slots:	Power-of-two array, at least twice @cap entries
+ * @slots:	Power-of-two array, at least twice @count entries
  * @mask:	Number of slots - 1
  * @shift:	64 - log2(number of slots), for the hash
  * @count:	Occupied slots, stale ones included
  * @cap:	Most occupied slots allowed
  * @max_age:	Ticks after which an unrefreshed entry is stale
+ * @max_bits:	log2 of the most slots the table grows to (twice @cap, rounded up)
+ * @min_bits:	log2 of the slots of an empty table
  */
 struct mac_table {
 	struct mac_entry *slots;
@@ -54,6 +64,8 @@ struct mac_table {
 	uint32_t count;
 	uint32_t cap;
 	uint32_t max_age;
+	uint32_t max_bits;
+	uint32_t min_bits;
 };
 
 /*
@@ -139,10 +151,12 @@ static inline uint32_t mac_table_lookup(const struct mac_table *t, uint64_t key,
 }
 
 /**
- * mac_table_init() - Allocate a table for at most @cap entries
+ * mac_table_init() - Make an empty table for at most @cap entries
  * @t:		Table to fill
  * @cap:	1..MAC_TABLE_MAX_ENTRIES
  * @max_age:	Ticks, see mac_table_set_max_age()
+ *
+ * Allocates the smallest table; it grows with the keys learned.
  *
  * Context: cold (allocates).
  * Return: false if @cap is out of range.
@@ -161,9 +175,22 @@ void mac_table_free(struct mac_table *t);
  * mac_table_clear() - Forget every entry
  * @t:	Table
  *
- * Context: cold (touches every slot).
+ * The table shrinks back to its empty size.
+ *
+ * Context: cold (may allocate).
  */
 void mac_table_clear(struct mac_table *t);
+
+/**
+ * mac_table_bytes() - Memory the slots take now
+ * @t:	Table
+ *
+ * Context: any thread.
+ */
+static inline size_t mac_table_bytes(const struct mac_table *t)
+{
+	return t->slots ? ((size_t)t->mask + 1) * sizeof(struct mac_entry) : 0;
+}
 
 /**
  * mac_table_set_max_age() - Change the aging time
@@ -190,7 +217,8 @@ unsigned int mac_table_learn_slow(struct mac_table *t, uint64_t key, uint32_t po
  * a new key is reused for it. The common case, a known address in its home
  * slot on the same port, is inline.
  *
- * Context: any thread, hot path (no allocation).
+ * Context: any thread, hot path: allocates only when a new key needs a bigger
+ * table (if that allocation fails the key is not learned: MAC_LEARN_FULL).
  * Return: what happened; see enum mac_learn.
  */
 static inline unsigned int mac_table_learn(struct mac_table *t, uint64_t key, uint32_t port,
@@ -221,7 +249,7 @@ bool mac_table_remove(struct mac_table *t, uint64_t key);
  * @t:		Table
  * @now:	Current tick
  *
- * Context: any thread; O(slots).
+ * Context: any thread; O(slots); may shrink the table (allocates).
  * Return: number of entries removed.
  */
 uint32_t mac_table_sweep(struct mac_table *t, uint32_t now);
@@ -231,7 +259,7 @@ uint32_t mac_table_sweep(struct mac_table *t, uint32_t now);
  * @t:		Table
  * @port:	Port that went away
  *
- * Context: any thread; O(slots).
+ * Context: any thread; O(slots); may shrink the table (allocates).
  * Return: number of entries removed.
  */
 uint32_t mac_table_purge_port(struct mac_table *t, uint32_t port);

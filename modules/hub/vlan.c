@@ -75,6 +75,15 @@ static void vlan_set_vid(uint8_t *frame, uint32_t vid)
 		    (uint16_t)((tci & ~PK_VLAN_VID_MASK) | (vid & PK_VLAN_VID_MASK)));
 }
 
+/* Offload metadata of @b for its copy @n whose payload moved by @shift bytes
+ * (a tag inserted or removed in front of it). */
+static void vlan_offload_copy(struct pk_buf *n, const struct pk_buf *b, int32_t shift)
+{
+	pk_buf_offload_copy(n, b);
+	if (n->csum == PK_CSUM_PARTIAL)
+		n->csum_start = (uint16_t)((int32_t)n->csum_start + shift);
+}
+
 struct pk_buf *vlan_reform_copy(const struct pk_buf *b, const struct vlan_frame *f,
 				enum vlan_form form)
 {
@@ -99,6 +108,7 @@ struct pk_buf *vlan_reform_copy(const struct pk_buf *b, const struct vlan_frame 
 		pk_put_be16(dst + macs, PK_ETH_P_VLAN);
 		pk_put_be16(dst + macs + 2, (uint16_t)f->vlan);
 		memcpy(dst + macs + PK_VLAN_HLEN, src + macs, len - macs);
+		vlan_offload_copy(n, b, (int32_t)PK_VLAN_HLEN);
 		return n;
 	}
 	/* Untagged: the caller only asks this of a tagged frame (>= 18 bytes). */
@@ -108,6 +118,7 @@ struct pk_buf *vlan_reform_copy(const struct pk_buf *b, const struct vlan_frame 
 	dst = pk_buf_data(n);
 	memcpy(dst, src, macs);
 	memcpy(dst + macs, src + macs + PK_VLAN_HLEN, len - macs - PK_VLAN_HLEN);
+	vlan_offload_copy(n, b, -(int32_t)PK_VLAN_HLEN);
 	return n;
 }
 

@@ -178,6 +178,9 @@ struct pk_buf *vlan_reform_inplace(struct pk_dev *dev, struct pk_buf *b,
  * @f:		Its classification
  * @form:	VLAN_FORM_TAGGED or VLAN_FORM_UNTAGGED
  *
+ * The copy keeps @b's offload metadata (GSO, partial checksum start moved
+ * with the payload).
+ *
  * Context: owner context, hot path (takes one pool buffer).
  * Return: a buffer with one reference owned by the caller, or NULL.
  */

@@ -143,6 +143,8 @@ enum {
 	IMPAIR_C_DELAYED,
 	IMPAIR_C_DROPPED_QUEUE_FULL,
 	IMPAIR_C_DROPPED_FLUSHED,
+	IMPAIR_C_SEGMENTED,
+	IMPAIR_C_DROPPED_UNSEGMENTABLE,
 };
 
 static const struct pk_counter impair_counters[] = {
@@ -159,6 +161,11 @@ static const struct pk_counter impair_counters[] = {
 					  "was reached (tail drop)" },
 	[IMPAIR_C_DROPPED_FLUSHED] = { "dropped-flushed",
 				       "Held packets discarded when the device stopped" },
+	[IMPAIR_C_SEGMENTED] = { "segmented",
+				 "TCP super-packets cut into segments to be impaired one by one" },
+	[IMPAIR_C_DROPPED_UNSEGMENTABLE] = { "dropped-unsegmentable",
+					     "Super-packets that could not be cut into segments "
+					     "(malformed, or no buffer)" },
 };
 
 /* Instance -------------------------------------------------------------- */
@@ -475,8 +482,72 @@ static void impair_one(struct impair *im, const struct impair_settings *s, struc
 	im->ctr[IMPAIR_C_DELAYED]++;
 }
 
-static void impair_receive(struct pk_dev *dev, void *self, uint32_t port,
-			   const struct pk_batch *batch)
+/* Loss, duplication, reordering, delay and rate for one packet, borrowed
+ * for the dispatch. */
+static void impair_packet(struct impair *im, const struct impair_settings *s,
+			  struct impair_dir *d, struct pk_buf *b, uint64_t now)
+{
+	uint32_t len = pk_buf_len(b);
+	bool dup;
+
+	if (impair_lost(s, d)) {
+		im->ctr[IMPAIR_C_DROPPED_LOSS]++;
+		return;
+	}
+	dup = s->duplicate && impair_prng_chance(&d->rng[IMPAIR_S_DUP], s->duplicate);
+	if (dup)
+		im->ctr[IMPAIR_C_DUPLICATED]++;
+	if (s->reorder) {
+		if (d->since_reorder + 1 >= s->reorder_gap &&
+		    impair_prng_chance(&d->rng[IMPAIR_S_REORDER], s->reorder)) {
+			/* Sent at once, ahead of everything held. */
+			d->since_reorder = 0;
+			im->ctr[IMPAIR_C_REORDERED]++;
+			impair_out_add(im, d->out_port, b, false);
+			if (dup)	/* shared while lent: a writer copies */
+				impair_out_add(im, d->out_port, pk_buf_ref(b), true);
+			return;
+		}
+		d->since_reorder++;
+	}
+	impair_one(im, s, d, b, len, now, false);
+	if (dup)
+		impair_one(im, s, d, b, len, now, true);
+}
+
+/*
+ * A TCP super-packet stands for many packets on the emulated link: cut it and
+ * impair each segment on its own, so loss, duplication and reordering hit
+ * segments and the rate is paid per segment. The segments belong to the
+ * dispatch (held ones take a reference of their own).
+ */
+static void impair_super(struct impair *im, const struct impair_settings *s,
+			 struct impair_dir *d, struct pk_buf *b, uint64_t now, bool l2)
+{
+	int32_t l3 = l2 ? pk_eth_l3_offset(pk_buf_data(b), pk_buf_len(b)) : 0;
+	struct pk_batch segs;
+	uint32_t pos = 0;
+	int rc;
+
+	im->ctr[IMPAIR_C_SEGMENTED]++;
+	if (l3 < 0) {
+		im->ctr[IMPAIR_C_DROPPED_UNSEGMENTABLE]++;
+		return;
+	}
+	do {
+		pk_batch_init(&segs);
+		rc = pk_gso_segment(b, (uint32_t)l3, &pos, &segs);
+		for (uint32_t i = 0; i < segs.n; i++) {
+			pk_dev_autorelease(im->dev, segs.buf[i]);
+			impair_packet(im, s, d, segs.buf[i], now);
+		}
+	} while (rc == 0);
+	if (rc < 0)
+		im->ctr[IMPAIR_C_DROPPED_UNSEGMENTABLE]++;
+}
+
+static inline void impair_receive(struct pk_dev *dev, void *self, uint32_t port,
+				  const struct pk_batch *batch, bool l2)
 {
 	struct impair *im = self;
 	unsigned int di = PK_PORT_GROUP(port) & 1;
@@ -484,7 +555,8 @@ static void impair_receive(struct pk_dev *dev, void *self, uint32_t port,
 	const struct impair_settings *s = impair_settings_of(im, di);
 	uint64_t now;
 
-	if (PK_LIKELY(s->noop && !d->n)) {	/* nothing held, nothing to do */
+	/* Nothing held, nothing to do: super-packets pass whole. */
+	if (PK_LIKELY(s->noop && !d->n)) {
 		im->ctr[IMPAIR_C_PASSED] += batch->n;
 		pk_dev_emit(dev, d->out_port, batch);
 		return;
@@ -493,35 +565,26 @@ static void impair_receive(struct pk_dev *dev, void *self, uint32_t port,
 	impair_release_due(im, d, now);
 	for (uint32_t i = 0; i < batch->n; i++) {
 		struct pk_buf *b = batch->buf[i];
-		uint32_t len = pk_buf_len(b);
-		bool dup;
 
-		if (impair_lost(s, d)) {
-			im->ctr[IMPAIR_C_DROPPED_LOSS]++;
-			continue;
-		}
-		dup = s->duplicate && impair_prng_chance(&d->rng[IMPAIR_S_DUP], s->duplicate);
-		if (dup)
-			im->ctr[IMPAIR_C_DUPLICATED]++;
-		if (s->reorder) {
-			if (d->since_reorder + 1 >= s->reorder_gap &&
-			    impair_prng_chance(&d->rng[IMPAIR_S_REORDER], s->reorder)) {
-				/* Sent at once, ahead of everything held. */
-				d->since_reorder = 0;
-				im->ctr[IMPAIR_C_REORDERED]++;
-				impair_out_add(im, d->out_port, b, false);
-				if (dup)	/* shared while lent: a writer copies */
-					impair_out_add(im, d->out_port, pk_buf_ref(b), true);
-				continue;
-			}
-			d->since_reorder++;
-		}
-		impair_one(im, s, d, b, len, now, false);
-		if (dup)
-			impair_one(im, s, d, b, len, now, true);
+		if (PK_UNLIKELY(b->gso_size))
+			impair_super(im, s, d, b, now, l2);
+		else
+			impair_packet(im, s, d, b, now);
 	}
 	impair_out_flush(im, d->out_port);
 	impair_rearm(d, now);
+}
+
+static void impair_receive_l2(struct pk_dev *dev, void *self, uint32_t port,
+			      const struct pk_batch *batch)
+{
+	impair_receive(dev, self, port, batch, true);
+}
+
+static void impair_receive_l3(struct pk_dev *dev, void *self, uint32_t port,
+			      const struct pk_batch *batch)
+{
+	impair_receive(dev, self, port, batch, false);
 }
 
 /* Lifecycle ----------------------------------------------------------- */
@@ -607,13 +670,22 @@ static int impair_reconfigure(struct pk_dev *dev, void *self, const void *config
 	return 0;
 }
 
-static const struct pk_device_ops impair_ops = {
+static const struct pk_device_ops impair_l2_ops = {
 	.init = impair_init,
 	.start = impair_start,
 	.stop = impair_stop,
 	.finalize = impair_finalize,
 	.reconfigure = impair_reconfigure,
-	.receive = impair_receive,
+	.receive = impair_receive_l2,
+};
+
+static const struct pk_device_ops impair_l3_ops = {
+	.init = impair_init,
+	.start = impair_start,
+	.stop = impair_stop,
+	.finalize = impair_finalize,
+	.reconfigure = impair_reconfigure,
+	.receive = impair_receive_l3,
 };
 
 /* Types --------------------------------------------------------------- */
@@ -655,16 +727,21 @@ static const struct pk_device_ops impair_ops = {
 	"The default seed is 1; seed 0 draws a new seed at every start.\n\n"                  \
 	"Every parameter can change while the device runs. Packets already held keep the "   \
 	"release time they were given; new ones still leave after them. Delay and jitter "   \
-	"are applied at the granularity of the host's timers; under a fake clock exactly."
+	"are applied at the granularity of the host's timers; under a fake clock exactly.\n\n"  \
+	"Segmentation offload: the ports accept TCP super-packets (up to 64 KB, from a TUN "  \
+	"or TAP with 'offload' or a vclient with 'tso'). A direction that is not impaired "     \
+	"passes them whole; otherwise each is cut into the segments it stands for (segmented) " \
+	"and every segment is lost, duplicated, reordered, delayed and rate-limited on its own, " \
+	"as on a real link."
 
 static const struct pk_port_group impair_l2_ports[] = {
-	{ "a", PK_L2, 0, 1, "One side of the emulated link", 0 },
-	{ "b", PK_L2, 0, 1, "The other side of the emulated link", 0 },
+	{ "a", PK_L2, 0, 1, "One side of the emulated link", PK_PORT_F_OFFLOAD },
+	{ "b", PK_L2, 0, 1, "The other side of the emulated link", PK_PORT_F_OFFLOAD },
 };
 
 static const struct pk_port_group impair_l3_ports[] = {
-	{ "a", PK_L3, 0, 1, "One side of the emulated link", 0 },
-	{ "b", PK_L3, 0, 1, "The other side of the emulated link", 0 },
+	{ "a", PK_L3, 0, 1, "One side of the emulated link", PK_PORT_F_OFFLOAD },
+	{ "b", PK_L3, 0, 1, "The other side of the emulated link", PK_PORT_F_OFFLOAD },
 };
 
 const struct pk_device_type l2_impair_type = {
@@ -677,7 +754,7 @@ const struct pk_device_type l2_impair_type = {
 	PK_ARRAY(counters, impair_counters),
 	.config_size = sizeof(struct impair_config),
 	.instance_size = sizeof(struct impair),
-	.ops = &impair_ops,
+	.ops = &impair_l2_ops,
 };
 
 const struct pk_device_type l3_impair_type = {
@@ -690,5 +767,5 @@ const struct pk_device_type l3_impair_type = {
 	PK_ARRAY(counters, impair_counters),
 	.config_size = sizeof(struct impair_config),
 	.instance_size = sizeof(struct impair),
-	.ops = &impair_ops,
+	.ops = &impair_l3_ops,
 };

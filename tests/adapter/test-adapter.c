@@ -10,6 +10,7 @@
 
 #include "adapter.h"
 #include "ndp.h"
+#include "offload-test.h"
 
 #define SEC PK_NSEC_PER_SEC
 
@@ -32,6 +33,7 @@ static struct pk_registry *registry(void)
 		pk_registry_scan_default(reg);
 		if (!pk_registry_lookup(reg, "l3.adapter"))
 			g_error("pk-adapter.so not found: is PKTKIT_MODULE_PATH set (meson test)?");
+		offload_test_register(reg);
 	}
 	return reg;
 }
@@ -736,8 +738,11 @@ static struct seen pop_dhcp(struct fx *f)
 	return s;
 }
 
-/* Inject a server reply of @type for @xid offering 10.1.0.50 (lease @lease s). */
-static void server_reply(struct fx *f, uint8_t type, uint32_t xid, uint32_t lease)
+/* Inject a server reply of @type for @xid offering 10.1.0.50 (lease @lease s);
+ * with @partial, its UDP checksum left to offload (PK_CSUM_PARTIAL), as a
+ * kernel UDP socket behind a TAP with 'offload' sends it. */
+static void server_reply_ex(struct fx *f, uint8_t type, uint32_t xid, uint32_t lease,
+			    bool partial)
 {
 	struct pk_dhcp_header h = { .op = PK_DHCP_OP_REPLY, .xid = xid };
 	static const struct pk_ip4 sid = { { 10, 1, 0, 1 } }, mask = { { 255, 255, 255, 0 } };
@@ -768,7 +773,26 @@ static void server_reply(struct fx *f, uint8_t type, uint32_t xid, uint32_t leas
 	ad.dst_ip = (struct pk_ip4){ { 10, 1, 0, 50 } };
 	flen = pk_dhcp_frame_build(fr, sizeof(fr), &ad, msg, len);
 	g_assert_cmpuint(flen, >, 0);
+	if (partial) {
+		uint32_t sum = pk_csum_pseudo4(fr + 26, fr + 30, PK_IPPROTO_UDP,
+					       pk_get_be16(fr + 38));
+		struct pk_batch batch = { .n = 1, .buf = { pk_buf_new_copy(fr, flen) } };
+
+		g_assert_cmpuint(fr[14], ==, 0x45);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		pk_put_be16(pk_buf_data(batch.buf[0]) + 40, (uint16_t)sum);
+		pk_buf_set_csum_partial(batch.buf[0], 34, 6);
+		g_assert_true(pk_pipe_inject_batch(f->ethp, &batch));
+		pk_buf_unref(batch.buf[0]);
+		return;
+	}
 	g_assert_true(pk_pipe_inject(f->ethp, fr, flen));
+}
+
+static void server_reply(struct fx *f, uint8_t type, uint32_t xid, uint32_t lease)
+{
+	server_reply_ex(f, type, xid, lease, false);
 }
 
 static const uint8_t SRV_IP[4] = { 10, 1, 0, 1 };
@@ -1001,6 +1025,138 @@ static void test_dhcp_backoff(void)
 	fx_teardown(&f);
 }
 
+/* Offload: the adapter between a pipe and an offload sink (@sink_on_ip: the
+ * sink on "ip", the pipe on "eth"; else the other way round). */
+static void fx_setup_offload(struct fx *f, const char *params, bool sink_on_ip)
+{
+	GError *error = NULL;
+
+	f->g = pk_graph_new(registry(), NULL, PK_GRAPH_FAKE_CLOCK);
+	if (sink_on_ip) {
+		f->ipp = add_dev(f->g, "ipp", "test.offload-sink-l3", NULL);
+		f->ethp = add_dev(f->g, "ethp", "core.pipe-l2", "{\"capacity\": 1024}");
+	} else {
+		f->ipp = add_dev(f->g, "ipp", "core.pipe-l3", "{\"capacity\": 1024}");
+		f->ethp = add_dev(f->g, "ethp", "test.offload-sink-l2", NULL);
+	}
+	f->ad = add_dev(f->g, "ad", "l3.adapter", params);
+	g_assert_true(pk_graph_link(f->g, "ipp.io", "ad.ip", &error));
+	g_assert_true(pk_graph_link(f->g, "ethp.io", "ad.eth", &error));
+	g_assert_no_error(error);
+	g_assert_true(pk_graph_start(f->g, &error));
+	g_assert_no_error(error);
+}
+
+static void inject_buf(struct pk_dev *pipe, struct pk_buf *b)
+{
+	struct pk_batch batch = { .n = 1, .buf = { b } };
+
+	g_assert_true(pk_pipe_inject_batch(pipe, &batch));
+	pk_buf_unref(b);
+}
+
+/* L2 -> L3: the Ethernet header comes off, the super-frame stays whole. */
+static void test_offload_eth_to_ip(void)
+{
+	struct fx f;
+	GPtrArray *got;
+
+	fx_setup_offload(&f, "{\"mac\": \"02:aa:00:00:00:01\", \"addresses\": ["
+			 "{\"prefix\": \"10.0.0.2/24\"}, {\"prefix\": \"fd00::2/64\"}]}", true);
+	got = offload_test_got(f.ipp);
+	for (int v6 = 0; v6 <= 1; v6++)
+		inject_buf(f.ethp, offload_test_super(v6, 65000, 1448, AD_MAC, PEER_MAC));
+	g_assert_cmpuint(got->len, ==, 2);
+	offload_test_assert_super(g_ptr_array_index(got, 0), 0, false, 65000, 1448);
+	offload_test_assert_super(g_ptr_array_index(got, 1), 0, true, 65000, 1448);
+	fx_teardown(&f);
+}
+
+/* L3 -> L2: an Ethernet header goes on, whole, also for a packet that waited
+ * for ARP; to a port without offloads, segments. */
+static void test_offload_ip_to_eth(void)
+{
+	static const uint8_t spa[4] = { 10, 0, 0, 2 }, tpa[4] = { 10, 0, 0, 1 };
+	uint8_t reply[60] = { 0 };
+	struct fx f;
+	GPtrArray *got;
+	const struct pk_buf *b;
+	struct pk_buf *segs[64];
+	uint32_t n = 0;
+
+	fx_setup_offload(&f, "{\"mac\": \"02:aa:00:00:00:01\", \"addresses\": ["
+			 "{\"prefix\": \"10.0.0.1/24\"}]}", false);
+	got = offload_test_got(f.ethp);
+	offload_test_clear(f.ethp);	/* announcements */
+	inject_buf(f.ipp, offload_test_super(false, 65000, 1448, NULL, NULL));
+	g_assert_cmpuint(got->len, ==, 1);	/* the ARP request; the packet waits */
+	g_assert_cmpuint(pk_get_be16(pk_buf_data(g_ptr_array_index(got, 0)) + 12), ==,
+			 PK_ETH_P_ARP);
+	offload_test_clear(f.ethp);
+	/* 10.0.0.2 is at PEER_MAC. */
+	memcpy(reply, AD_MAC, 6);
+	memcpy(reply + 6, PEER_MAC, 6);
+	pk_put_be16(reply + 12, PK_ETH_P_ARP);
+	pk_put_be16(reply + 14, 1);
+	pk_put_be16(reply + 16, PK_ETH_P_IPV4);
+	reply[18] = 6;
+	reply[19] = 4;
+	pk_put_be16(reply + 20, PK_ARP_OP_REPLY);
+	memcpy(reply + 22, PEER_MAC, 6);
+	memcpy(reply + 28, spa, 4);
+	memcpy(reply + 32, AD_MAC, 6);
+	memcpy(reply + 38, tpa, 4);
+	offload_test_send(f.ethp, reply, sizeof(reply));
+	g_assert_cmpuint(ctr(&f, "neighbours-learned"), ==, 1);
+	inject_buf(f.ipp, offload_test_super(false, 30000, 1448, NULL, NULL));
+	g_assert_cmpuint(got->len, ==, 2);
+	for (uint32_t i = 0; i < 2; i++) {
+		b = g_ptr_array_index(got, i);
+		g_assert_cmpmem(pk_buf_data(b), 6, PEER_MAC, 6);
+		g_assert_cmpmem(pk_buf_data(b) + 6, 6, AD_MAC, 6);
+		offload_test_assert_super(b, PK_ETH_HLEN, false, i ? 30000 : 65000, 1448);
+	}
+	fx_teardown(&f);
+
+	/* Plain pipes on both sides: segments, both ways. */
+	fx_setup(&f, "{\"mac\": \"02:aa:00:00:00:01\", \"addresses\": ["
+		 "{\"prefix\": \"10.0.0.1/24\"}]}");
+	inject_buf(f.ipp, offload_test_super(false, 65000, 1448, NULL, NULL));
+	pk_pipe_clear(f.ethp);	/* the ARP request */
+	g_assert_true(pk_pipe_inject(f.ethp, reply, sizeof(reply)));
+	while ((segs[n] = pk_pipe_pop(f.ethp)))
+		g_assert_cmpuint(++n, <, G_N_ELEMENTS(segs));
+	offload_test_check_segments(segs, n, PK_ETH_HLEN, false, 65000, 1448);
+	for (uint32_t i = 0; i < n; i++)
+		pk_buf_unref(segs[i]);
+	n = 0;
+	inject_buf(f.ethp, offload_test_super(true, 65000, 1448, AD_MAC, PEER_MAC));
+	while ((segs[n] = pk_pipe_pop(f.ipp)))
+		g_assert_cmpuint(++n, <, G_N_ELEMENTS(segs));
+	offload_test_check_segments(segs, n, 0, true, 65000, 1448);
+	for (uint32_t i = 0; i < n; i++)
+		pk_buf_unref(segs[i]);
+	fx_teardown(&f);
+}
+
+/* DHCP replies whose UDP checksum was left to offload are completed, not dropped. */
+static void test_offload_dhcp_partial(void)
+{
+	struct fx f;
+	struct seen s;
+
+	fx_setup_keep(&f, DHCP_PARAMS, true);
+	s = pop_dhcp(&f);
+	g_assert_cmpuint(s.type, ==, PK_DHCP_DISCOVER);
+	server_reply_ex(&f, PK_DHCP_OFFER, s.xid, 100, true);
+	s = pop_dhcp(&f);
+	g_assert_cmpuint(s.type, ==, PK_DHCP_REQUEST);
+	server_reply_ex(&f, PK_DHCP_ACK, s.xid, 100, true);
+	g_assert_true(leased(&f));
+	g_assert_cmpuint(ctr(&f, "dhcp-dropped"), ==, 0);
+	fx_teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1020,5 +1176,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/adapter/dhcp/nak-restart", test_dhcp_nak_restart);
 	g_test_add_func("/adapter/dhcp/release-at-stop", test_dhcp_release_at_stop);
 	g_test_add_func("/adapter/dhcp/backoff", test_dhcp_backoff);
+	g_test_add_func("/adapter/offload/eth-to-ip", test_offload_eth_to_ip);
+	g_test_add_func("/adapter/offload/ip-to-eth", test_offload_ip_to_eth);
+	g_test_add_func("/adapter/offload/dhcp-partial", test_offload_dhcp_partial);
 	return g_test_run();
 }

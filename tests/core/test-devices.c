@@ -302,9 +302,92 @@ static const struct pk_device_type spawner_type = {
 	.config_size = sizeof(struct spawner_config), .ops = &spawner_ops,
 };
 
+/* test.bounce: ping-pong. Each frame carries a round number (bytes 0..3).
+ * The passive side answers every frame with a NEW frame of the same round;
+ * the side with `rounds` > 0 starts round 1 from a timer at start (delay 0)
+ * and answers round n with a new frame of round n + 1 until `rounds`. */
+struct bounce_config {
+	uint32_t rounds;
+};
+struct bounce {
+	struct bounce_config cfg;
+	struct pk_timer *timer;
+};
+static const struct pk_param bounce_params[] = {
+	PK_PARAM_U32(struct bounce_config, rounds, "rounds", "0", 0, 10000000, 0,
+		     "Rounds to play (starts them); 0: answer only"),
+};
+static const struct pk_port_group bounce_ports[] = { { "eth", PK_L2, 0, 1, "Port", 0 } };
+enum { BOUNCE_RECEIVED, BOUNCE_SENT };
+static const struct pk_counter bounce_counters[] = {
+	{ "received", "Frames received" }, { "sent", "Frames sent" },
+};
+
+static void bounce_send(struct pk_dev *dev, uint32_t round)
+{
+	struct pk_buf *b = pk_buf_alloc(60);
+
+	memset(pk_buf_data(b), 0, 60);
+	memcpy(pk_buf_data(b), &round, sizeof(round));
+	pk_dev_emit_one(dev, 0, b);
+	pk_buf_unref(b);
+	pk_dev_count(dev, BOUNCE_SENT, 1);
+}
+
+static void bounce_fire(struct pk_dev *dev, void *self, void *data)
+{
+	bounce_send(dev, 1);
+}
+
+static void bounce_receive(struct pk_dev *dev, void *self, uint32_t port,
+			   const struct pk_batch *batch)
+{
+	struct bounce *t = self;
+
+	for (uint32_t i = 0; i < batch->n; i++) {
+		uint32_t round;
+
+		memcpy(&round, pk_buf_data(batch->buf[i]), sizeof(round));
+		pk_dev_count(dev, BOUNCE_RECEIVED, 1);
+		if (!t->cfg.rounds)
+			bounce_send(dev, round);
+		else if (round < t->cfg.rounds)
+			bounce_send(dev, round + 1);
+	}
+}
+
+static int bounce_init(struct pk_dev *dev, void *self, const void *config, GError **error)
+{
+	struct bounce *t = self;
+
+	t->cfg = *(const struct bounce_config *)config;
+	t->timer = pk_timer_new(dev, bounce_fire, NULL);
+	return 0;
+}
+
+static int bounce_start(struct pk_dev *dev, void *self, GError **error)
+{
+	struct bounce *t = self;
+
+	if (t->cfg.rounds)
+		pk_timer_arm(t->timer, 0);
+	return 0;
+}
+
+static const struct pk_device_ops bounce_ops = {
+	.init = bounce_init, .start = bounce_start, .receive = bounce_receive,
+};
+static const struct pk_device_type bounce_type = {
+	.name = "test.bounce", .summary = "Plays ping-pong with new frames",
+	PK_ARRAY(ports, bounce_ports), PK_ARRAY(params, bounce_params),
+	PK_ARRAY(counters, bounce_counters),
+	.config_size = sizeof(struct bounce_config), .instance_size = sizeof(struct bounce),
+	.ops = &bounce_ops,
+};
+
 static const struct pk_device_type *const test_types[] = {
 	&echo_type, &tee_type, &mutate_type, &ticker_type, &l3sink_type, &reader_type,
-	&spawner_type, NULL,
+	&spawner_type, &bounce_type, NULL,
 };
 
 const struct pk_module_info test_devices_module = {

@@ -18,6 +18,9 @@
  * test.spawner L2 ports "seg" (up to 16), L3 ports "ip": a `template`
  *             parameter (PK_PF_TEMPLATE) and nothing else; tests call
  *             pk_dev_instantiate() on it
+ * test.bounce L2 port "eth": ping-pong with a NEW frame per answer; with
+ *             `rounds` it starts at start (timer, delay 0) and stops after
+ *             that many rounds; counters "received", "sent"
  */
 extern const struct pk_module_info test_devices_module;
 

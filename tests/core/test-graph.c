@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* test-graph.c - The graph runtime: emit, re-entrancy queue, loop guard, COW, timers, lifecycle */
+/* test-graph.c - The graph runtime: emit, re-entrancy queue, hop count, budget, COW, timers, lifecycle */
 #include <pktkit/testing.h>
 #include <unistd.h>
 #include "test-devices.h"
@@ -109,11 +109,158 @@ static void test_loop_guard(struct fixture *f, gconstpointer data)
 	link_ok(f, "a", "b");
 	link_ok(f, "a", "b");
 	g_assert_true(pk_pipe_inject(p, "storm", 5));
+	/* Nothing was deferred: the storm ended inside the dispatch. */
+	g_assert_false(g_main_context_pending(NULL));
 	drops = pk_dev_counter(a, "loop-drops") + pk_dev_counter(b, "loop-drops");
-	g_assert_cmpuint(drops, >, 0);
-	/* The storm reached the pipe a bounded number of times. */
+	/* Two copies circle, each cut once its hops are spent. */
+	g_assert_cmpuint(drops, ==, 2);
+	/* The storm reached the pipe a bounded number of times: every second
+	 * hop of each copy passes a, which also floods to the pipe. */
 	g_assert_cmpuint(pk_dev_counter(p, "received"), >, 0);
-	g_assert_cmpuint(pk_dev_counter(p, "received"), <=, 2 * 32 + 2);
+	g_assert_cmpuint(pk_dev_counter(p, "received"), <=, PK_BUF_HOPS + 2);
+}
+
+/* Iterate the default context until @dev counted @want "received", at
+ * most @max_iter times; return the iterations it took. */
+static unsigned int run_until(struct pk_dev *dev, uint64_t want, unsigned int max_iter)
+{
+	unsigned int n = 0;
+
+	while (pk_dev_counter(dev, "received") < want && n < max_iter) {
+		g_main_context_iteration(NULL, FALSE);
+		n++;
+	}
+	return n;
+}
+
+/* A conversation is not a loop: 10,000 rounds of ping-pong between two
+ * devices that answer inside receive, each answer a new buffer, lose
+ * nothing and drop nothing, however many dispatches they take. */
+static void test_ping_pong(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *a = add(f, "a", "test.bounce", "{\"rounds\": 10000}");
+	struct pk_dev *b = add(f, "b", "test.bounce", NULL);
+	struct pk_port_stats st;
+	GError *error = NULL;
+
+	link_ok(f, "a", "b");
+	g_assert_true(pk_graph_start(f->g, &error));
+	g_assert_no_error(error);
+	pk_graph_clock_advance(f->g, 0);	/* a's timer: round 1 */
+	run_until(a, 10000, 1000);
+	g_assert_cmpuint(pk_dev_counter(a, "received"), ==, 10000);
+	g_assert_cmpuint(pk_dev_counter(b, "received"), ==, 10000);
+	g_assert_cmpuint(pk_dev_counter(a, "sent"), ==, 10000);
+	g_assert_cmpuint(pk_dev_counter(b, "sent"), ==, 10000);
+	g_assert_cmpuint(pk_dev_counter(a, "loop-drops"), ==, 0);
+	g_assert_cmpuint(pk_dev_counter(b, "loop-drops"), ==, 0);
+	g_assert_true(pk_dev_port_stats(a, 0, &st));
+	g_assert_cmpuint(st.drops, ==, 0);
+	g_assert_cmpuint(st.rx_packets, ==, 10000);
+	g_assert_true(pk_dev_port_stats(b, 0, &st));
+	g_assert_cmpuint(st.drops, ==, 0);
+	/* Done: no more work waits in the context. */
+	g_assert_false(g_main_context_pending(NULL));
+}
+
+/* A dispatch has a bounded budget of queued deliveries: a long exchange
+ * started by one timer spans several main-loop iterations, keeps going in
+ * order while other sources run in between, and completes. */
+static void test_dispatch_budget(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *a = add(f, "a", "test.bounce", "{\"rounds\": 50000}");
+	struct pk_dev *b = add(f, "b", "test.bounce", NULL);
+	GError *error = NULL;
+	uint64_t first, prev;
+	unsigned int iters = 0;
+
+	link_ok(f, "a", "b");
+	g_assert_true(pk_graph_start(f->g, &error));
+	pk_graph_clock_advance(f->g, 0);
+	first = pk_dev_counter(a, "received");
+	/* The timer's dispatch ran a part of the exchange, not all of it. */
+	g_assert_cmpuint(first, >, 0);
+	g_assert_cmpuint(first, <, 50000);
+	g_assert_true(g_main_context_pending(NULL));
+	/* Each iteration makes progress and none finishes the rest at once. */
+	prev = first;
+	while (pk_dev_counter(a, "received") < 50000 && iters < 1000) {
+		g_main_context_iteration(NULL, FALSE);
+		iters++;
+		g_assert_cmpuint(pk_dev_counter(a, "received"), >, prev);
+		g_assert_cmpuint(pk_dev_counter(a, "received") - prev, <=, first + 1);
+		prev = pk_dev_counter(a, "received");
+	}
+	g_assert_cmpuint(iters, >=, 2);
+	g_assert_cmpuint(pk_dev_counter(a, "received"), ==, 50000);
+	g_assert_cmpuint(pk_dev_counter(b, "received"), ==, 50000);
+	g_assert_cmpuint(pk_dev_counter(a, "loop-drops") + pk_dev_counter(b, "loop-drops"), ==, 0);
+	g_assert_false(g_main_context_pending(NULL));
+}
+
+/* Deferred deliveries of a device removed (or a graph freed) before they
+ * ran are dropped, and their buffers returned (the fixture checks). */
+static void test_budget_teardown(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *a = add(f, "a", "test.bounce", "{\"rounds\": 50000}");
+	GError *error = NULL;
+
+	add(f, "b", "test.bounce", NULL);
+	link_ok(f, "a", "b");
+	g_assert_true(pk_graph_start(f->g, &error));
+	pk_graph_clock_advance(f->g, 0);
+	g_assert_cmpuint(pk_dev_counter(a, "received"), <, 50000);
+	g_assert_true(pk_graph_remove_device(f->g, "b", &error));
+	g_assert_no_error(error);
+	while (g_main_context_pending(NULL))
+		g_main_context_iteration(NULL, FALSE);
+	g_assert_cmpuint(pk_dev_counter(a, "received"), <, 50000);
+	/* A new pair (started on add) is deferred, then the graph goes: the
+	 * fixture frees it with the work still waiting. */
+	add(f, "d", "test.bounce", NULL);
+	add(f, "c", "test.bounce", "{\"rounds\": 50000}");
+	link_ok(f, "c", "d");
+	pk_graph_clock_advance(f->g, 0);
+	g_assert_cmpuint(pk_dev_counter(pk_graph_lookup(f->g, "c"), "received"), >, 0);
+	g_assert_true(g_main_context_pending(NULL));
+}
+
+/* Three l2.hub devices in a ring: a broadcast circles both ways until its
+ * hop count is spent, is counted where it died, and the injection returns. */
+static void test_hub_ring(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *p, *h[3];
+	uint64_t drops = 0;
+	uint8_t frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5 };
+	GError *error = NULL;
+
+	pk_registry_scan_default(f->reg);
+	g_assert_nonnull(pk_registry_lookup(f->reg, "l2.hub"));
+	p = add(f, "p", "core.pipe-l2", "{\"capacity\": 0}");
+	for (unsigned int i = 0; i < 3; i++) {
+		g_autofree char *id = g_strdup_printf("h%u", i);
+
+		h[i] = add(f, id, "l2.hub", NULL);
+	}
+	link_ok(f, "h0.port", "h1.port");
+	link_ok(f, "h1.port", "h2.port");
+	link_ok(f, "h2.port", "h0.port");
+	link_ok(f, "p", "h0.port");
+	g_assert_true(pk_graph_start(f->g, &error));
+	g_assert_no_error(error);
+	g_assert_true(pk_pipe_inject(p, frame, sizeof(frame)));
+	while (g_main_context_pending(NULL))
+		g_main_context_iteration(NULL, FALSE);
+	for (unsigned int i = 0; i < 3; i++)
+		drops += pk_dev_counter(h[i], "loop-drops");
+	/* One copy each way, each dropped where its count ran out: by a hub
+	 * that would flood it, once per port it would have left by. */
+	g_assert_cmpuint(drops, >=, 2);
+	g_assert_cmpuint(drops, <=, 4);
+	g_assert_cmpuint(pk_dev_counter(p, "loop-drops"), ==, 0);
+	/* Each copy passes h0 every third hop, and h0 floods to the pipe. */
+	g_assert_cmpuint(pk_dev_counter(p, "received"), >=, 2);
+	g_assert_cmpuint(pk_dev_counter(p, "received"), <=, 2 * (PK_BUF_HOPS / 3 + 1));
 }
 
 /* A shared buffer is copied before a write; an exclusive one is written in place. */
@@ -443,6 +590,10 @@ int main(int argc, char **argv)
 	ADD("/graph/pipe-to-pipe", test_pipe_to_pipe);
 	ADD("/graph/reentrant-delivery", test_reentrant_delivery);
 	ADD("/graph/loop-guard", test_loop_guard);
+	ADD("/graph/ping-pong", test_ping_pong);
+	ADD("/graph/dispatch-budget", test_dispatch_budget);
+	ADD("/graph/budget-teardown", test_budget_teardown);
+	ADD("/graph/hub-ring", test_hub_ring);
 	ADD("/graph/copy-on-write", test_copy_on_write);
 	ADD("/graph/timers-fake-clock", test_timers_fake_clock);
 	ADD("/graph/timer-survives-restart", test_timer_survives_restart);

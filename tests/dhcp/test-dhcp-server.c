@@ -119,7 +119,7 @@ static struct pk_ip4 ip(const char *s)
 
 static struct pk_mac cmac(unsigned int n)
 {
-	struct pk_mac m = { { 0x52, 0x54, 0x00, 0x00, 0x00, (uint8_t)n } };
+	struct pk_mac m = { { 0x52, 0x54, 0x00, 0x00, (uint8_t)(n >> 8), (uint8_t)n } };
 
 	return m;
 }
@@ -606,6 +606,196 @@ static void test_table_full(void)
 	env_stop(&e);
 }
 
+/* DISCOVER from @client; the offered address as text, or NULL if none. */
+static const char *discover(struct env *e, unsigned int client)
+{
+	static char got[INET_ADDRSTRLEN];
+	struct req d = { .type = PK_DHCP_DISCOVER, .client = client, .bcast_flag = true };
+	struct reply r;
+
+	if (!send_req(e, &d, &r))
+		return NULL;
+	g_assert_cmpuint(r.f.msg.msg_type, ==, PK_DHCP_OFFER);
+	inet_ntop(AF_INET, r.f.msg.yiaddr, got, sizeof(got));
+	return got;
+}
+
+/* REQUEST (selecting) of @ipaddr by @client: the reply type, or 0 for none. */
+static uint8_t request(struct env *e, unsigned int client, const char *ipaddr)
+{
+	struct req q = { .type = PK_DHCP_REQUEST, .client = client, .reqip = ipaddr,
+			 .sid = "192.168.0.1", .bcast_flag = true };
+	struct reply r;
+
+	if (!send_req(e, &q, &r))
+		return 0;
+	if (r.f.msg.msg_type == PK_DHCP_ACK)
+		assert_ip(r.f.msg.yiaddr, ipaddr);
+	return r.f.msg.msg_type;
+}
+
+/*
+ * Issue 10: DISCOVERs alone do not hold the pool. With every address offered,
+ * a new client gets the oldest offer's address; offers go oldest first; bound
+ * leases are never taken; the client that lost its offer can still complete
+ * its REQUEST for the address while no one else has.
+ */
+static void test_offer_reuse(void)
+{
+	struct env e;
+
+	/* Pool .10-.13. */
+	env_start(&e, "\"range-end\": \"192.168.0.13\"");
+	g_assert_cmpstr(discover(&e, 1), ==, "192.168.0.10");
+	pk_graph_clock_advance(e.g, 1 * SEC);
+	g_assert_cmpstr(discover(&e, 2), ==, "192.168.0.11");
+	pk_graph_clock_advance(e.g, 1 * SEC);
+	g_assert_cmpstr(discover(&e, 3), ==, "192.168.0.12");
+	pk_graph_clock_advance(e.g, 1 * SEC);
+	g_assert_cmpstr(dora(&e, 4, NULL), ==, "192.168.0.13");
+	/* Client 1 renews its offer (a second DISCOVER keeps its address). */
+	g_assert_cmpstr(discover(&e, 1), ==, "192.168.0.10");
+	g_assert_cmpuint(ctr(&e, "offers-reclaimed"), ==, 0);
+	/* Pool full: the oldest offer is now client 2's, then 3's, then 1's. */
+	pk_graph_clock_advance(e.g, 1 * SEC);
+	g_assert_cmpstr(discover(&e, 5), ==, "192.168.0.11");
+	pk_graph_clock_advance(e.g, 1 * SEC);
+	g_assert_cmpstr(discover(&e, 6), ==, "192.168.0.12");
+	pk_graph_clock_advance(e.g, 1 * SEC);
+	g_assert_cmpstr(discover(&e, 7), ==, "192.168.0.10");
+	g_assert_cmpuint(ctr(&e, "offers-reclaimed"), ==, 3);
+	g_assert_cmpuint(ctr(&e, "pool-exhausted"), ==, 0);
+	/* Client 6 completes its exchange; client 3, whose offer it took, gets a
+	 * NAK for it (bound now) and the oldest offer (client 5's) on DISCOVER. */
+	g_assert_cmpuint(request(&e, 6, "192.168.0.12"), ==, PK_DHCP_ACK);
+	g_assert_cmpuint(request(&e, 3, "192.168.0.12"), ==, PK_DHCP_NAK);
+	g_assert_cmpstr(discover(&e, 3), ==, "192.168.0.11");
+	/* Client 5 lost .11 to client 3 but REQUESTs it first: a REQUEST takes
+	 * an address that is only offered. */
+	g_assert_cmpuint(request(&e, 5, "192.168.0.11"), ==, PK_DHCP_ACK);
+	g_assert_cmpuint(ctr(&e, "offers-reclaimed"), ==, 5);
+	/* Bound: .11 (5), .12 (6), .13 (4); offered: .10 (7). The bound leases
+	 * stay; a new client takes .10, and then nothing is left. */
+	g_assert_cmpstr(discover(&e, 8), ==, "192.168.0.10");
+	g_assert_cmpuint(request(&e, 8, "192.168.0.10"), ==, PK_DHCP_ACK);
+	g_assert_null(discover(&e, 9));
+	g_assert_cmpuint(ctr(&e, "pool-exhausted"), ==, 1);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 4);
+	env_stop(&e);
+}
+
+/* The same with max-leases as the limit: the table is full of offers. */
+static void test_offer_reuse_table_full(void)
+{
+	struct env e;
+
+	env_start(&e, "\"max-leases\": 3");
+	g_assert_cmpstr(dora(&e, 1, NULL), ==, "192.168.0.10");
+	g_assert_cmpstr(discover(&e, 2), ==, "192.168.0.11");
+	pk_graph_clock_advance(e.g, 1 * SEC);
+	g_assert_cmpstr(discover(&e, 3), ==, "192.168.0.12");
+	/* Table full; the pool is not: client 2's offer (oldest) makes room. */
+	g_assert_nonnull(discover(&e, 4));
+	g_assert_cmpuint(ctr(&e, "offers-reclaimed"), ==, 1);
+	g_assert_cmpuint(request(&e, 3, "192.168.0.12"), ==, PK_DHCP_ACK);
+	g_assert_cmpuint(ctr(&e, "lease-table-full"), ==, 0);
+	env_stop(&e);
+}
+
+/*
+ * A flood of DISCOVERs from 10,000 MACs into a pool of 11 addresses: every
+ * one is answered, and a real client arriving afterwards gets a lease.
+ */
+static void test_discover_flood(void)
+{
+	struct env e;
+
+	env_start(&e, NULL);
+	for (unsigned int i = 0; i < 10000; i++) {
+		g_assert_nonnull(discover(&e, 1000 + i));
+		if (i % 100 == 0)
+			pk_graph_clock_advance(e.g, 10 * PK_NSEC_PER_MSEC);
+	}
+	g_assert_cmpuint(ctr(&e, "offers"), ==, 10000);
+	g_assert_cmpuint(ctr(&e, "offers-reclaimed"), ==, 10000 - 11);
+	g_assert_cmpuint(ctr(&e, "pool-exhausted"), ==, 0);
+	g_assert_nonnull(dora(&e, 1, NULL));
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 1);
+	env_stop(&e);
+}
+
+/*
+ * New leases take from a budget of new-lease-burst refilled at new-lease-rate;
+ * REQUESTs beyond it are ignored and counted; renewals and reservations are
+ * never limited.
+ */
+static void test_new_lease_rate(void)
+{
+	struct env e;
+	unsigned int granted = 0;
+	char addr[INET_ADDRSTRLEN];
+
+	env_start(&e, "\"range-end\": \"192.168.0.250\", \"new-lease-burst\": 5, "
+		      "\"new-lease-rate\": 2, \"static-leases\": [{\"mac\": "
+		      "\"52:54:00:00:00:63\", \"ip\": \"192.168.0.5\"}]");
+	/* A REQUEST flood: 100 clients doing DISCOVER + REQUEST at once. */
+	for (unsigned int i = 0; i < 100; i++) {
+		const char *got = discover(&e, 200 + i);
+		uint8_t t;
+
+		g_assert_nonnull(got);
+		t = request(&e, 200 + i, got);
+		g_assert_true(t == 0 || t == PK_DHCP_ACK);
+		granted += t == PK_DHCP_ACK;
+	}
+	g_assert_cmpuint(granted, ==, 5);
+	g_assert_cmpuint(ctr(&e, "new-leases-rate-limited"), ==, 95);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 5);
+	/* The reservation is not limited. */
+	{
+		struct req d = { .type = PK_DHCP_DISCOVER, .client = 0x63 };
+		struct reply r;
+
+		g_assert_true(send_req(&e, &d, &r));
+		assert_ip(r.f.msg.yiaddr, "192.168.0.5");
+	}
+	g_assert_cmpuint(request(&e, 0x63, "192.168.0.5"), ==, PK_DHCP_ACK);
+	/* A renewal of a bound lease is not limited either. */
+	g_assert_cmpuint(request(&e, 200, "192.168.0.10"), ==, PK_DHCP_ACK);
+	g_assert_cmpuint(ctr(&e, "new-leases-rate-limited"), ==, 95);
+	/* Half a second refills one new lease: the next client retrying its
+	 * REQUEST gets it, and the one after waits again. */
+	pk_graph_clock_advance(e.g, 499 * PK_NSEC_PER_MSEC);
+	g_assert_cmpuint(request(&e, 205, "192.168.0.15"), ==, 0);
+	pk_graph_clock_advance(e.g, 1 * PK_NSEC_PER_MSEC);
+	g_assert_cmpuint(request(&e, 205, "192.168.0.15"), ==, PK_DHCP_ACK);
+	g_assert_cmpuint(request(&e, 206, "192.168.0.16"), ==, 0);
+	g_assert_cmpuint(ctr(&e, "new-leases-rate-limited"), ==, 97);
+	/* Over 10 s the flood gets 2 per second, never more than the burst. */
+	granted = 0;
+	for (unsigned int t = 0; t < 1000; t++) {
+		unsigned int c = 300 + t;
+		const char *got;
+
+		pk_graph_clock_advance(e.g, 10 * PK_NSEC_PER_MSEC);
+		got = discover(&e, c);
+		if (!got)
+			continue;
+		g_strlcpy(addr, got, sizeof(addr));
+		granted += request(&e, c, addr) == PK_DHCP_ACK;
+	}
+	g_assert_cmpuint(granted, >=, 19);
+	g_assert_cmpuint(granted, <=, 21);
+	env_stop(&e);
+
+	/* new-lease-burst 0: no limit. */
+	env_start(&e, "\"new-lease-burst\": 0");
+	for (unsigned int i = 0; i < 11; i++)
+		g_assert_nonnull(dora(&e, 10 + i, NULL));
+	g_assert_cmpuint(ctr(&e, "new-leases-rate-limited"), ==, 0);
+	env_stop(&e);
+}
+
 static void test_persistence(void)
 {
 	g_autofree char *dir = g_dir_make_tmp("pk-dhcp-XXXXXX", NULL);
@@ -845,6 +1035,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/dhcp/server/expiry", test_expiry);
 	g_test_add_func("/dhcp/server/decline-release-inform", test_decline_release_inform);
 	g_test_add_func("/dhcp/server/table-full", test_table_full);
+	g_test_add_func("/dhcp/server/offer-reuse", test_offer_reuse);
+	g_test_add_func("/dhcp/server/offer-reuse-table-full", test_offer_reuse_table_full);
+	g_test_add_func("/dhcp/server/discover-flood", test_discover_flood);
+	g_test_add_func("/dhcp/server/new-lease-rate", test_new_lease_rate);
 	g_test_add_func("/dhcp/server/persistence", test_persistence);
 	g_test_add_func("/dhcp/server/bad-input", test_bad_input);
 	g_test_add_func("/dhcp/server/arp-and-ping", test_arp_and_ping);

@@ -5,8 +5,10 @@
  * region is read in full (ASan catches reads outside the input); it is then
  * wrapped in Ethernet/IPv4/UDP with valid checksums and fed to the dhcp
  * module's sans-I/O server core, whose table must stay consistent. A message
- * that parses is rebuilt with the builder and must parse again. Seeds:
- * tests/fuzz/corpus/dhcp/.
+ * that parses is rebuilt with the builder and must parse again. The input
+ * is also a frame for the server's host answers (host-reply.c: ARP for its
+ * address, ICMP echo), with an output buffer of ample and of fuzzed size:
+ * a reply must be well formed and fit. Seeds: tests/fuzz/corpus/dhcp/.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <pktkit/dhcp.h>
 
 #include "dhcp-server.h"
+#include "host-reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -92,6 +95,49 @@ static void rebuild(const struct pk_dhcp_msg *m)
 		FUZZ_CHECK(pk_dhcp_parse(out, len, &back) == PK_DHCP_OK);
 }
 
+/* ARP and echo answers of the server's address, into @cap bytes (ASan checks the writes). */
+static void host_answers(const uint8_t *data, uint32_t size, uint32_t cap)
+{
+	static const struct pk_mac mac = { { 0x02, 0, 0, 0, 0, 0x01 } };
+	static const struct pk_ip4 ip = { { 192, 168, 0, 1 } };
+	uint8_t *out = malloc(cap ? cap : 1);
+	struct pk_eth_view e;
+	uint32_t len = 1;
+	enum host_reply_kind k = host_reply(data, size, &mac, &ip, out, cap, &len);
+
+	FUZZ_CHECK(len <= cap && (len > 0) == (k == HOST_REPLY_ARP || k == HOST_REPLY_ECHO));
+	if (len) {
+		FUZZ_CHECK(pk_eth_parse(out, len, &e) && !e.tagged);
+		FUZZ_CHECK(memcmp(e.src, mac.b, 6) == 0 && !(e.dst[0] & 1));
+	}
+	if (k == HOST_REPLY_ARP) {
+		struct pk_arp_view a, req;
+		struct pk_eth_view in;
+
+		FUZZ_CHECK(pk_eth_parse(data, size, &in) &&
+			   pk_arp_parse(data + in.l3_off, in.l3_len, &req));
+		FUZZ_CHECK(len == 60 && pk_arp_parse(out + e.l3_off, e.l3_len, &a));
+		FUZZ_CHECK(a.op == PK_ARP_OP_REPLY && memcmp(a.spa, ip.b, 4) == 0 &&
+			   memcmp(a.sha, mac.b, 6) == 0 && memcmp(a.tha, req.sha, 6) == 0 &&
+			   memcmp(a.tpa, req.spa, 4) == 0 && memcmp(e.dst, in.src, 6) == 0);
+	} else if (k == HOST_REPLY_ECHO) {
+		struct pk_ip4_view v, req;
+		struct pk_icmp_view ic;
+		struct pk_eth_view in;
+
+		FUZZ_CHECK(pk_eth_parse(data, size, &in) &&
+			   pk_ip4_parse(data + in.l3_off, in.l3_len, &req));
+		FUZZ_CHECK(pk_ip4_parse(out + e.l3_off, e.l3_len, &v) && pk_ip4_csum_ok(&v));
+		FUZZ_CHECK(v.proto == PK_IPPROTO_ICMP && memcmp(v.src, ip.b, 4) == 0 &&
+			   memcmp(v.dst, req.src, 4) == 0 && v.total_len == e.l3_len);
+		FUZZ_CHECK(pk_icmp_parse(v.payload, v.payload_len, &ic) &&
+			   ic.type == PK_ICMP_ECHO_REPLY && pk_csum_ok(v.payload, v.payload_len, 0));
+		FUZZ_CHECK(v.payload_len == req.payload_len &&
+			   memcmp(v.payload + 4, req.payload + 4, v.payload_len - 4) == 0);
+	}
+	free(out);
+}
+
 static struct dhcp_server_conf conf;
 static struct dhcp_server server;
 static struct dhcp_static statics[1];
@@ -138,6 +184,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The same bytes as a raw frame. */
 	if (pk_dhcp_frame_parse(data, (uint32_t)size, &f) == PK_DHCP_OK)
 		exercise(&f.msg);
+
+	if (size <= 65535) {
+		host_answers(data, (uint32_t)size, (uint32_t)size + 64);
+		host_answers(data, (uint32_t)size, size ? data[size - 1] : 0);
+	}
 
 	/* Through the server core, framed with valid checksums. */
 	server_setup();

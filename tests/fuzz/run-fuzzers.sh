@@ -16,6 +16,15 @@ if ((${#targets[@]} == 0)); then
 	echo "run-fuzzers: no fuzz targets in $build/tests/fuzz (configure with -Dfuzzing=true and CC=clang)" >&2
 	exit 1
 fi
+# Every target in the tree must have been built: one left out of meson.build would
+# otherwise just never run.
+for src in "$here"/fuzz-*.c; do
+	name=$(basename "$src" .c)
+	if [ ! -x "$build/tests/fuzz/$name" ]; then
+		echo "run-fuzzers: $name is not built (register it in tests/fuzz/meson.build)" >&2
+		exit 1
+	fi
+done
 for t in "${targets[@]}"; do
 	[ -x "$t" ] && [ -f "$t" ] || continue
 	name=$(basename "$t")

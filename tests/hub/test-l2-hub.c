@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hub-test-util.h"
+#include "offload-test.h"
 
 #define SEC INT64_C(1000000000)
 
@@ -696,10 +697,144 @@ static void test_vlan_config_errors(void)
 	pk_graph_free(g);
 }
 
+/* Offload: hub "hub"; pipe "in" on port 0, offload sinks "a" and "b" on 1 and
+ * 2, pipe "plain" on 3. */
+static struct pk_graph *offload_setup(const char *params, struct pk_dev **d)
+{
+	struct pk_graph *g = hub_test_graph();
+	GError *error = NULL;
+
+	hub_test_device(g, "hub", "l2.hub", params);
+	d[0] = hub_test_device(g, "in", "core.pipe-l2", NULL);
+	d[1] = hub_test_device(g, "a", "test.offload-sink-l2", NULL);
+	d[2] = hub_test_device(g, "b", "test.offload-sink-l2", NULL);
+	d[3] = hub_test_device(g, "plain", "core.pipe-l2", "{\"capacity\": 256}");
+	hub_test_link(g, "in.io", "hub.port.0");
+	hub_test_link(g, "a.io", "hub.port.1");
+	hub_test_link(g, "b.io", "hub.port.2");
+	hub_test_link(g, "plain.io", "hub.port.3");
+	g_assert_true(pk_graph_start(g, &error));
+	g_assert_no_error(error);
+	return g;
+}
+
+static void inject_buf(struct pk_dev *pipe, struct pk_buf *b)
+{
+	struct pk_batch batch = { .n = 1, .buf = { b } };
+
+	g_assert_true(pk_pipe_inject_batch(pipe, &batch));
+	pk_buf_unref(b);
+}
+
+/* Every frame a pipe received must be a segment of the super-frame. */
+static void expect_segments(struct pk_dev *pipe, uint32_t l3, bool v6, uint32_t payload,
+			    uint16_t mss)
+{
+	struct pk_buf *segs[64];
+	uint32_t n = 0;
+	struct pk_buf *b;
+
+	while ((b = pk_pipe_pop(pipe))) {
+		g_assert_cmpuint(n, <, G_N_ELEMENTS(segs));
+		segs[n++] = b;
+	}
+	offload_test_check_segments(segs, n, l3, v6, payload, mss);
+	for (uint32_t i = 0; i < n; i++)
+		pk_buf_unref(segs[i]);
+}
+
+/* Super-frames are flooded and switched whole to ports that accept them;
+ * a port without PK_PORT_F_OFFLOAD gets segments. */
+static void test_offload(void)
+{
+	struct pk_dev *d[4];
+	struct pk_graph *g = offload_setup(NULL, d);
+	GPtrArray *a = offload_test_got(d[1]), *b = offload_test_got(d[2]);
+	uint8_t mi[6], ma[6], mp[6], frame[128];
+
+	hub_test_mac(mi, 1);
+	hub_test_mac(ma, 2);
+	/* Unknown destination: flooded, the same buffer to both sinks. */
+	inject_buf(d[0], offload_test_super(false, 60000, 1448, ma, mi));
+	g_assert_cmpuint(a->len, ==, 1);
+	g_assert_cmpuint(b->len, ==, 1);
+	g_assert_true(g_ptr_array_index(a, 0) == g_ptr_array_index(b, 0));
+	offload_test_assert_super(g_ptr_array_index(a, 0), PK_ETH_HLEN, false, 60000, 1448);
+	expect_segments(d[3], PK_ETH_HLEN, false, 60000, 1448);
+	g_assert_cmpuint(ctr(g, "flooded"), ==, 1);
+	offload_test_clear(d[1]);
+	offload_test_clear(d[2]);
+
+	/* Once "a" is learned: unicast, whole, to it only. */
+	offload_test_send(d[1], frame, hub_test_eth(frame, mi, ma, -1, 46, 2));
+	g_assert_cmpuint(hub_test_drain(d[0]), ==, 1);
+	for (int v6 = 0; v6 <= 1; v6++)
+		inject_buf(d[0], offload_test_super(v6, 65000, 1448, ma, mi));
+	g_assert_cmpuint(a->len, ==, 2);
+	g_assert_cmpuint(b->len, ==, 0);
+	g_assert_cmpuint(pk_pipe_pending(d[3]), ==, 0);
+	offload_test_assert_super(g_ptr_array_index(a, 0), PK_ETH_HLEN, false, 65000, 1448);
+	offload_test_assert_super(g_ptr_array_index(a, 1), PK_ETH_HLEN, true, 65000, 1448);
+	g_assert_cmpuint(ctr(g, "forwarded-unicast"), ==, 1 + 2);	/* the reply, then these */
+
+	/* To a host learned on "plain": segments only, there. */
+	hub_test_mac(mp, 3);
+	g_assert_true(pk_pipe_inject(d[3], frame, hub_test_eth(frame, mi, mp, -1, 46, 3)));
+	g_assert_cmpuint(hub_test_drain(d[0]), ==, 1);
+	inject_buf(d[0], offload_test_super(false, 60000, 1448, mp, mi));
+	expect_segments(d[3], PK_ETH_HLEN, false, 60000, 1448);
+	g_assert_cmpuint(a->len, ==, 2);
+	g_assert_cmpuint(b->len, ==, 0);
+	pk_graph_free(g);
+}
+
+/* Tags added or removed in a copy keep the offload metadata, the checksum
+ * start moved with the payload. */
+static void test_offload_vlan(void)
+{
+	struct pk_dev *d[4];
+	struct pk_graph *g = offload_setup("{\"vlans\": ["
+					   "{\"port\": 0, \"mode\": \"access\", \"vlan\": 7},"
+					   "{\"port\": 1, \"mode\": \"trunk\"},"
+					   "{\"port\": 2, \"mode\": \"access\", \"vlan\": 7},"
+					   "{\"port\": 3, \"mode\": \"trunk\"}]}", d);
+	GPtrArray *a = offload_test_got(d[1]), *b = offload_test_got(d[2]);
+	uint8_t mi[6], ma[6];
+	const struct pk_buf *t;
+	struct pk_buf *tagged;
+
+	hub_test_mac(mi, 1);
+	hub_test_mac(ma, 2);
+	/* Access -> trunks get a tagged copy, the other access port the original. */
+	inject_buf(d[0], offload_test_super(false, 30000, 1448, ma, mi));
+	g_assert_cmpuint(a->len, ==, 1);
+	g_assert_cmpuint(b->len, ==, 1);
+	t = g_ptr_array_index(a, 0);
+	offload_test_assert_super(t, PK_ETH_HLEN + PK_VLAN_HLEN, false, 30000, 1448);
+	g_assert_cmpuint(pk_get_be16(pk_buf_data(t) + 12), ==, PK_ETH_P_VLAN);
+	g_assert_cmpuint(pk_get_be16(pk_buf_data(t) + 14) & 0xfff, ==, 7);
+	offload_test_assert_super(g_ptr_array_index(b, 0), PK_ETH_HLEN, false, 30000, 1448);
+	expect_segments(d[3], PK_ETH_HLEN + PK_VLAN_HLEN, false, 30000, 1448);
+	offload_test_clear(d[1]);
+	offload_test_clear(d[2]);
+
+	/* Trunk -> the access ports get an untagged copy. */
+	tagged = offload_test_super(true, 30000, 1448, ma, mi);
+	g_assert_true(pk_eth_vlan_push(tagged, PK_ETH_P_VLAN, 7));
+	inject_buf(d[3], tagged);
+	g_assert_cmpuint(a->len, ==, 1);
+	g_assert_cmpuint(b->len, ==, 1);
+	offload_test_assert_super(g_ptr_array_index(a, 0), PK_ETH_HLEN + PK_VLAN_HLEN, true, 30000,
+				  1448);
+	offload_test_assert_super(g_ptr_array_index(b, 0), PK_ETH_HLEN, true, 30000, 1448);
+	expect_segments(d[0], PK_ETH_HLEN, true, 30000, 1448);
+	pk_graph_free(g);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	hub_test_registry();
+	offload_test_register(hub_test_registry());
 	g_test_add_func("/hub/l2/learning", test_learning);
 	g_test_add_func("/hub/l2/flooding", test_flooding);
 	g_test_add_func("/hub/l2/hairpin", test_hairpin);
@@ -716,5 +851,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/hub/l2/vlan-separation", test_vlan_separation);
 	g_test_add_func("/hub/l2/vlan-flood-forms", test_vlan_flood_forms);
 	g_test_add_func("/hub/l2/vlan-config-errors", test_vlan_config_errors);
+	g_test_add_func("/hub/l2/offload", test_offload);
+	g_test_add_func("/hub/l2/offload-vlan", test_offload_vlan);
 	return g_test_run();
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hub-test-util.h"
+#include "offload-test.h"
 
 #define ROUTES4                                                        \
 	"{\"routes\": ["                                               \
@@ -514,10 +515,140 @@ static void test_config_errors(void)
 	pk_graph_free(g);
 }
 
+/* Router with the offload sink on port 1 and a plain pipe on port 2. */
+static struct pk_graph *offload_setup(const char *mtu, struct pk_dev **in, struct pk_dev **sink,
+				      struct pk_dev **plain)
+{
+	struct pk_graph *g = hub_test_graph();
+	g_autofree char *params = g_strdup_printf(
+		"{\"routes\": [{\"prefix\": \"10.0.0.0/24\", \"port\": 1},"
+		"{\"prefix\": \"fd00::/64\", \"port\": 1}]%s}", mtu);
+	GError *error = NULL;
+
+	hub_test_device(g, "r", "l3.router", params);
+	*in = hub_test_device(g, "in", "core.pipe-l3", NULL);
+	*sink = hub_test_device(g, "sink", "test.offload-sink-l3", NULL);
+	*plain = hub_test_device(g, "plain", "core.pipe-l3", "{\"capacity\": 256}");
+	hub_test_link(g, "in.io", "r.port.0");
+	hub_test_link(g, "sink.io", "r.port.1");
+	hub_test_link(g, "plain.io", "r.port.2");
+	g_assert_true(pk_graph_start(g, &error));
+	g_assert_no_error(error);
+	return g;
+}
+
+static void inject_super(struct pk_dev *in, bool v6, uint32_t payload, uint16_t mss)
+{
+	struct pk_buf *b = offload_test_super(v6, payload, mss, NULL, NULL);
+	struct pk_batch batch = { .n = 1, .buf = { b } };
+
+	g_assert_true(pk_pipe_inject_batch(in, &batch));
+	pk_buf_unref(b);
+}
+
+/* Pop everything a pipe got into @out (at most @max); returns how many. */
+static uint32_t pop_all(struct pk_dev *pipe, struct pk_buf **out, uint32_t max)
+{
+	uint32_t n = 0;
+	struct pk_buf *b;
+
+	while ((b = pk_pipe_pop(pipe))) {
+		g_assert_cmpuint(n, <, max);
+		out[n++] = b;
+	}
+	return n;
+}
+
+#define MSS(v6) ((v6) ? 1428 : 1448)
+
+/* A super-packet is routed whole: one buffer, metadata intact, TTL / hop
+ * limit decremented with a valid header checksum; to a port without offload
+ * it arrives as segments that fit the MTU. */
+static void test_offload_whole(void)
+{
+	struct pk_dev *in, *sink, *plain;
+	struct pk_graph *g = offload_setup(", \"mtu\": 1500", &in, &sink, &plain);
+	GPtrArray *got = offload_test_got(sink);
+	struct pk_buf *segs[64];
+	uint32_t n;
+
+	/* Segments of 1500 bytes: 1448 payload bytes behind IPv4 and a TCP
+	 * header with timestamps, 1428 behind IPv6. */
+	for (int v6 = 0; v6 <= 1; v6++) {
+		const struct pk_buf *b;
+
+		inject_super(in, v6, 60000, MSS(v6));
+		g_assert_cmpuint(got->len, ==, 1);
+		b = g_ptr_array_index(got, 0);
+		offload_test_assert_super(b, 0, v6, 60000, MSS(v6));
+		if (v6) {
+			g_assert_cmpuint(pk_buf_data(b)[7], ==, 63);
+		} else {
+			g_assert_cmpuint(pk_buf_data(b)[8], ==, 63);
+			g_assert_cmpuint(pk_csum(pk_buf_data(b), PK_IP4_HLEN), ==, 0);
+		}
+		offload_test_clear(sink);
+	}
+	g_assert_cmpuint(ctr(g, "forwarded"), ==, 2);
+
+	/* The same through port 2, which does not accept offloads: segments. */
+	g_assert_null(hub_test_set_config(g, "r", "{\"routes\": ["
+					  "{\"prefix\": \"10.0.0.0/24\", \"port\": 2},"
+					  "{\"prefix\": \"fd00::/64\", \"port\": 2}]}"));
+	for (int v6 = 0; v6 <= 1; v6++) {
+		inject_super(in, v6, 60000, MSS(v6));
+		n = pop_all(plain, segs, G_N_ELEMENTS(segs));
+		offload_test_check_segments(segs, n, 0, v6, 60000, MSS(v6));
+		for (uint32_t i = 0; i < n; i++) {
+			g_assert_cmpuint(pk_buf_len(segs[i]), <=, 1500);
+			g_assert_cmpuint(pk_buf_data(segs[i])[v6 ? 7 : 8], ==, 63);
+			pk_buf_unref(segs[i]);
+		}
+	}
+	g_assert_cmpuint(ctr(g, "dropped-too-big"), ==, 0);
+	pk_graph_free(g);
+}
+
+/* 'mtu' judges a super-packet by its segments: IP + TCP header + gso_size. */
+static void test_offload_mtu(void)
+{
+	struct pk_dev *in, *sink, *plain;
+	struct pk_graph *g = offload_setup(", \"mtu\": 1500", &in, &sink, &plain);
+	GPtrArray *got = offload_test_got(sink);
+	uint8_t pkt[2048];
+
+	/* IPv4: 20 + 32 + 1448 = 1500 fits, 1449 does not. IPv6: 40 + 32 + 1428. */
+	inject_super(in, false, 60000, 1449);
+	inject_super(in, true, 60000, 1429);
+	g_assert_cmpuint(got->len, ==, 0);
+	g_assert_cmpuint(ctr(g, "dropped-too-big"), ==, 2);
+	inject_super(in, false, 60000, 1448);
+	inject_super(in, true, 60000, 1428);
+	g_assert_cmpuint(got->len, ==, 2);
+	/* A super-packet whose payload fits in one segment counts by its length. */
+	inject_super(in, false, 1000, 9000);
+	g_assert_cmpuint(got->len, ==, 3);
+	g_assert_cmpuint(ctr(g, "dropped-too-big"), ==, 2);
+	/* Ordinary packets by their length. */
+	g_assert_true(pk_pipe_inject(in, pkt, hub_test_ip4(pkt, "10.0.1.1", "10.0.0.2", 64, 0,
+							   1500 - 20)));
+	g_assert_true(pk_pipe_inject(in, pkt, hub_test_ip4(pkt, "10.0.1.1", "10.0.0.2", 64, 0,
+							   1501 - 20)));
+	g_assert_cmpuint(got->len, ==, 4);
+	g_assert_cmpuint(ctr(g, "dropped-too-big"), ==, 3);
+	/* Without an MTU anything goes. */
+	g_assert_null(hub_test_set_config(g, "r", "{\"mtu\": 0}"));
+	inject_super(in, false, 60000, 9000);
+	g_assert_cmpuint(got->len, ==, 5);
+	offload_test_assert_super(g_ptr_array_index(got, 4), 0, false, 60000, 9000);
+	g_assert_cmpuint(ctr(g, "dropped-too-big"), ==, 3);
+	pk_graph_free(g);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	hub_test_registry();
+	offload_test_register(hub_test_registry());
 	g_test_add_func("/hub/l3/lpm", test_lpm);
 	g_test_add_func("/hub/l3/default-route", test_default_route);
 	g_test_add_func("/hub/l3/same-port", test_same_port);
@@ -529,5 +660,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/hub/l3/batch", test_batch);
 	g_test_add_func("/hub/l3/shared-buffer", test_shared_buffer);
 	g_test_add_func("/hub/l3/config-errors", test_config_errors);
+	g_test_add_func("/hub/l3/offload-whole", test_offload_whole);
+	g_test_add_func("/hub/l3/offload-mtu", test_offload_mtu);
 	return g_test_run();
 }

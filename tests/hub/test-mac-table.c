@@ -115,6 +115,59 @@ static void test_full(void)
 	g_assert_false(mac_table_init(&t, MAC_TABLE_MAX_ENTRIES + 1, 1));
 }
 
+/* Memory follows use: small when empty, doubled as keys arrive, halved after
+ * a sweep or purge empties it, never past what the limit needs. */
+static void test_grow_shrink(void)
+{
+	struct mac_table t;
+	const uint32_t n = 10000;
+
+	g_assert_true(mac_table_init(&t, 16384, 1000));
+	g_assert_cmpuint(mac_table_bytes(&t), ==, 16 * sizeof(struct mac_entry));
+	for (uint32_t i = 0; i < n; i++) {
+		g_assert_cmpuint(mac_table_learn(&t, mac_table_key(i & 7, mac_n(i)), i % 13, 0), ==,
+				 MAC_LEARN_NEW);
+		/* Never more than half full, so probe paths stay short. */
+		g_assert_cmpuint((uint64_t)t.count * 2, <=, (uint64_t)t.mask + 1);
+	}
+	g_assert_cmpuint(mac_table_bytes(&t), ==, 32768 * sizeof(struct mac_entry));
+	for (uint32_t i = 0; i < n; i++)
+		g_assert_cmpuint(mac_table_lookup(&t, mac_table_key(i & 7, mac_n(i)), 1), ==, i % 13);
+
+	/* Half the keys go stale (refresh the others); the sweep shrinks nothing
+	 * yet: 5000 in 32768 slots is more than an eighth. */
+	for (uint32_t i = 0; i < n; i += 2)
+		mac_table_learn(&t, mac_table_key(i & 7, mac_n(i)), i % 13, 900);
+	g_assert_cmpuint(mac_table_sweep(&t, 1500), ==, n / 2);
+	g_assert_cmpuint(mac_table_bytes(&t), ==, 32768 * sizeof(struct mac_entry));
+	for (uint32_t i = 0; i < n; i++)
+		g_assert_cmpuint(mac_table_lookup(&t, mac_table_key(i & 7, mac_n(i)), 1500), ==,
+				 i % 2 ? MAC_TABLE_MISS : i % 13);
+
+	/* Purging the ports empties it down to the initial size. */
+	for (uint32_t p = 0; p < 13; p++)
+		mac_table_purge_port(&t, p);
+	g_assert_cmpuint(t.count, ==, 0);
+	g_assert_cmpuint(mac_table_bytes(&t), ==, 16 * sizeof(struct mac_entry));
+
+	/* The limit still holds while growing, and clear shrinks at once. */
+	for (uint32_t i = 0; i < 16384; i++)
+		g_assert_cmpuint(mac_table_learn(&t, mac_table_key(0, mac_n(i)), 1, 2000), ==,
+				 MAC_LEARN_NEW);
+	g_assert_cmpuint(mac_table_learn(&t, mac_table_key(0, mac_n(99999)), 1, 2000), ==,
+			 MAC_LEARN_FULL);
+	g_assert_cmpuint(mac_table_bytes(&t), ==, 32768 * sizeof(struct mac_entry));
+	mac_table_clear(&t);
+	g_assert_cmpuint(mac_table_bytes(&t), ==, 16 * sizeof(struct mac_entry));
+	g_assert_cmpuint(mac_table_lookup(&t, mac_table_key(0, mac_n(5)), 2000), ==, MAC_TABLE_MISS);
+	mac_table_free(&t);
+
+	/* A tiny limit makes a tiny table. */
+	g_assert_true(mac_table_init(&t, 2, 1000));
+	g_assert_cmpuint(mac_table_bytes(&t), ==, 4 * sizeof(struct mac_entry));
+	mac_table_free(&t);
+}
+
 static void test_purge_port(void)
 {
 	struct mac_table t;
@@ -236,6 +289,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/hub/mac-table/aging", test_aging);
 	g_test_add_func("/hub/mac-table/full", test_full);
 	g_test_add_func("/hub/mac-table/purge-port", test_purge_port);
+	g_test_add_func("/hub/mac-table/grow-shrink", test_grow_shrink);
 	g_test_add_func("/hub/mac-table/random-model", test_random_model);
 	return g_test_run();
 }

@@ -9,6 +9,7 @@
 #include <pktkit/testing.h>
 
 #include "impair-math.h"
+#include "offload-test.h"
 
 #define MS INT64_C(1000000)
 #define SEC INT64_C(1000000000)
@@ -24,6 +25,7 @@ static struct pk_registry *test_registry(void)
 		pk_registry_scan_default(reg);
 		if (!pk_registry_lookup(reg, "l2.impair") || !pk_registry_lookup(reg, "l3.impair"))
 			g_error("pk-impair.so not found: is PKTKIT_MODULE_PATH set (meson test)?");
+		offload_test_register(reg);
 	}
 	return reg;
 }
@@ -797,6 +799,107 @@ static void test_restart_repeats(void)
 	teardown(&f);
 }
 
+/* Offload: pipe "pa" -- imp -- offload sink "pb" (f->pb is the sink). */
+static void setup_offload(struct fixture *f, int layer, const char *params)
+{
+	g_autoptr(JsonObject) obj = test_json(params);
+	GError *error = NULL;
+
+	f->bufs_before = bufs_in_use();
+	f->g = pk_graph_new(test_registry(), NULL, PK_GRAPH_FAKE_CLOCK);
+	f->imp = pk_graph_add_device(f->g, "imp", layer == 3 ? "l3.impair" : "l2.impair", obj,
+				     &error);
+	g_assert_no_error(error);
+	f->pa = pk_graph_add_device(f->g, "pa", layer == 3 ? "core.pipe-l3" : "core.pipe-l2",
+				    NULL, &error);
+	g_assert_no_error(error);
+	f->pb = pk_graph_add_device(f->g, "pb", layer == 3 ? "test.offload-sink-l3"
+							   : "test.offload-sink-l2", NULL, &error);
+	g_assert_no_error(error);
+	g_assert_true(pk_graph_link(f->g, "pa", "imp.a", &error));
+	g_assert_true(pk_graph_link(f->g, "imp.b", "pb.io", &error));
+	g_assert_no_error(error);
+	g_assert_true(pk_graph_start(f->g, &error));
+	g_assert_no_error(error);
+}
+
+static const uint8_t off_mac_a[6] = { 2, 0, 0, 0, 0, 1 }, off_mac_b[6] = { 2, 0, 0, 0, 0, 2 };
+
+static void inject_super(struct fixture *f, int layer, bool v6, uint32_t payload, uint16_t mss)
+{
+	struct pk_buf *b = offload_test_super(v6, payload, mss, layer == 2 ? off_mac_b : NULL,
+					      off_mac_a);
+	struct pk_batch batch = { .n = 1, .buf = { b } };
+
+	g_assert_true(pk_pipe_inject_batch(f->pa, &batch));
+	pk_buf_unref(b);
+}
+
+/* A direction that is not impaired passes super-packets whole. */
+static void test_offload_pass(void)
+{
+	for (int layer = 2; layer <= 3; layer++) {
+		uint32_t l3 = layer == 2 ? PK_ETH_HLEN : 0;
+		struct fixture f;
+		GPtrArray *got;
+
+		setup_offload(&f, layer, NULL);
+		got = offload_test_got(f.pb);
+		inject_super(&f, layer, false, 60000, 1448);
+		g_assert_cmpuint(got->len, ==, 1);
+		offload_test_assert_super(g_ptr_array_index(got, 0), l3, false, 60000, 1448);
+		teardown(&f);
+
+		setup_offload(&f, layer, "{\"direction\": \"b-to-a\", \"loss\": \"50%\"}");
+		got = offload_test_got(f.pb);
+		inject_super(&f, layer, true, 60000, 1448);
+		g_assert_cmpuint(got->len, ==, 1);
+		offload_test_assert_super(g_ptr_array_index(got, 0), l3, true, 60000, 1448);
+		g_assert_cmpuint(ctr(&f, "segmented"), ==, 0);
+		teardown(&f);
+	}
+}
+
+/* An impaired direction cuts super-packets and impairs every segment. */
+static void test_offload_segments(void)
+{
+	for (int layer = 2; layer <= 3; layer++) {
+		uint32_t l3 = layer == 2 ? PK_ETH_HLEN : 0, nseg = (65000 + 1447) / 1448;
+		struct fixture f;
+		GPtrArray *got;
+
+		/* Delay: every segment held, then released in order. */
+		setup_offload(&f, layer, "{\"delay\": \"10ms\"}");
+		got = offload_test_got(f.pb);
+		inject_super(&f, layer, false, 65000, 1448);
+		g_assert_cmpuint(got->len, ==, 0);
+		g_assert_cmpuint(ctr(&f, "segmented"), ==, 1);
+		g_assert_cmpuint(ctr(&f, "delayed"), ==, nseg);
+		pk_graph_clock_advance(f.g, 10 * MS);
+		offload_test_check_segments((struct pk_buf *const *)got->pdata, got->len, l3, false,
+					    65000, 1448);
+		teardown(&f);
+
+		/* Loss: per segment, not per super-packet. */
+		setup_offload(&f, layer, "{\"loss\": \"30%\", \"seed\": 7}");
+		got = offload_test_got(f.pb);
+		for (int i = 0; i < 4; i++)
+			inject_super(&f, layer, true, 65000, 1448);
+		g_assert_cmpuint(ctr(&f, "segmented"), ==, 4);
+		g_assert_cmpuint(ctr(&f, "passed") + ctr(&f, "dropped-loss"), ==, 4 * nseg);
+		g_assert_cmpuint(ctr(&f, "dropped-loss"), >, 0);
+		g_assert_cmpuint(ctr(&f, "passed"), >, 0);
+		g_assert_cmpuint(got->len, ==, ctr(&f, "passed"));
+		for (uint32_t i = 0; i < got->len; i++) {
+			const struct pk_buf *b = g_ptr_array_index(got, i);
+
+			g_assert_false(pk_buf_needs_offload(b));
+			g_assert_cmpuint(pk_buf_len(b), <=, l3 + 40 + 32 + 1448);
+		}
+		teardown(&f);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -822,5 +925,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/impair/direction", test_direction);
 	g_test_add_func("/impair/l3", test_l3);
 	g_test_add_func("/impair/restart-repeats", test_restart_repeats);
+	g_test_add_func("/impair/offload-pass", test_offload_pass);
+	g_test_add_func("/impair/offload-segments", test_offload_segments);
 	return g_test_run();
 }

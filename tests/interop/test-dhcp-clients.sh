@@ -136,8 +136,11 @@ echo "PASS dhcpcd: $A3"
 echo "== restart: the lease file keeps dhcpcd's lease"
 stop_host
 lease_has "$MAC3" "$A3" || fail "the lease file lost $A3 on stop"
-run_host "$T/topo.json"
-grep -q 'lease(s) loaded' "$HOST_LOG" || true
+# The server says how many leases it loaded at info level: have the host log it.
+G_MESSAGES_DEBUG=all run_host "$T/topo.json"
+NL=$(grep -c "^[0-9a-f]" "$LEASES")
+grep -qF "$NL lease(s) loaded from $LEASES" "$HOST_LOG" ||
+	{ grep 'lease' "$HOST_LOG" >&2; fail "the server did not log that it loaded the $NL lease(s) of $LEASES"; }
 ip netns exec "$N1" timeout 20 udhcpc -f -q -n -t 5 -T 1 -A 1 -i pkdh1 -s "$T/udhcpc.script" \
 	>"$T/udhcpc2.out" 2>&1 || { cat "$T/udhcpc2.out"; fail "udhcpc after restart got no lease"; }
 B1=$(addr_of "$N1" pkdh1)

@@ -60,13 +60,10 @@ ND_B="dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$PQEMU,remote.
 grep -qF -- "dg: attach a QEMU guest with: qemu-system-x86_64 ... -netdev $ND_B -device" "$HOST_LOG" ||
 	fail "the host did not print the dgram option line"
 
-# Host fds, not counting its D-Bus peer-to-peer connections: pktkit-host keeps the server
-# side of each finished pktkitctl connection open (a D-Bus service issue, not this module's).
+# All of the host's fds, its D-Bus connections included: a pktkitctl connection that has
+# ended must be closed by the host as well (it once was not).
 require ss
-fds() {
-	echo $(( $(ls "/proc/$HOST_PID/fd" | wc -l) -
-		$(ss -xpH | grep -F "$T/ctl.sock" | grep -c "pid=$HOST_PID,") ))
-}
+fds() { ls "/proc/$HOST_PID/fd" | wc -l; }
 # Accepted guest connections the host holds on the listener's socket.
 guest_socks() { ss -xpH | grep -F "$SOCK" | grep "pid=$HOST_PID," | grep -vc LISTEN || true; }
 stat_of() {	# DEVICE COUNTER
@@ -83,7 +80,10 @@ wait_fds() {	# COUNT
 	return 1
 }
 stat_of vms macs >/dev/null	# the first D-Bus client makes GDBus open its worker's fds
-sleep 0.5
+# The baseline is taken once the host has closed that client's connection.
+ctl_conns() { ss -xpH | grep -F "$T/ctl.sock" | grep "pid=$HOST_PID," | grep -vc LISTEN || true; }
+for _ in $(seq 30); do [ "$(ctl_conns)" = 0 ] && break; sleep 0.2; done
+[ "$(ctl_conns)" = 0 ] || fail "the host did not close a finished pktkitctl connection within 6 s"
 FD0=$(fds)
 
 # Ping until the peer answers (it boots at the same time), at most ~20 s.

@@ -12,7 +12,8 @@
  *
  * "READY" is printed once everything listens. Modules come from
  * $PKTKIT_MODULE_PATH. Runs until SIGINT/SIGTERM, then prints the vclient's
- * TCP counters and exits 0.
+ * TCP counters (STATS) and the counters of a device called "tun" or "tap"
+ * (COUNTERS <id> <json>) and exits 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,12 +283,11 @@ int main(int argc, char **argv)
 	printf("STATS segs-in %" G_GUINT64_FORMAT " segs-out %" G_GUINT64_FORMAT
 	       " retransmits %" G_GUINT64_FORMAT " dropped %" G_GUINT64_FORMAT "\n",
 	       st->segs_in, st->segs_out, st->retransmits, st->dropped);
-	{
+	/* The TUN or TAP device of the topology, if it is called "tun" or "tap". */
+	for (const char *const *id = (const char *const[]){ "tun", "tap", NULL }; *id; id++) {
 		g_autofree char *json = NULL;
-		struct pk_dev *dev;
+		struct pk_dev *dev = pk_graph_lookup(g, *id);
 
-		/* The TUN device of the topology, if it is called "tun". */
-		dev = pk_graph_lookup(g, "tun");
 		if (dev) {
 			JsonObject *o = pk_dev_counters_to_json(dev);
 			JsonNode *n = json_node_init_object(json_node_alloc(), o);
@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 			json = json_to_string(n, FALSE);
 			json_node_unref(n);
 			json_object_unref(o);
-			printf("COUNTERS tun %s\n", json);
+			printf("COUNTERS %s %s\n", *id, json);
 		}
 	}
 	fflush(stdout);

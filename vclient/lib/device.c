@@ -2,6 +2,7 @@
 /* device.c - The l3.vclient device type: configuration, IP input demux, ICMP echo, registration */
 #include <string.h>
 
+#include <pktkit/build.h>
 #include <pktkit/checksum.h>
 #include <pktkit/module.h>
 
@@ -228,6 +229,9 @@ static void vc_flush_timer_fired(struct pk_dev *dev, void *self, void *data)
 
 void vc_schedule_flush(struct pk_vclient *vc)
 {
+	/* Inside receive the connections are flushed before it returns. */
+	if (vc->in_receive)
+		return;
 	if (vc->flush_timer && !pk_timer_is_armed(vc->flush_timer))
 		pk_timer_arm(vc->flush_timer, 0);
 }
@@ -237,20 +241,15 @@ void vc_schedule_flush(struct pk_vclient *vc)
 static void vc_echo_reply(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
 			  const uint8_t *icmp, uint32_t icmp_len)
 {
+	const struct pk_ip_fields f = { .version = ipv6 ? 6 : 4, .src = dst, .dst = src };
 	uint8_t *l4;
 	struct pk_buf *b = vc_alloc_l4(vc, ipv6, icmp_len, &l4);
 
 	if (!b)
 		return;
-	memcpy(l4, icmp, icmp_len);
-	l4[0] = ipv6 ? PK_ICMP6_ECHO_REPLY : PK_ICMP_ECHO_REPLY;
-	l4[2] = l4[3] = 0;
-	if (ipv6) {
-		uint32_t sum = pk_csum_pseudo6(dst, src, PK_IPPROTO_ICMPV6, icmp_len);
-
-		pk_put_be16(l4 + 2, pk_csum_fold(pk_csum_partial(l4, icmp_len, sum)));
-	} else {
-		pk_put_be16(l4 + 2, pk_csum(l4, icmp_len));
+	if (!pk_icmp_echo_reply_write(l4, icmp_len, &f, icmp, icmp_len)) {
+		pk_buf_unref(b);
+		return;
 	}
 	vc_send_l4(vc, b, ipv6, ipv6 ? PK_IPPROTO_ICMPV6 : PK_IPPROTO_ICMP, dst, src, icmp_len);
 	pk_dev_count(vc->dev, VC_C_ICMP_ECHO_REPLIES, 1);
@@ -437,14 +436,20 @@ static void vc_receive(struct pk_dev *dev, void *self, uint32_t port, const stru
 	pk_dev_count(dev, VC_C_RX_PACKETS, batch->n);
 	if (!vc->running)
 		return;
+	/* Everything the batch causes is answered before receive returns:
+	 * connections note what they received while the batch is read, then
+	 * one pass over the marked connections sends their segments (one ACK
+	 * per connection for the whole batch). Answers are new buffers, so the
+	 * core does not take a conversation between two devices for a loop;
+	 * a long one runs on across main-loop iterations (dispatch budget). */
+	vc->in_receive = true;
+	vc->inline_segs = VC_INLINE_SEGS;
 	for (uint32_t i = 0; i < batch->n; i++)
 		vc_packet_input(vc, batch->buf[i]);
-	/* Stateless answers (echo replies, RSTs, SYN-ACKs of listeners) go out
-	 * now. Connections only note what they received: their output leaves
-	 * from the flush timer, in a dispatch of its own. Answering data with
-	 * data inside the receive call would let two devices ping-pong inside
-	 * one dispatch until the core's loop guard drops packets, and a timer
-	 * pass batches the ACKs of everything that arrived meanwhile. */
+	vc_tcp_flush(vc);
+	vc->in_receive = false;
+	if (!g_queue_is_empty(&vc->dirty))
+		vc_schedule_flush(vc);	/* what did not fit in one batch */
 	vc_flush_out(vc);
 }
 

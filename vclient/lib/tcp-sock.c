@@ -262,6 +262,8 @@ static void vc_sock_fail_connect(struct vc_tcp_sock *s)
 
 static void vc_listen_offer(struct vc_listen *l, struct vc_tcp_sock *s);
 
+static void vc_sock_mark_dirty(struct vc_tcp_sock *s);
+
 static void vc_sock_drain(struct pk_vclient *vc, struct vc_tcp_sock *s, uint64_t now)
 {
 	uint32_t mss = pk_tcp_conn_mss(s->conn), cap = PK_TCP_MAX_HLEN + mss;
@@ -273,6 +275,16 @@ static void vc_sock_drain(struct pk_vclient *vc, struct vc_tcp_sock *s, uint64_t
 		uint32_t n, thl;
 		struct pk_buf *b;
 
+		/* Inside receive, one batch of segments per call: a window opening
+		 * must not burst into the queue of a peer that is still busy. The
+		 * rest leaves from the flush timer. */
+		if (vc->in_receive && pk_tcp_conn_send_pending(s->conn) > 0) {
+			if (vc->inline_segs == 0) {
+				vc_sock_mark_dirty(s);
+				return;
+			}
+			vc->inline_segs--;
+		}
 		/* A 64 KB buffer only while there is data for more than a segment. */
 		if (tso)
 			cap = pk_tcp_conn_send_pending(s->conn) > mss ? vc_tso_cap(s->key.ipv6)
@@ -381,7 +393,10 @@ void vc_tcp_flush(struct pk_vclient *vc)
 	if (!vc->engine)
 		return;
 	now = pk_dev_now(vc->dev);
-	while ((link = g_queue_pop_head_link(&vc->dirty))) {
+	/* Inside receive, sockets left dirty when the inline segments are
+	 * spent wait for the flush timer. */
+	while ((!vc->in_receive || vc->inline_segs > 0) &&
+	       (link = g_queue_pop_head_link(&vc->dirty))) {
 		struct vc_tcp_sock *s = link->data;
 
 		s->dirty = false;

@@ -2,6 +2,7 @@
 /* udp-sock.c - UDP sockets of the vclient: bind, connect, send, queued receive, port unreachable */
 #include <string.h>
 
+#include <pktkit/build.h>
 #include <pktkit/checksum.h>
 
 #include "tcp-sock.h"
@@ -221,17 +222,13 @@ gssize pk_vclient_udp_send_to(PkVclientUdp *self, GSocketAddress *to, const void
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "No packet buffer");
 		return -1;
 	}
-	pk_put_be16(l4, u->key.lport);
-	pk_put_be16(l4 + 2, dport);
-	pk_put_be16(l4 + 4, (uint16_t)l4_len);
-	pk_put_be16(l4 + 6, 0);
 	memcpy(l4 + PK_UDP_HLEN, data, len);
 	{
-		uint32_t sum = u->key.ipv6 ? pk_csum_pseudo6(src, dst, PK_IPPROTO_UDP, l4_len)
-					   : pk_csum_pseudo4(src, dst, PK_IPPROTO_UDP, l4_len);
-		uint16_t c = pk_csum_fold(pk_csum_partial(l4, l4_len, sum));
+		const struct pk_ip_fields f = {
+			.version = u->key.ipv6 ? 6 : 4, .src = src, .dst = dst,
+		};
 
-		pk_put_be16(l4 + 6, c ? c : 0xffff);
+		pk_udp_hdr_write(l4, l4_len, &f, u->key.lport, dport, 0);
 	}
 	if (!vc_queue_l4(vc, b, u->key.ipv6, PK_IPPROTO_UDP, src, dst, l4_len)) {
 		pk_dev_count(vc->dev, VC_C_DROPPED_NO_BUFFER, 1);
@@ -321,12 +318,11 @@ void vc_udp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const ui
 	}
 	u = vc_udp_find(vc, ipv6, dst, v.dport);
 	if (!u) {
-		if (vc->cfg.reject_closed && vc_icmp_allowed(vc)) {
+		if (vc->cfg.reject_closed && vc_icmp_allowed(vc) &&
+		    vc_send_icmp_error(vc, ipv6, pkt, pkt_len,
+				       ipv6 ? PK_ICMP6_DEST_UNREACH : PK_ICMP_DEST_UNREACH,
+				       ipv6 ? 4 : 3))
 			pk_dev_count(vc->dev, VC_C_UDP_UNREACH_SENT, 1);
-			vc_send_icmp_error(vc, ipv6, pkt, pkt_len,
-					   ipv6 ? PK_ICMP6_DEST_UNREACH : PK_ICMP_DEST_UNREACH,
-					   ipv6 ? 4 : 3);
-		}
 		return;
 	}
 	if (u->connected && (v.sport != u->rport || memcmp(src, u->raddr, ipv6 ? 16 : 4) != 0))

@@ -14,6 +14,9 @@
 /* Configured addresses plus those the link peer published (pk_link_info). */
 #define VC_MAX_ADDRS (VC_MAX_CFG_ADDRS + PK_LINK_INFO_MAX_ADDRS)
 #define VC_APP_QUEUE 1024u
+/* Data segments one receive call may answer with; the rest leaves from the
+ * flush timer (a burst must not overflow the queue of a busy peer). */
+#define VC_INLINE_SEGS PK_BATCH_MAX
 #define VC_EPHEMERAL_LO 49152u
 #define VC_EPHEMERAL_HI 65535u
 
@@ -104,7 +107,11 @@ struct pk_vclient {
 	GHashTable *listeners;	/* struct vc_key* (raddr/rport zero) -> struct vc_listen* */
 	GHashTable *udp;	/* struct vc_key* (raddr/rport zero) -> struct vc_udp* */
 	GQueue dirty;		/* vc_tcp_sock with output or events to process */
+	/* Flushes what application calls (outside the device's callbacks)
+	 * queued or marked; inside receive the device flushes before it returns. */
 	struct pk_timer *flush_timer;
+	bool in_receive;	/* vc_schedule_flush() need not arm the timer */
+	uint32_t inline_segs;	/* data segments receive may still send */
 	struct pk_batch out;	/* filled and emitted inside the device's callbacks */
 	/* Packets of application calls (UDP sends), which run outside the
 	 * device's callbacks: they leave from the flush timer. */
@@ -135,7 +142,7 @@ bool vc_queue_l4(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t pro
 		 const uint8_t *src, const uint8_t *dst, uint32_t l4_len);
 void vc_flush_app_queue(struct pk_vclient *vc);
 void vc_drop_app_queue(struct pk_vclient *vc);
-void vc_send_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *pkt, uint32_t pkt_len,
+bool vc_send_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *pkt, uint32_t pkt_len,
 			uint8_t type, uint8_t code);
 uint32_t vc_ip_hlen(bool ipv6);
 

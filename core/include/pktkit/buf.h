@@ -47,6 +47,10 @@ G_BEGIN_DECLS
  *		headers keeps it right). Read it with pk_buf_csum_start().
  * @csum_offset: (Since: 1.1) PK_CSUM_PARTIAL: offset of the checksum field
  *		from the checksum start (16 for TCP, 6 for UDP).
+ * @hop_limit: (Since: 1.2) Internal: where the packet's hop count runs
+ *		out (see "Hop count" below), counted in the core's delivery
+ *		depth. Written by the core only; modules neither read nor
+ *		write it.
  *
  * The layout is part of the ABI so that the accessors below are inline; only
  * ever append fields.
@@ -62,6 +66,25 @@ G_BEGIN_DECLS
  * built for 1.0 never see either. A device that changes the bytes of a
  * buffer it received must keep the checksums right, as always, or call
  * pk_buf_offload_clear() on its writable copy.
+ *
+ * Hop count (@hop_limit, like an IP TTL; docs/architecture.md, "Dispatch"): a
+ * buffer starts with PK_BUF_HOPS from pk_buf_alloc() and pk_buf_new_copy().
+ * Each delivery by pk_dev_emit() costs one hop: the receiver sees the
+ * count of the emitter minus one; a buffer emitted with no hop left is a
+ * topology loop and is dropped, counted in the emitting device's
+ * "loop-drops". A device that forwards the buffer it received (or the
+ * copy pk_buf_writable() made, or pk_buf_copy() of it, or segments the core
+ * cut from it) passes the decremented count on. A device that answers with
+ * a NEW buffer (a reply, an ACK) starts it at PK_BUF_HOPS: a conversation
+ * is not a loop, however long it goes on. The count is a property of the
+ * delivery chain: when a synchronous delivery returns, the emitter's count
+ * is back, so flooding one buffer to many ports costs one hop per port
+ * path, not one per port. A queued delivery (to a busy device) leaves its
+ * count in the buffer. A device that keeps a buffer and emits it from a
+ * later callback emits it with the hops synchronous deliveries took given
+ * back (the count of the chain's source, or of the last queued delivery);
+ * such store-and-forward loops are bounded in rate by that device's
+ * timers, not in hops.
  */
 struct pk_buf {
 	uint8_t *data;
@@ -78,7 +101,12 @@ struct pk_buf {
 	uint8_t csum;
 	uint16_t csum_start;
 	uint16_t csum_offset;
+	/* Since: 1.2 */
+	uint32_t hop_limit;
 };
+
+/* Device hops a new buffer may make before it counts as looping. Since: 1.2 */
+#define PK_BUF_HOPS 64u
 
 /* Values of pk_buf.gso_type. Since: 1.1 */
 #define PK_GSO_NONE 0u
@@ -340,7 +368,9 @@ static inline void pk_buf_trim(struct pk_buf *b, uint32_t len)
  * @b:	Buffer to copy
  *
  * The copy has PK_HEADROOM bytes of headroom and the same offload metadata
- * (Since: 1.1; the checksum start moves with the data).
+ * (Since: 1.1; the checksum start moves with the data) and hop count (Since:
+ * 1.2: the copy is the same packet travelling on; pk_buf_new_copy() of its
+ * bytes is a new packet with a full count).
  *
  * Context: any thread.
  * Return: a new buffer with one reference owned by the caller, or NULL.

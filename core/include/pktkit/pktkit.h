@@ -19,6 +19,7 @@
 #include <pktkit/eth.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
+#include <pktkit/build.h>
 #include <pktkit/dhcp.h>
 #include <pktkit/gso.h>
 

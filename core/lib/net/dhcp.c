@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include <pktkit/build.h>
 #include <pktkit/dhcp.h>
 #include <pktkit/eth.h>
 #include <pktkit/ip.h>
@@ -493,58 +494,54 @@ uint32_t pk_dhcp_build_finish(struct pk_dhcp_builder *b)
 
 /* Framing ------------------------------------------------------------------- */
 
-/* Write Ethernet, IPv4 and UDP headers in front of @msg_len bytes at @hdr + 42. */
-static void dhcp_write_headers(uint8_t *hdr, const struct pk_dhcp_addrs *a, uint32_t msg_len)
+/* The IPv4 header of DHCP frames. */
+static struct pk_ip_fields dhcp_ip_fields(const struct pk_dhcp_addrs *a)
 {
-	uint8_t *ip = hdr + PK_ETH_HLEN, *udp = ip + PK_IP4_HLEN;
-	uint32_t ulen = PK_UDP_HLEN + msg_len;
-	uint16_t csum;
+	const struct pk_ip_fields f = {
+		.version = 4, .proto = PK_IPPROTO_UDP, .ttl = 64,
+		.tos = 0x10,	/* low delay, as BOOTP implementations commonly send */
+		.src = a->src_ip.b, .dst = a->dst_ip.b,
+	};
 
+	return f;
+}
+
+static void dhcp_write_eth(uint8_t *hdr, const struct pk_dhcp_addrs *a)
+{
 	memcpy(hdr, a->dst_mac.b, 6);
 	memcpy(hdr + 6, a->src_mac.b, 6);
 	pk_put_be16(hdr + 12, PK_ETH_P_IPV4);
-
-	ip[0] = 0x45;
-	ip[1] = 0x10;	/* low delay, as BOOTP implementations commonly send */
-	pk_put_be16(ip + 2, (uint16_t)(PK_IP4_HLEN + ulen));
-	pk_put_be16(ip + 4, 0);
-	pk_put_be16(ip + 6, 0);
-	ip[8] = 64;
-	ip[9] = PK_IPPROTO_UDP;
-	memcpy(ip + 12, a->src_ip.b, 4);
-	memcpy(ip + 16, a->dst_ip.b, 4);
-	pk_ip4_csum_fill(ip, PK_IP4_HLEN);
-
-	pk_put_be16(udp, a->src_port);
-	pk_put_be16(udp + 2, a->dst_port);
-	pk_put_be16(udp + 4, (uint16_t)ulen);
-	pk_put_be16(udp + 6, 0);
-	csum = pk_csum_fold(pk_csum_partial(udp, ulen,
-					    pk_csum_pseudo4(a->src_ip.b, a->dst_ip.b,
-							    PK_IPPROTO_UDP, ulen)));
-	pk_put_be16(udp + 6, csum ? csum : 0xffff);
 }
 
 bool pk_dhcp_frame_wrap(struct pk_buf *b, const struct pk_dhcp_addrs *a)
 {
-	uint32_t len = pk_buf_len(b);
-	uint8_t *hdr;
+	const struct pk_ip_fields f = dhcp_ip_fields(a);
+	uint8_t *eth;
 
-	if (len > 65535u - PK_IP4_HLEN - PK_UDP_HLEN || pk_buf_headroom(b) < PK_DHCP_FRAME_HLEN)
+	/* Checked first so that no push fails half-way. */
+	if (pk_buf_len(b) > 65535u - PK_IP4_HLEN - PK_UDP_HLEN ||
+	    pk_buf_headroom(b) < PK_DHCP_FRAME_HLEN)
 		return false;
-	hdr = pk_buf_push(b, PK_DHCP_FRAME_HLEN);
-	dhcp_write_headers(hdr, a, len);
+	if (!pk_udp_push(b, &f, a->src_port, a->dst_port, 0) || !pk_ip_push(b, &f) ||
+	    !(eth = pk_buf_push(b, PK_ETH_HLEN)))
+		return false;
+	dhcp_write_eth(eth, a);
 	return true;
 }
 
 uint32_t pk_dhcp_frame_build(uint8_t *out, uint32_t size, const struct pk_dhcp_addrs *a,
 			     const uint8_t *msg, uint32_t len)
 {
+	const struct pk_ip_fields f = dhcp_ip_fields(a);
+	const uint32_t ulen = PK_UDP_HLEN + len;
+
 	if (len > 65535u - PK_IP4_HLEN - PK_UDP_HLEN || size < PK_DHCP_FRAME_HLEN ||
 	    len > size - PK_DHCP_FRAME_HLEN)
 		return 0;
 	memmove(out + PK_DHCP_FRAME_HLEN, msg, len);
-	dhcp_write_headers(out, a, len);
+	dhcp_write_eth(out, a);
+	pk_ip_hdr_write(out + PK_ETH_HLEN, PK_IP4_HLEN, &f, ulen);
+	pk_udp_hdr_write(out + PK_ETH_HLEN + PK_IP4_HLEN, ulen, &f, a->src_port, a->dst_port, 0);
 	return PK_DHCP_FRAME_HLEN + len;
 }
 

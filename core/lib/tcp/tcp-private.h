@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * tcp-private.h - Internals of the TCP engine shared by seg.c, conn.c and the tests
+ * tcp-private.h - Internals of the TCP engine shared by its files and the tests
  */
 #ifndef PKTKIT_TCP_PRIVATE_H
 #define PKTKIT_TCP_PRIVATE_H
@@ -29,7 +29,7 @@ struct pk_tcp_engine {
 	uint64_t ck_rot_slot;
 };
 
-/* SYN cookies (conn.c), exposed for the tests. */
+/* SYN cookies (listener.c), reached by the tests (not exported). */
 #define PK_TCP_COOKIE_NO_WS 15u		/* wscale field: no window scaling */
 #define PK_TCP_COOKIE_TS_BITS 5u	/* TSval low bits: 4 wscale, 1 SACK */
 extern const uint16_t pk_tcp_cookie_mss[8];
