@@ -56,6 +56,9 @@ gboolean dbus_get_config(struct dbus_service *svc, GDBusMethodInvocation *inv, c
 			 GVariant **out);
 gboolean dbus_set_config(struct dbus_service *svc, GDBusMethodInvocation *inv, const char *id,
 			 GVariant *params);
+/* The device's status (pk_graph_device_status()); on failure @inv is answered. */
+gboolean dbus_get_status(struct dbus_service *svc, GDBusMethodInvocation *inv, const char *id,
+			 GVariant **out);
 
 /* dbus-capture.c: StartCapture / StopCapture */
 void dbus_capture_connect(struct dbus_service *svc);

@@ -250,6 +250,31 @@ gboolean dbus_set_config(struct dbus_service *svc, GDBusMethodInvocation *inv, c
 	return TRUE;
 }
 
+gboolean dbus_get_status(struct dbus_service *svc, GDBusMethodInvocation *inv, const char *id,
+			 GVariant **out)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!device_known(svc, inv, id))
+		return FALSE;
+	*out = pk_graph_device_status(svc->g, id, &error);
+	if (!*out) {
+		dbus_return_error(inv, error, NULL);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean on_get_status(PkDBusManager *m, GDBusMethodInvocation *inv, const char *id,
+			      gpointer data)
+{
+	g_autoptr(GVariant) status = NULL;
+
+	if (dbus_get_status(data, inv, id, &status))
+		pk_dbus_manager_complete_get_status(m, inv, status);
+	return TRUE;
+}
+
 static gboolean on_get_config(PkDBusManager *m, GDBusMethodInvocation *inv, const char *id,
 			      gpointer data)
 {
@@ -325,6 +350,7 @@ void dbus_manager_connect(struct dbus_service *svc)
 	} handlers[] = {
 		{ "handle-list-types", G_CALLBACK(on_list_types) },
 		{ "handle-describe-type", G_CALLBACK(on_describe_type) },
+		{ "handle-get-status", G_CALLBACK(on_get_status) },
 		{ "handle-list-devices", G_CALLBACK(on_list_devices) },
 		{ "handle-list-links", G_CALLBACK(on_list_links) },
 		{ "handle-add-device", G_CALLBACK(on_add_device) },

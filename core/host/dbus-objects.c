@@ -40,6 +40,17 @@ static gboolean device_on_set_config(PkDBusDevice *skel, GDBusMethodInvocation *
 	return TRUE;
 }
 
+static gboolean device_on_get_status(PkDBusDevice *skel, GDBusMethodInvocation *inv,
+				     gpointer data)
+{
+	struct dbus_device *d = data;
+	g_autoptr(GVariant) status = NULL;
+
+	if (dbus_get_status(d->svc, inv, d->id, &status))
+		pk_dbus_device_complete_get_status(skel, inv, status);
+	return TRUE;
+}
+
 static void device_free(gpointer p)
 {
 	struct dbus_device *d = p;
@@ -92,6 +103,7 @@ static struct dbus_device *device_new(struct dbus_service *svc, struct pk_dev *d
 	pk_dbus_device_set_counters(d->skeleton, device_counters(dev));
 	g_signal_connect(d->skeleton, "handle-get-config", G_CALLBACK(device_on_get_config), d);
 	g_signal_connect(d->skeleton, "handle-set-config", G_CALLBACK(device_on_set_config), d);
+	g_signal_connect(d->skeleton, "handle-get-status", G_CALLBACK(device_on_get_status), d);
 	dbus_export(svc, G_DBUS_INTERFACE_SKELETON(d->skeleton), d->path);
 	return d;
 }

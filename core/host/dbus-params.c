@@ -131,8 +131,48 @@ static GVariant *type_counters(const struct pk_device_type *t)
 	return g_variant_builder_end(&b);
 }
 
+static GVariant *status_fields(const struct pk_status_field *a, uint32_t n, uint32_t stride)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pk_status_field *f = pk_status_field_at(a, stride, i);
+		GVariantBuilder d;
+
+		g_variant_builder_init(&d, G_VARIANT_TYPE_VARDICT);
+		dict_add_string(&d, "name", f->name);
+		dict_add_string(&d, "type", pk_status_type_name(f->type));
+		dict_add_string(&d, "blurb", f->blurb);
+		g_variant_builder_add_value(&b, g_variant_builder_end(&d));
+	}
+	return g_variant_builder_end(&b);
+}
+
+static GVariant *status_tables(const struct pk_status_schema *s)
+{
+	GVariantBuilder b;
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("aa{sv}"));
+	for (uint32_t i = 0; i < s->n_tables; i++) {
+		const struct pk_status_table *t =
+			(const struct pk_status_table *)((const char *)s->tables +
+							 (size_t)i * s->tables_size);
+		GVariantBuilder d;
+
+		g_variant_builder_init(&d, G_VARIANT_TYPE_VARDICT);
+		dict_add_string(&d, "name", t->name);
+		dict_add_string(&d, "blurb", t->blurb);
+		g_variant_builder_add(&d, "{sv}", "columns",
+				      status_fields(t->columns, t->n_columns, t->columns_size));
+		g_variant_builder_add_value(&b, g_variant_builder_end(&d));
+	}
+	return g_variant_builder_end(&b);
+}
+
 GVariant *dbus_type_info(const struct pk_registry_type *rt)
 {
+	struct pk_status_schema status;
 	const struct pk_device_type *t = rt->type;
 	g_autofree char *needs = inspect_type_needs(t);
 	GVariantBuilder b;
@@ -146,6 +186,10 @@ GVariant *dbus_type_info(const struct pk_registry_type *rt)
 		dict_add_string(&b, "needs", needs);
 	g_variant_builder_add(&b, "{sv}", "ports", type_ports(t));
 	g_variant_builder_add(&b, "{sv}", "counters", type_counters(t));
+	pk_registry_type_status(rt, &status);
+	g_variant_builder_add(&b, "{sv}", "status",
+			      status_fields(status.fields, status.n_fields, status.fields_size));
+	g_variant_builder_add(&b, "{sv}", "status-tables", status_tables(&status));
 	return g_variant_builder_end(&b);
 }
 

@@ -43,7 +43,8 @@ GVariant *dbus_params_to_variant(const struct pk_param_table *t, JsonObject *val
 JsonObject *dbus_params_from_variant(GVariant *dict);
 
 /**
- * dbus_type_info() - Name, summary, doc, module, ports and counters of a type as a{sv}
+ * dbus_type_info() - Name, summary, doc, module, ports, counters and status
+ * schema ("status", "status-tables") of a type as a{sv}
  * @rt:	Type and its module
  *
  * Context: main context.

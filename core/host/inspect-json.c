@@ -144,6 +144,46 @@ static void json_counters(JsonBuilder *b, const struct pk_device_type *t)
 	json_builder_end_array(b);
 }
 
+static void json_status_fields(JsonBuilder *b, const char *member,
+			       const struct pk_status_field *a, uint32_t n, uint32_t stride)
+{
+	json_builder_set_member_name(b, member);
+	json_builder_begin_array(b);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pk_status_field *f = pk_status_field_at(a, stride, i);
+
+		json_builder_begin_object(b);
+		json_member_string(b, "name", f->name);
+		json_member_string(b, "type", pk_status_type_name(f->type));
+		json_member_string(b, "blurb", f->blurb);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+/* "status": fields; "status-tables": tables with their columns (empty before ABI 1.2). */
+static void json_status(JsonBuilder *b, const struct pk_registry_type *rt)
+{
+	struct pk_status_schema s;
+
+	pk_registry_type_status(rt, &s);
+	json_status_fields(b, "status", s.fields, s.n_fields, s.fields_size);
+	json_builder_set_member_name(b, "status-tables");
+	json_builder_begin_array(b);
+	for (uint32_t i = 0; i < s.n_tables; i++) {
+		const struct pk_status_table *t =
+			(const struct pk_status_table *)((const char *)s.tables +
+							 (size_t)i * s.tables_size);
+
+		json_builder_begin_object(b);
+		json_member_string(b, "name", t->name);
+		json_member_string(b, "blurb", t->blurb);
+		json_status_fields(b, "columns", t->columns, t->n_columns, t->columns_size);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
 static void json_type(JsonBuilder *b, const struct pk_registry_type *rt)
 {
 	const struct pk_device_type *t = rt->type;
@@ -162,6 +202,7 @@ static void json_type(JsonBuilder *b, const struct pk_registry_type *rt)
 	json_ports(b, t);
 	json_params(b, "params", &params);
 	json_counters(b, t);
+	json_status(b, rt);
 	json_member_string(b, "doc", t->doc);
 	json_builder_end_object(b);
 }

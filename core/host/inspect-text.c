@@ -7,6 +7,9 @@
  *     params    max-len  u32  default 1514  [60..65535]  live
  *                 Drop frames longer than this many bytes
  *     counters  reflected  Frames sent back
+ *     status    last-len  uint  Length of the last frame
+ *     table     peers: One row per peer
+ *                 mac  mac  Its address
  *
  *     Reference text, wrapped.
  */
@@ -210,6 +213,49 @@ static void text_counters(GString *out, const struct pk_device_type *t)
 	text_table_clear(&tab);
 }
 
+static void text_status_fields(GString *out, const struct pk_status_field *a, uint32_t n,
+			       uint32_t stride, const char *label, unsigned int col)
+{
+	struct text_table tab;
+
+	text_table_init(&tab, 3);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pk_status_field *f = pk_status_field_at(a, stride, i);
+		char *cells[3] = { g_strdup(f->name), g_strdup(pk_status_type_name(f->type)),
+				   g_strdup(f->blurb ? f->blurb : "") };
+
+		text_table_add(&tab, cells);
+	}
+	for (guint r = 0; r < tab.rows->len; r++) {
+		text_lead(out, r == 0 ? label : NULL, col);
+		text_table_row(out, &tab, r, col);
+	}
+	text_table_clear(&tab);
+}
+
+/* Status fields, then each table with its columns (ABI 1.2; none before). */
+static void text_status(GString *out, const struct pk_registry_type *rt)
+{
+	struct pk_status_schema s;
+
+	pk_registry_type_status(rt, &s);
+	if (s.n_fields == 0 && s.n_tables == 0)
+		return;
+	text_status_fields(out, s.fields, s.n_fields, s.fields_size, "status", TEXT_COL);
+	for (uint32_t i = 0; i < s.n_tables; i++) {
+		const struct pk_status_table *t =
+			(const struct pk_status_table *)((const char *)s.tables +
+							 (size_t)i * s.tables_size);
+
+		text_lead(out, "table", TEXT_COL);
+		g_string_append_printf(out, "%s: ", t->name);
+		inspect_wrap_continue(out, t->blurb ? t->blurb : "", TEXT_COL +
+				      (unsigned int)strlen(t->name) + 2, TEXT_COL + TEXT_NEST);
+		text_status_fields(out, t->columns, t->n_columns, t->columns_size, NULL,
+				   TEXT_COL + TEXT_NEST);
+	}
+}
+
 int inspect_text_type(const struct pk_registry_type *rt)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
@@ -219,6 +265,7 @@ int inspect_text_type(const struct pk_registry_type *rt)
 	text_ports(out, rt->type);
 	text_params_at(out, &params, "params", TEXT_COL);
 	text_counters(out, rt->type);
+	text_status(out, rt);
 	if (rt->type->doc && *rt->type->doc) {
 		g_string_append_c(out, '\n');
 		inspect_wrap(out, rt->type->doc, TEXT_INDENT);

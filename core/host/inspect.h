@@ -9,6 +9,7 @@
 #define PKTKIT_HOST_INSPECT_H
 
 #include <pktkit/registry.h>
+#include <pktkit/status.h>
 
 G_BEGIN_DECLS
 

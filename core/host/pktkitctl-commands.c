@@ -596,6 +596,170 @@ static int cmd_capture(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+/* status --------------------------------------------------------------------- */
+
+/* Type and object path of device @id, or FALSE (UnknownDevice printed). */
+static gboolean device_lookup(struct ctl *c, const char *id, char **type, char **path, int *rc)
+{
+	g_autoptr(GVariant) r = ctl_call(c, NULL, NULL, "ListDevices", NULL, "(a(sso))", rc);
+	g_autoptr(GVariantIter) iter = NULL;
+	const char *did, *dtype, *dpath;
+
+	if (!r)
+		return FALSE;
+	g_variant_get(r, "(a(sso))", &iter);
+	while (g_variant_iter_loop(iter, "(&s&s&o)", &did, &dtype, &dpath)) {
+		if (strcmp(did, id) == 0) {
+			*type = g_strdup(dtype);
+			*path = g_strdup(dpath);
+			return TRUE;
+		}
+	}
+	fprintf(stderr, "%s: no device '%s'\n", CTL_PROG, id);
+	*rc = CTL_EXIT_UNKNOWN_DEVICE;
+	return FALSE;
+}
+
+/* "1h 2m 3s", "2.5s", "40ms" from nanoseconds. */
+static char *duration_text(guint64 ns)
+{
+	guint64 s = ns / G_GUINT64_CONSTANT(1000000000);
+	GString *out = g_string_new(NULL);
+
+	if (s < 10) {
+		if (ns < G_GUINT64_CONSTANT(1000000000))
+			g_string_printf(out, "%" G_GUINT64_FORMAT "ms", ns / 1000000u);
+		else
+			g_string_printf(out, "%.1fs", (double)ns / 1e9);
+		return g_string_free(out, FALSE);
+	}
+	if (s >= 86400)
+		g_string_append_printf(out, "%" G_GUINT64_FORMAT "d ", s / 86400);
+	if (s >= 3600)
+		g_string_append_printf(out, "%" G_GUINT64_FORMAT "h ", s / 3600 % 24);
+	if (s >= 60)
+		g_string_append_printf(out, "%" G_GUINT64_FORMAT "m ", s / 60 % 60);
+	g_string_append_printf(out, "%" G_GUINT64_FORMAT "s", s % 60);
+	return g_string_free(out, FALSE);
+}
+
+/* A status value as text, formatted by its declared type. */
+static char *status_value_text(GVariant *v, const char *type)
+{
+	if (strcmp(type, "duration") == 0 && g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64))
+		return duration_text(g_variant_get_uint64(v));
+	if (strcmp(type, "timestamp") == 0 && g_variant_is_of_type(v, G_VARIANT_TYPE_INT64)) {
+		g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(
+			g_variant_get_int64(v) / G_USEC_PER_SEC);
+		g_autoptr(GDateTime) local = utc ? g_date_time_to_local(utc) : NULL;
+
+		if (local)
+			return g_date_time_format(local, "%Y-%m-%d %H:%M:%S");
+	}
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN))
+		return g_strdup(g_variant_get_boolean(v) ? "yes" : "no");
+	return ctl_value_text(v);
+}
+
+/* Header and rows of one status table, columns in declared order. */
+static void status_table_print(GVariant *decl, GVariant *rows_v)
+{
+	g_autoptr(GVariant) columns = g_variant_lookup_value(decl, "columns", NULL);
+	g_autoptr(GPtrArray) rows = rows_new();
+	g_autofree char *name = dict_text(decl, "name");
+	gsize n_cols = columns ? g_variant_n_children(columns) : 0;
+	gsize n_rows = rows_v ? g_variant_n_children(rows_v) : 0;
+	GPtrArray *head = g_ptr_array_new();
+
+	printf("\n%s:%s\n", name, n_rows ? "" : " none");
+	if (!n_rows) {
+		g_ptr_array_free(head, TRUE);
+		return;
+	}
+	for (gsize c = 0; c < n_cols; c++) {
+		g_autoptr(GVariant) col = g_variant_get_child_value(columns, c);
+		g_autofree char *cname = dict_text(col, "name");
+
+		g_ptr_array_add(head, g_strconcat(c ? "" : "  ", cname, NULL));
+		for (char *p = head->pdata[head->len - 1]; *p; p++)
+			*p = g_ascii_toupper(*p);
+	}
+	g_ptr_array_add(head, NULL);
+	g_ptr_array_add(rows, g_ptr_array_free(head, FALSE));
+	for (gsize r = 0; r < n_rows; r++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(rows_v, r);
+		GPtrArray *cells = g_ptr_array_new();
+
+		for (gsize c = 0; c < n_cols; c++) {
+			g_autoptr(GVariant) col = g_variant_get_child_value(columns, c);
+			g_autofree char *cname = dict_text(col, "name"), *ctype = dict_text(col, "type");
+			g_autoptr(GVariant) v = g_variant_lookup_value(row, cname, NULL);
+			g_autofree char *text = v ? status_value_text(v, ctype) : g_strdup("-");
+
+			g_ptr_array_add(cells, g_strconcat(c ? "" : "  ", text, NULL));
+		}
+		g_ptr_array_add(cells, NULL);
+		g_ptr_array_add(rows, g_ptr_array_free(cells, FALSE));
+	}
+	ctl_table_print(rows);
+}
+
+static int cmd_status(struct ctl *c, int argc, char **argv)
+{
+	int rc = CTL_EXIT_OK;
+	g_autofree char *type = NULL, *path = NULL;
+	g_autoptr(GVariant) r = NULL, st = NULL, desc = NULL, info = NULL, fields = NULL,
+			    tables = NULL;
+	g_autoptr(GPtrArray) rows = rows_new();
+
+	if (argc != 2)
+		return ctl_usage("status ID");
+	if (!device_lookup(c, argv[1], &type, &path, &rc))
+		return rc;
+	r = ctl_call(c, path, CTL_DEVICE_IFACE, "GetStatus", NULL, "(a{sv})", &rc);
+	if (!r)
+		return rc;
+	st = g_variant_get_child_value(r, 0);
+	if (c->json) {
+		ctl_variant_print(st);
+		return rc;
+	}
+	/* The declaration gives the order, the types and the tables. */
+	desc = ctl_call(c, NULL, NULL, "DescribeType", g_variant_new("(s)", type),
+			"(a{sv}aa{sv})", &rc);
+	if (!desc)
+		return rc;
+	info = g_variant_get_child_value(desc, 0);
+	fields = g_variant_lookup_value(info, "status", G_VARIANT_TYPE("aa{sv}"));
+	tables = g_variant_lookup_value(info, "status-tables", G_VARIANT_TYPE("aa{sv}"));
+	if ((!fields || !g_variant_n_children(fields)) && (!tables || !g_variant_n_children(tables))) {
+		printf("%s (%s) has no status\n", argv[1], type);
+		return rc;
+	}
+	rows_add(rows, "FIELD", "VALUE", NULL);
+	for (gsize i = 0; fields && i < g_variant_n_children(fields); i++) {
+		g_autoptr(GVariant) f = g_variant_get_child_value(fields, i);
+		g_autofree char *name = dict_text(f, "name"), *ftype = dict_text(f, "type");
+		g_autoptr(GVariant) v = g_variant_lookup_value(st, name, NULL);
+		g_autofree char *text = NULL;
+
+		if (!v)
+			continue;	/* not set now: no lease, no router */
+		text = status_value_text(v, ftype);
+		rows_add(rows, name, text, NULL);
+	}
+	if (rows->len > 1)
+		ctl_table_print(rows);
+	for (gsize i = 0; tables && i < g_variant_n_children(tables); i++) {
+		g_autoptr(GVariant) t = g_variant_get_child_value(tables, i);
+		g_autofree char *name = dict_text(t, "name");
+		g_autoptr(GVariant) rv = g_variant_lookup_value(st, name, G_VARIANT_TYPE("aa{sv}"));
+
+		status_table_print(t, rv);
+	}
+	return rc;
+}
+
 /* Dispatch ------------------------------------------------------------------- */
 
 int ctl_run(struct ctl *c, int argc, char **argv)
@@ -608,7 +772,7 @@ int ctl_run(struct ctl *c, int argc, char **argv)
 		{ "add", cmd_add },	  { "rm", cmd_rm },	      { "link", cmd_link },
 		{ "unlink", cmd_unlink }, { "get", cmd_get },	      { "set", cmd_set },
 		{ "stats", cmd_stats },	  { "capture", cmd_capture }, { "export", cmd_export },
-		{ "load", cmd_load },
+		{ "load", cmd_load },	  { "status", cmd_status },
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)

@@ -84,6 +84,8 @@ static const char ctl_commands_help[] =
 	"  get ID                    parameters (secret ones are never shown)\n"
 	"  set ID KEY=VALUE...       change parameters (only live ones while running)\n"
 	"  stats [ID] [--watch]      counters\n"
+	"  status ID                 read-only status: values and tables (--json:\n"
+	"                            durations in ns, timestamps in Unix microseconds)\n"
 	"  capture PORT FILE         capture a port to pcapng until Ctrl-C (or --duration)\n"
 	"  export                    the topology as JSON\n"
 	"  load FILE [--merge]       replace (or add to) the topology\n"

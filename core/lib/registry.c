@@ -16,6 +16,10 @@
 #define PARAM_V1_0_SIZE (offsetof(struct pk_param, extra) + sizeof(const void *))
 #define COUNTER_V1_0_SIZE (offsetof(struct pk_counter, blurb) + sizeof(const char *))
 #define PORT_GROUP_V1_1_SIZE (offsetof(struct pk_port_group, flags) + sizeof(uint32_t))
+/* Sizes of the 1.2 status descriptors: the least a module may declare. */
+#define STATUS_FIELD_V1_2_SIZE (offsetof(struct pk_status_field, blurb) + sizeof(const char *))
+#define STATUS_TABLE_V1_2_SIZE \
+	(offsetof(struct pk_status_table, columns_size) + sizeof(uint32_t))
 
 struct pk_registry {
 	GPtrArray *modules;	/* struct pk_registry_module * */
@@ -164,7 +168,59 @@ static bool defaults_valid(const struct pk_device_type *t, const struct pk_param
 	return ok;
 }
 
-static bool type_valid(const struct pk_device_type *t, GString *why)
+/* Names of a set of status fields: kebab-case, known types, unique in @seen. */
+static bool status_fields_valid(const struct pk_device_type *t, const struct pk_status_field *a,
+				uint32_t n, uint32_t stride, const char *table, GHashTable *seen,
+				GString *why)
+{
+	if (n && (!a || stride < STATUS_FIELD_V1_2_SIZE)) {
+		g_string_printf(why, "type '%s': status field table element size too small", t->name);
+		return false;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pk_status_field *f = pk_status_field_at(a, stride, i);
+
+		if (!kebab_valid(f->name) || f->type < PK_ST_STR || f->type > PK_ST_TIMESTAMP ||
+		    !g_hash_table_add(seen, (gpointer)f->name)) {
+			g_string_printf(why,
+					"type '%s': status %s%s%s%u ('%s') has a bad or duplicate name or an unknown type",
+					t->name, table ? "table '" : "field", table ? table : "",
+					table ? "' column " : " ", i, f->name ? f->name : "(null)");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Since 1.2: status fields and tables (read only from modules built for 1.2+). */
+static bool status_valid(const struct pk_device_type *t, GString *why)
+{
+	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+
+	if (!status_fields_valid(t, t->status, t->n_status, t->status_size, NULL, names, why))
+		return false;
+	if (t->n_status_tables &&
+	    (!t->status_tables || t->status_tables_size < STATUS_TABLE_V1_2_SIZE)) {
+		g_string_printf(why, "type '%s': status table element size too small", t->name);
+		return false;
+	}
+	for (uint32_t i = 0; i < t->n_status_tables; i++) {
+		const struct pk_status_table *tab = pk_type_status_table(t, i);
+		g_autoptr(GHashTable) cols = g_hash_table_new(g_str_hash, g_str_equal);
+
+		if (!kebab_valid(tab->name) || !g_hash_table_add(names, (gpointer)tab->name)) {
+			g_string_printf(why, "type '%s': status table %u ('%s') has a bad or duplicate name",
+					t->name, i, tab->name ? tab->name : "(null)");
+			return false;
+		}
+		if (!status_fields_valid(t, tab->columns, tab->n_columns, tab->columns_size,
+					 tab->name, cols, why))
+			return false;
+	}
+	return true;
+}
+
+static bool type_valid(const struct pk_device_type *t, uint32_t minor, GString *why)
 {
 	struct pk_param_table tab;
 
@@ -204,6 +260,8 @@ static bool type_valid(const struct pk_device_type *t, GString *why)
 			return false;
 		}
 	}
+	if (minor >= 2 && !status_valid(t, why))
+		return false;
 	tab = pk_type_params(t);
 	if (!params_valid(&tab, t->config_size, t->name, why, 0))
 		return false;
@@ -238,7 +296,7 @@ static bool info_valid(const struct pk_module_info *info, GString *why)
 		}
 	}
 	for (const struct pk_device_type *const *t = info->types; *t; t++) {
-		if (!type_valid(*t, why)) {
+		if (!type_valid(*t, info->abi_minor, why)) {
 			g_string_prepend(why, "refused: ");
 			return false;
 		}
@@ -449,4 +507,28 @@ uint32_t pk_port_group_flags(const struct pk_dev *dev, uint32_t group)
 	if (group >= t->n_ports || t->ports_size < PORT_GROUP_V1_1_SIZE)
 		return 0;
 	return pk_type_port_group(t, group)->flags;
+}
+
+uint32_t pk_dev_abi_minor(const struct pk_dev *dev)
+{
+	const struct pk_registry_type *rt = dev->rtype;
+
+	/* Devices of types registered without a module (none today) are current. */
+	return rt && rt->module && rt->module->info ? rt->module->info->abi_minor : PK_ABI_MINOR;
+}
+
+void pk_registry_type_status(const struct pk_registry_type *rt, struct pk_status_schema *out)
+{
+	const struct pk_device_type *t = rt->type;
+
+	memset(out, 0, sizeof(*out));
+	/* The fields exist only in descriptors of modules built for 1.2+. */
+	if (rt->module && rt->module->info && rt->module->info->abi_minor < 2)
+		return;
+	out->fields = t->status;
+	out->n_fields = t->n_status;
+	out->fields_size = t->status_size;
+	out->tables = t->status_tables;
+	out->n_tables = t->n_status_tables;
+	out->tables_size = t->status_tables_size;
 }

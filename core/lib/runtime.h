@@ -213,6 +213,9 @@ void pk_graph_deferred_fini(struct pk_graph *g);
 struct pk_port *pk_dev_port_get(const struct pk_dev *dev, uint32_t port);
 /* registry.c: PK_PORT_F_* of group @group, 0 for modules that predate the field. */
 uint32_t pk_port_group_flags(const struct pk_dev *dev, uint32_t group);
+/* registry.c: the ABI minor @dev's module was built for: which descriptor
+ * fields and ops exist. */
+uint32_t pk_dev_abi_minor(const struct pk_dev *dev);
 
 /* timer.c: the graph's clock and timer heap; fd watches */
 void pk_graph_timers_init(struct pk_graph *g);

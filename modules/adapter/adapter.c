@@ -8,6 +8,7 @@
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 #include <pktkit/module.h>
+#include <pktkit/status.h>
 
 #include "adapter.h"
 #include "ndp.h"
@@ -129,12 +130,6 @@ enum {
 	AD_C_DROPPED_NO_BUFFER,
 	AD_C_ADDRESS_CONFLICTS,
 	AD_C_ICMP_UNREACHABLE_SENT,
-	AD_C_DHCP_BOUND,
-	AD_C_DHCP_ADDRESS,
-	AD_C_DHCP_PREFIX_LEN,
-	AD_C_DHCP_ROUTER,
-	AD_C_DHCP_DNS,
-	AD_C_DHCP_LEASE_TIME,
 	AD_C_DHCP_DISCOVERS,
 	AD_C_DHCP_REQUESTS,
 	AD_C_DHCP_RELEASES,
@@ -186,14 +181,6 @@ static const struct pk_counter ad_counters[] = {
 				     "ARP/NA from another MAC claiming one of our addresses" },
 	[AD_C_ICMP_UNREACHABLE_SENT] = { "icmp-unreachable-sent",
 					 "ICMP unreachable errors sent back on \"ip\"" },
-	[AD_C_DHCP_BOUND] = { "dhcp-bound", "Gauge: 1 while a DHCP lease is held, else 0" },
-	[AD_C_DHCP_ADDRESS] = { "dhcp-address",
-				"Gauge: leased IPv4 address as a 32-bit number (a.b.c.d = "
-				"a<<24|b<<16|c<<8|d), 0 without a lease" },
-	[AD_C_DHCP_PREFIX_LEN] = { "dhcp-prefix-len", "Gauge: prefix length of the leased subnet" },
-	[AD_C_DHCP_ROUTER] = { "dhcp-router", "Gauge: leased router as a 32-bit number, 0 if none" },
-	[AD_C_DHCP_DNS] = { "dhcp-dns", "Gauge: first leased DNS server as a 32-bit number" },
-	[AD_C_DHCP_LEASE_TIME] = { "dhcp-lease-time", "Gauge: lease time granted, in seconds" },
 	[AD_C_DHCP_DISCOVERS] = { "dhcp-discovers-sent", "DHCPDISCOVERs sent (retransmissions too)" },
 	[AD_C_DHCP_REQUESTS] = { "dhcp-requests-sent",
 				 "DHCPREQUESTs sent (selecting, renewing, rebinding)" },
@@ -209,6 +196,56 @@ static const struct pk_counter ad_counters[] = {
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(ad_counters) == AD_C_N);
+
+/* Status (ABI 1.2): addresses, the DHCP lease, routers and DNS servers. */
+enum {
+	AD_S_MAC,
+	AD_S_DHCP_STATE,
+	AD_S_DHCP_SERVER,
+	AD_S_LEASE_TIME,
+	AD_S_LEASE_EXPIRES,
+	AD_S_LEASE_EXPIRES_IN,
+	AD_S_RENEW_IN,
+	AD_S_ROUTER4,
+	AD_S_ROUTER6,
+	AD_S_DOMAIN,
+};
+enum { AD_T_ADDRESSES, AD_T_DNS };
+enum { AD_AC_ADDRESS, AD_AC_ORIGIN };
+
+static const struct pk_status_field ad_status[] = {
+	[AD_S_MAC] = { "mac", PK_ST_MAC, "The adapter's Ethernet address" },
+	[AD_S_DHCP_STATE] = { "dhcp-state", PK_ST_STR,
+			      "DHCP client state: init, selecting, requesting, bound, renewing, "
+			      "rebinding (absent without 'dhcp')" },
+	[AD_S_DHCP_SERVER] = { "dhcp-server", PK_ST_IP, "Server that granted the lease" },
+	[AD_S_LEASE_TIME] = { "lease-time", PK_ST_DURATION, "Lease time granted" },
+	[AD_S_LEASE_EXPIRES] = { "lease-expires", PK_ST_TIMESTAMP, "When the lease runs out" },
+	[AD_S_LEASE_EXPIRES_IN] = { "lease-expires-in", PK_ST_DURATION,
+				    "Time left until the lease runs out" },
+	[AD_S_RENEW_IN] = { "renew-in", PK_ST_DURATION,
+			    "Time left until renewing (T1) begins; absent while renewing" },
+	[AD_S_ROUTER4] = { "router4", PK_ST_IP,
+			   "IPv4 default router: 'gateway4', else the lease's router" },
+	[AD_S_ROUTER6] = { "router6", PK_ST_IP, "IPv6 default router ('gateway6')" },
+	[AD_S_DOMAIN] = { "domain", PK_ST_STR, "DNS domain of the lease" },
+};
+
+static const struct pk_status_field ad_addr_columns[] = {
+	[AD_AC_ADDRESS] = { "address", PK_ST_PREFIX, "Address and prefix length" },
+	[AD_AC_ORIGIN] = { "origin", PK_ST_STR, "static, link-local or dhcp" },
+};
+
+static const struct pk_status_field ad_dns_columns[] = {
+	[AD_AC_ADDRESS] = { "address", PK_ST_IP, "Server address" },
+	[AD_AC_ORIGIN] = { "origin", PK_ST_STR, "dhcp" },
+};
+
+static const struct pk_status_table ad_status_tables[] = {
+	[AD_T_ADDRESSES] = { "addresses", "An address the adapter owns",
+			     PK_ARRAY(columns, ad_addr_columns) },
+	[AD_T_DNS] = { "dns", "A DNS server of the lease", PK_ARRAY(columns, ad_dns_columns) },
+};
 
 static const struct pk_port_group ad_ports[] = {
 	{ "ip", PK_L3, 1, 1, "IP packets of the L3 device the adapter puts on the link",
@@ -722,18 +759,10 @@ static void ad_ndp_input(struct adapter *a, struct pk_dev *dev, const uint8_t *e
 
 /* DHCP client shell ----------------------------------------------------------- */
 
-static void ad_dhcp_gauges(struct adapter *a)
+static void ad_dhcp_counts(struct adapter *a)
 {
-	const struct dc_lease *l = &a->dc.lease;
-	bool bound = dc_has_lease(&a->dc);
 	const struct dc_stats *s = &a->dc.stats;
 
-	a->ctr[AD_C_DHCP_BOUND] = bound;
-	a->ctr[AD_C_DHCP_ADDRESS] = bound ? ad_ip4_num(&l->addr) : 0;
-	a->ctr[AD_C_DHCP_PREFIX_LEN] = bound ? l->prefix_len : 0;
-	a->ctr[AD_C_DHCP_ROUTER] = bound ? ad_ip4_num(&l->router) : 0;
-	a->ctr[AD_C_DHCP_DNS] = bound && l->n_dns ? ad_ip4_num(&l->dns[0]) : 0;
-	a->ctr[AD_C_DHCP_LEASE_TIME] = bound ? l->lease_s : 0;
 	a->ctr[AD_C_DHCP_DISCOVERS] = s->discovers;
 	a->ctr[AD_C_DHCP_REQUESTS] = s->requests;
 	a->ctr[AD_C_DHCP_RELEASES] = s->releases;
@@ -799,7 +828,7 @@ static void ad_dhcp_act(struct adapter *a, struct pk_dev *dev, unsigned int act)
 		pk_dev_info(dev, "dhcp: state %s", dc_state_name(a->dc.state));
 		a->logged_state = a->dc.state;
 	}
-	ad_dhcp_gauges(a);
+	ad_dhcp_counts(a);
 	if (a->dhcp_timer) {
 		uint64_t t = dc_deadline(&a->dc);
 
@@ -1076,6 +1105,63 @@ static void ad_finalize(struct pk_dev *dev, void *self)
 	pk_timer_free(a->dhcp_timer);
 }
 
+/* Status --------------------------------------------------------------------- */
+
+static void ad_status_addr(struct pk_status_writer *w, uint32_t table, const struct pk_prefix *p,
+			   const char *origin)
+{
+	pk_status_row_begin(w, table);
+	pk_status_set_prefix(w, AD_AC_ADDRESS, p);
+	pk_status_set_str(w, AD_AC_ORIGIN, origin);
+	pk_status_row_end(w);
+}
+
+static void ad_status_write(struct pk_dev *dev, void *self, struct pk_status_writer *w)
+{
+	struct adapter *a = self;
+	const struct dc_lease *l = &a->dc.lease;
+	bool leased = a->dhcp && dc_has_lease(&a->dc);
+	struct pk_prefix p = { .family = 6, .len = 64 };
+	struct pk_ip4 gw4 = a->cfg_gw4;
+	static const struct pk_ip6 none6;
+	uint64_t now = pk_dev_now(dev);
+
+	pk_status_set_mac(w, AD_S_MAC, (const struct pk_mac *)a->mac);
+	for (uint32_t i = 0; i < a->n_cfg_addrs; i++)
+		ad_status_addr(w, AD_T_ADDRESSES, &a->cfg_addrs[i], "static");
+	ndp_eui64_link_local(a->mac, p.addr);
+	ad_status_addr(w, AD_T_ADDRESSES, &p, "link-local");
+	if (a->dhcp)
+		pk_status_set_str(w, AD_S_DHCP_STATE, dc_state_name(a->dc.state));
+	if (leased) {
+		p.family = 4;
+		p.len = l->prefix_len;
+		memcpy(p.addr, l->addr.b, 4);
+		ad_status_addr(w, AD_T_ADDRESSES, &p, "dhcp");
+		pk_status_set_ip4(w, AD_S_DHCP_SERVER, l->server);
+		pk_status_set_duration(w, AD_S_LEASE_TIME, (uint64_t)l->lease_s * PK_NSEC_PER_SEC_);
+		pk_status_set_timestamp(w, AD_S_LEASE_EXPIRES, a->dc.expiry);
+		pk_status_set_duration(w, AD_S_LEASE_EXPIRES_IN,
+				       a->dc.expiry > now ? a->dc.expiry - now : 0);
+		if (a->dc.state == DC_BOUND)
+			pk_status_set_duration(w, AD_S_RENEW_IN, a->dc.t1 > now ? a->dc.t1 - now : 0);
+		if (l->domain[0])
+			pk_status_set_str(w, AD_S_DOMAIN, l->domain);
+		for (uint32_t i = 0; i < l->n_dns; i++) {
+			pk_status_row_begin(w, AD_T_DNS);
+			pk_status_set_ip4(w, AD_AC_ADDRESS, l->dns[i]);
+			pk_status_set_str(w, AD_AC_ORIGIN, "dhcp");
+			pk_status_row_end(w);
+		}
+		if (!ad_ip4_num(&gw4))
+			gw4 = l->router;
+	}
+	if (ad_ip4_num(&gw4))
+		pk_status_set_ip4(w, AD_S_ROUTER4, gw4);
+	if (memcmp(&a->cfg_gw6, &none6, sizeof(none6)) != 0)
+		pk_status_set_ip6(w, AD_S_ROUTER6, &a->cfg_gw6);
+}
+
 static const struct pk_device_ops ad_ops = {
 	.init = ad_init,
 	.start = ad_start,
@@ -1083,6 +1169,7 @@ static const struct pk_device_ops ad_ops = {
 	.finalize = ad_finalize,
 	.reconfigure = ad_reconfigure,
 	.receive = ad_receive,
+	.status = ad_status_write,
 };
 
 #define AD_DOC                                                                                   \
@@ -1125,9 +1212,9 @@ static const struct pk_device_ops ad_ops = {
 	"remaining time (at least 60 s); when the lease expires the address is removed and "      \
 	"discovery starts over; a NAK removes the address and restarts; stopping the device "     \
 	"sends a RELEASE. The lease is logged (address, mask, router, DNS servers, domain, "      \
-	"times) and shown in the dhcp-* counters, of which dhcp-bound, dhcp-address, "            \
-	"dhcp-prefix-len, dhcp-router, dhcp-dns and dhcp-lease-time are gauges (addresses as "    \
-	"32-bit numbers).\n\n"                                                                   \
+	"times), counted in the dhcp-* counters and shown in the status: the addresses table "   \
+	"(static, link-local and dhcp), dhcp-state, the server, lease time, expiry and time "     \
+	"to renewal, the routers, the domain and the dns table.\n\n"                            \
 	"Both ports accept segmentation offload: TCP super-packets (up to 64 KB, from a vclient " \
 	"with 'tso', a TUN or a TAP with 'offload') and partial checksums cross whole, since "    \
 	"only an Ethernet header is added or removed; they are cut into segments in front of "   \
@@ -1144,4 +1231,6 @@ const struct pk_device_type l3_adapter_type = {
 	.config_size = sizeof(struct ad_config),
 	.instance_size = sizeof(struct adapter),
 	.ops = &ad_ops,
+	PK_ARRAY(status, ad_status),
+	PK_ARRAY(status_tables, ad_status_tables),
 };

@@ -6,6 +6,7 @@
 
 #include <pktkit/error.h>
 #include <pktkit/module.h>
+#include <pktkit/status.h>
 
 #include "dhcp-server.h"
 #include "dhcp-types.h"
@@ -148,7 +149,6 @@ enum {
 	DHCPD_C_ECHO_REPLIES,
 	DHCPD_C_DROPPED_HOST,
 	DHCPD_C_LEASE_FILE_ERRORS,
-	DHCPD_C_LEASES_BOUND,
 };
 
 static const struct pk_counter dhcpd_counters[] = {
@@ -191,7 +191,6 @@ static const struct pk_counter dhcpd_counters[] = {
 	[DHCPD_C_DROPPED_HOST] = { "dropped-host", "Malformed ARP or ICMP for server-ip" },
 	[DHCPD_C_LEASE_FILE_ERRORS] = { "lease-file-errors",
 					"Lease file writes that failed, corrupt files set aside" },
-	[DHCPD_C_LEASES_BOUND] = { "leases-bound", "Gauge: addresses currently bound" },
 };
 
 static const struct pk_port_group dhcpd_ports[] = {
@@ -330,21 +329,73 @@ static bool dhcpd_build_conf(struct dhcp_server_conf *c, const struct dhcpd_conf
 	return true;
 }
 
-/* Copy the core's event counts; recount the bound gauge (a walk over the
- * whole table) only when the lease table may have changed. */
-static void dhcpd_sync_counters(struct pk_dev *dev, struct dhcpd *d, bool recount)
+/* Copy the core's event counts. */
+static void dhcpd_sync_counters(struct pk_dev *dev, struct dhcpd *d)
 {
-	uint64_t *ctr = pk_dev_counters(dev);
-	uint32_t cursor;
-	uint64_t bound = 0, now = pk_dev_now(dev);
+	memcpy(pk_dev_counters(dev), d->core.events, sizeof(d->core.events));
+}
 
-	memcpy(ctr, d->core.events, sizeof(d->core.events));
-	if (!recount)
-		return;
+/* Status (ABI 1.2): the lease table, walked only when someone reads it. */
+enum { DHCPD_S_BOUND, DHCPD_S_OFFERED, DHCPD_S_DECLINED };
+enum { DHCPD_T_LEASES };
+enum { DHCPD_LC_MAC, DHCPD_LC_ADDRESS, DHCPD_LC_STATE, DHCPD_LC_EXPIRES, DHCPD_LC_EXPIRES_IN,
+       DHCPD_LC_HOSTNAME };
+
+static const struct pk_status_field dhcpd_status[] = {
+	[DHCPD_S_BOUND] = { "leases-bound", PK_ST_UINT, "Addresses bound now" },
+	[DHCPD_S_OFFERED] = { "leases-offered", PK_ST_UINT,
+			      "Addresses offered and held for a REQUEST" },
+	[DHCPD_S_DECLINED] = { "addresses-declined", PK_ST_UINT,
+			       "Addresses blocked because a client declined them" },
+};
+
+static const struct pk_status_field dhcpd_lease_columns[] = {
+	[DHCPD_LC_MAC] = { "mac", PK_ST_MAC, "Client hardware address" },
+	[DHCPD_LC_ADDRESS] = { "address", PK_ST_IP, "Address" },
+	[DHCPD_LC_STATE] = { "state", PK_ST_STR, "offered, bound or declined" },
+	[DHCPD_LC_EXPIRES] = { "expires", PK_ST_TIMESTAMP,
+			       "When the lease (offer, block) runs out" },
+	[DHCPD_LC_EXPIRES_IN] = { "expires-in", PK_ST_DURATION, "Time left" },
+	[DHCPD_LC_HOSTNAME] = { "hostname", PK_ST_STR, "Host name the client sent (option 12)" },
+};
+
+static const struct pk_status_table dhcpd_status_tables[] = {
+	[DHCPD_T_LEASES] = { "leases", "An address the server tracks",
+			     PK_ARRAY(columns, dhcpd_lease_columns) },
+};
+
+static void dhcpd_status_write(struct pk_dev *dev, void *self, struct pk_status_writer *w)
+{
+	static const char *const states[] = { [LEASE_OFFERED] = "offered",
+					      [LEASE_BOUND] = "bound",
+					      [LEASE_DECLINED] = "declined" };
+	struct dhcpd *d = self;
+	uint64_t now = pk_dev_now(dev), n[LEASE_DECLINED + 1] = { 0 };
+	uint32_t cursor;
+
 	for (struct lease *l = lease_table_first(&d->core.leases, &cursor); l;
-	     l = lease_table_next(&d->core.leases, &cursor))
-		bound += l->state == LEASE_BOUND && l->expires > now;
-	ctr[DHCPD_C_LEASES_BOUND] = bound;
+	     l = lease_table_next(&d->core.leases, &cursor)) {
+		struct pk_ip4 ip;
+
+		/* Expired, waiting for the sweep: gone already. */
+		if (l->expires <= now || l->state < LEASE_OFFERED || l->state > LEASE_DECLINED)
+			continue;
+		n[l->state]++;
+		pk_put_be32(ip.b, l->ip);
+		pk_status_row_begin(w, DHCPD_T_LEASES);
+		if (l->state != LEASE_DECLINED)
+			pk_status_set_mac(w, DHCPD_LC_MAC, &l->mac);
+		pk_status_set_ip4(w, DHCPD_LC_ADDRESS, ip);
+		pk_status_set_str(w, DHCPD_LC_STATE, states[l->state]);
+		pk_status_set_timestamp(w, DHCPD_LC_EXPIRES, l->expires);
+		pk_status_set_duration(w, DHCPD_LC_EXPIRES_IN, l->expires - now);
+		if (l->hostname[0])
+			pk_status_set_str(w, DHCPD_LC_HOSTNAME, l->hostname);
+	}
+	pk_status_row_end(w);
+	pk_status_set_uint(w, DHCPD_S_BOUND, n[LEASE_BOUND]);
+	pk_status_set_uint(w, DHCPD_S_OFFERED, n[LEASE_OFFERED]);
+	pk_status_set_uint(w, DHCPD_S_DECLINED, n[LEASE_DECLINED]);
 }
 
 static void dhcpd_save(struct pk_dev *dev, struct dhcpd *d)
@@ -385,7 +436,7 @@ static void dhcpd_sweep(struct pk_dev *dev, void *self, void *data)
 	dhcp_server_expire(&d->core, pk_dev_now(dev));
 	if (d->core.dirty)
 		dhcpd_save(dev, d);
-	dhcpd_sync_counters(dev, d, true);
+	dhcpd_sync_counters(dev, d);
 	pk_timer_arm(d->sweep, d->sweep_period);
 }
 
@@ -477,7 +528,7 @@ static int dhcpd_start(struct pk_dev *dev, void *self, GError **error)
 	dhcpd_load(dev, d);
 	d->sweep = pk_timer_new(dev, dhcpd_sweep, NULL);
 	pk_timer_arm(d->sweep, d->sweep_period);
-	dhcpd_sync_counters(dev, d, true);
+	dhcpd_sync_counters(dev, d);
 	return 0;
 }
 
@@ -555,7 +606,7 @@ static void dhcpd_receive(struct pk_dev *dev, void *self, uint32_t port,
 	if (changed)
 		dhcpd_save(dev, d);
 	dhcpd_log_exhaustion(dev, d);
-	dhcpd_sync_counters(dev, d, changed);
+	dhcpd_sync_counters(dev, d);
 }
 
 static const struct pk_device_ops dhcpd_ops = {
@@ -565,6 +616,7 @@ static const struct pk_device_ops dhcpd_ops = {
 	.finalize = dhcpd_finalize,
 	.reconfigure = dhcpd_reconfigure,
 	.receive = dhcpd_receive,
+	.status = dhcpd_status_write,
 };
 
 #define DHCPD_DOC                                                                              \
@@ -594,7 +646,8 @@ static const struct pk_device_ops dhcpd_ops = {
 	"Replies carry the lease time, T1/T2, subnet mask, router, DNS servers, domain, "        \
 	"broadcast address, MTU and, to clients that ask, classless static routes (121; the "     \
 	"default route via router is appended as RFC 3442 requires). The client's host name "    \
-	"(option 12) is recorded.\n\n"                                                            \
+	"(option 12) is recorded. The status lists the leases (MAC, address, state, expiry, "    \
+	"host name) and how many are bound, offered and declined.\n\n"                         \
 	"With state-dir set, bound leases are written to <state-dir>/<id>.leases (write to a "   \
 	"temporary file, then rename) on every change and loaded at start; a corrupt file is "    \
 	"renamed to *.corrupt and the server starts empty. The server also answers ARP "         \
@@ -610,4 +663,6 @@ const struct pk_device_type dhcp_server_type = {
 	.config_size = sizeof(struct dhcpd_config),
 	.instance_size = sizeof(struct dhcpd),
 	.ops = &dhcpd_ops,
+	PK_ARRAY(status, dhcpd_status),
+	PK_ARRAY(status_tables, dhcpd_status_tables),
 };

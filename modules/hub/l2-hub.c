@@ -4,6 +4,7 @@
 
 #include <pktkit/error.h>
 #include <pktkit/module.h>
+#include <pktkit/status.h>
 
 #include "hub-types.h"
 #include "mac-table.h"
@@ -85,6 +86,7 @@ enum {
 	L2_HUB_MAC_MOVED,
 	L2_HUB_MAC_AGED,
 	L2_HUB_MAC_TABLE_FULL,
+	L2_HUB_MAC_FLUSHED,
 };
 
 static const struct pk_counter l2_hub_counters[] = {
@@ -110,6 +112,32 @@ static const struct pk_counter l2_hub_counters[] = {
 	[L2_HUB_MAC_AGED] = { "mac-aged", "MAC addresses forgotten after the aging time" },
 	[L2_HUB_MAC_TABLE_FULL] = { "mac-table-full",
 				    "Source addresses not learned because the table was full" },
+	[L2_HUB_MAC_FLUSHED] = { "mac-flushed",
+				 "MAC addresses forgotten because the device on their port said they "
+				 "are gone (a flush port event)" },
+};
+
+/* Status (ABI 1.2) */
+enum { L2_HUB_S_MACS, L2_HUB_S_PORTS };
+enum { L2_HUB_T_MAC_TABLE };
+enum { L2_HUB_MC_VLAN, L2_HUB_MC_MAC, L2_HUB_MC_PORT, L2_HUB_MC_AGE };
+
+static const struct pk_status_field l2_hub_status[] = {
+	[L2_HUB_S_MACS] = { "macs", PK_ST_UINT, "MAC addresses known now" },
+	[L2_HUB_S_PORTS] = { "ports", PK_ST_UINT, "Ports linked" },
+};
+
+static const struct pk_status_field l2_hub_mac_columns[] = {
+	[L2_HUB_MC_VLAN] = { "vlan", PK_ST_UINT,
+			     "VLAN the address was learned in (0: untagged on transparent ports)" },
+	[L2_HUB_MC_MAC] = { "mac", PK_ST_MAC, "Source address" },
+	[L2_HUB_MC_PORT] = { "port", PK_ST_UINT, "Index of the port it was learned on" },
+	[L2_HUB_MC_AGE] = { "age", PK_ST_DURATION, "Time since its last frame" },
+};
+
+static const struct pk_status_table l2_hub_status_tables[] = {
+	[L2_HUB_T_MAC_TABLE] = { "mac-table", "A learned address",
+				 PK_ARRAY(columns, l2_hub_mac_columns) },
 };
 
 static const struct pk_port_group l2_hub_ports[] = {
@@ -335,6 +363,45 @@ static void l2_hub_unlink(struct pk_dev *dev, void *self, uint32_t port)
 
 	port_set_remove(&h->ports, index);
 	mac_table_purge_port(&h->macs, index);
+}
+
+/* The device behind @port says its addresses are gone: forget them now. */
+static void l2_hub_port_event(struct pk_dev *dev, void *self, uint32_t port, uint32_t event)
+{
+	struct l2_hub *h = self;
+
+	if (event == PK_PORT_EVENT_FLUSH)
+		pk_dev_count(dev, L2_HUB_MAC_FLUSHED,
+			     mac_table_purge_port(&h->macs, PK_PORT_INDEX(port)));
+}
+
+static void l2_hub_status_write(struct pk_dev *dev, void *self, struct pk_status_writer *w)
+{
+	struct l2_hub *h = self;
+	uint32_t now = (uint32_t)(pk_dev_now(dev) >> MAC_TABLE_TICK_SHIFT);
+	uint64_t live = 0;
+
+	for (uint32_t i = 0; h->macs.slots && i <= h->macs.mask; i++) {
+		const struct mac_entry *e = &h->macs.slots[i];
+		uint64_t mac48 = e->key & UINT64_C(0xffffffffffff);
+		struct pk_mac mac;
+
+		if (e->key == 0 || mac_table_stale(&h->macs, e, now))
+			continue;
+		/* mac_table_load_mac() keeps the first byte in the low bits. */
+		for (unsigned int b = 0; b < 6; b++)
+			mac.b[b] = (uint8_t)(mac48 >> (8 * b));
+		pk_status_row_begin(w, L2_HUB_T_MAC_TABLE);
+		pk_status_set_uint(w, L2_HUB_MC_VLAN, (e->key >> 48) & 0xfff);
+		pk_status_set_mac(w, L2_HUB_MC_MAC, &mac);
+		pk_status_set_uint(w, L2_HUB_MC_PORT, e->port);
+		pk_status_set_duration(w, L2_HUB_MC_AGE,
+				       (uint64_t)(uint32_t)(now - e->seen) << MAC_TABLE_TICK_SHIFT);
+		live++;
+	}
+	pk_status_row_end(w);
+	pk_status_set_uint(w, L2_HUB_S_MACS, live);
+	pk_status_set_uint(w, L2_HUB_S_PORTS, h->ports.n);
 }
 
 /* Data path --------------------------------------------------------------- */
@@ -566,6 +633,8 @@ static const struct pk_device_ops l2_hub_ops = {
 	.receive = l2_hub_receive,
 	.link = l2_hub_link,
 	.unlink = l2_hub_unlink,
+	.status = l2_hub_status_write,
+	.port_event = l2_hub_port_event,
 };
 
 #define L2_HUB_DOC                                                                              \
@@ -577,7 +646,9 @@ static const struct pk_device_ops l2_hub_ops = {
 	"learned on the port it came in on is dropped (dropped-hairpin), not flooded back. "      \
 	"Frames with a multicast source address are dropped and never learned.\n\n"               \
 	"Every frame refreshes its source's entry; an entry is forgotten 'aging' after the "      \
-	"last frame from that address (and immediately when its port is unlinked). When "         \
+	"last frame from that address (and immediately when its port is unlinked, or when the "  \
+	"device on that port sends a flush port event, as io.qemu-listen does when a guest "      \
+	"disconnects). The status lists the MAC table (VLAN, MAC, port, age). When "              \
 	"'mac-table-size' addresses are known, new ones are not learned until entries age "      \
 	"out; their frames are flooded and counted as mac-table-full. Stopping the device "       \
 	"forgets every entry.\n\n"                                                                \
@@ -607,4 +678,6 @@ const struct pk_device_type l2_hub_type = {
 	.config_size = sizeof(struct l2_hub_config),
 	.instance_size = sizeof(struct l2_hub),
 	.ops = &l2_hub_ops,
+	PK_ARRAY(status, l2_hub_status),
+	PK_ARRAY(status_tables, l2_hub_status_tables),
 };

@@ -41,6 +41,11 @@
 	"after the listener, the instance number and the template's device id (vms/1/lan, "       \
 	"vms/1/dhcp, ...; pktkitctl list shows them).\n\n"                                         \
 	"MAC entries live as long as the guest's connection; a MAC seen on another guest moves. "  \
+	"When a guest disconnects, the device on its port (\"lan\" if the guest had sent "     \
+	"frames, or its guest.N slot) gets a flush port event, so an l2.hub there forgets the "  \
+	"MACs learned on that port at once instead of after aging (in shared mode that is every " \
+	"guest's MAC behind \"lan\": the others are learned again from their next frame). The "  \
+	"status lists the connected guests (id, peer, port, MACs). "                              \
 	"A record of length 0 or above max-frame, or a connection that ends inside a record, "     \
 	"closes that guest's connection with a log line naming it; other guests go on. Sockets "   \
 	"are non-blocking: each guest has an outbound queue of queue-frames frames, written with " \
@@ -292,10 +297,25 @@ static void qguest_forget_macs(struct qlisten *l, struct qguest *g)
 	g->n_macs = 0;
 }
 
+/* The guest's addresses are gone: tell the device behind its port (an
+ * l2.hub would otherwise keep them until aging). A template segment goes
+ * away with the guest and needs no telling. */
+static void qguest_flush_peer(struct qlisten *l, struct qguest *g)
+{
+	if (g->instance)
+		return;
+	if (g->slot >= 0)
+		pk_dev_port_event(l->dev, PK_PORT(GROUP_GUEST, (uint32_t)g->slot),
+				  PK_PORT_EVENT_FLUSH);
+	else if (g->n_macs)
+		pk_dev_port_event(l->dev, PORT_LAN, PK_PORT_EVENT_FLUSH);
+}
+
 static void qguest_free(struct qlisten *l, struct qguest *g)
 {
 	uint64_t *ctr = pk_dev_counters(l->dev);
 
+	qguest_flush_peer(l, g);
 	qguest_forget_macs(l, g);
 	if (g->slot >= 0 && (guint)g->slot < l->slots->len)
 		g_ptr_array_index(l->slots, g->slot) = NULL;
@@ -721,6 +741,45 @@ static void qlisten_unlink(struct pk_dev *dev, void *self, uint32_t port)
 		g_array_index(l->linked, gboolean, i) = FALSE;
 }
 
+/* Status (ABI 1.2): the connected guests. */
+enum { QL_T_GUESTS };
+enum { QL_GC_ID, QL_GC_PEER, QL_GC_PORT, QL_GC_MACS, QL_GC_STATE };
+
+static const struct pk_status_field qlisten_guest_columns[] = {
+	[QL_GC_ID] = { "id", PK_ST_UINT, "Guest number (as in the log)" },
+	[QL_GC_PEER] = { "peer", PK_ST_STR, "Where it connected from" },
+	[QL_GC_PORT] = { "port", PK_ST_STR, "Port its frames leave by: lan or guest.N" },
+	[QL_GC_MACS] = { "macs", PK_ST_UINT, "Source MACs learned from it (shared, isolated)" },
+	[QL_GC_STATE] = { "state", PK_ST_STR,
+			  "connected, or waiting (its template segment is being made)" },
+};
+
+static const struct pk_status_table qlisten_status_tables[] = {
+	[QL_T_GUESTS] = { "guests", "A connected guest", PK_ARRAY(columns, qlisten_guest_columns) },
+};
+
+static void qlisten_status(struct pk_dev *dev, void *self, struct pk_status_writer *w)
+{
+	struct qlisten *l = self;
+
+	for (guint i = 0; l->guests && i < l->guests->len; i++) {
+		const struct qguest *g = g_ptr_array_index(l->guests, i);
+		char port[24];
+
+		if (g->slot >= 0)
+			g_snprintf(port, sizeof(port), "guest.%d", g->slot);
+		else
+			g_strlcpy(port, g->instance ? "-" : "lan", sizeof(port));
+		pk_status_row_begin(w, QL_T_GUESTS);
+		pk_status_set_uint(w, QL_GC_ID, g->id);
+		pk_status_set_str(w, QL_GC_PEER, g->peer);
+		pk_status_set_str(w, QL_GC_PORT, port);
+		pk_status_set_uint(w, QL_GC_MACS, g->n_macs);
+		pk_status_set_str(w, QL_GC_STATE, g->pending_fd >= 0 ? "waiting" : "connected");
+		pk_status_row_end(w);
+	}
+}
+
 static const struct pk_device_ops qlisten_ops = {
 	.init = qlisten_init,
 	.start = qlisten_start,
@@ -730,6 +789,7 @@ static const struct pk_device_ops qlisten_ops = {
 	.receive = qlisten_receive,
 	.link = qlisten_link,
 	.unlink = qlisten_unlink,
+	.status = qlisten_status,
 };
 
 const struct pk_device_type qemu_listen_type = {
@@ -742,4 +802,5 @@ const struct pk_device_type qemu_listen_type = {
 	.config_size = sizeof(struct qlisten_config),
 	.instance_size = sizeof(struct qlisten),
 	.ops = &qlisten_ops,
+	PK_ARRAY(status_tables, qlisten_status_tables),
 };

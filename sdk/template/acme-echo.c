@@ -36,10 +36,16 @@ struct echo_config {
  * @cfg:	Copy of the configuration in force
  * @out:	Output batch, reused by every receive so that the hot path
  *		never allocates
+ * @last_len:	Length of the last frame reflected (for the status)
+ * @last_at:	When it was reflected (pk_dev_now())
+ * @reflected:	Whether any frame was reflected yet
  */
 struct echo {
 	struct echo_config cfg;
 	struct pk_batch out;
+	uint32_t last_len;
+	uint64_t last_at;
+	bool reflected;
 };
 
 /* Parameter indexes: PK_PARAM_BIT(ECHO_P_...) is their bit in reconfigure's @changed. */
@@ -178,14 +184,48 @@ static PK_HOT void echo_receive(struct pk_dev *dev, void *self, uint32_t port,
 	if (e->out.n == 0)
 		return;
 	pk_dev_count(dev, ECHO_C_REFLECTED, e->out.n);
+	e->last_len = pk_buf_len(e->out.buf[e->out.n - 1]);
+	e->last_at = pk_dev_now(dev);	/* read once per dispatch: cheap */
+	e->reflected = true;
 	pk_dev_emit(dev, port, &e->out);
 	e->out.n = 0;	/* the buffers were only lent to the peer */
+}
+
+/* Status (ABI 1.2): read-only state, filled only when someone asks. */
+enum {
+	ECHO_S_LAST_LENGTH,
+	ECHO_S_LAST_AGE,
+};
+
+static const struct pk_status_field echo_status[] = {
+	[ECHO_S_LAST_LENGTH] = { "last-length", PK_ST_UINT, "Length of the last frame reflected" },
+	[ECHO_S_LAST_AGE] = { "last-age", PK_ST_DURATION, "Time since the last frame reflected" },
+};
+
+/**
+ * echo_status_write() - Fill the status (pktkitctl status, D-Bus GetStatus)
+ * @dev:	Device
+ * @self:	Instance state (struct echo)
+ * @w:		Writer: values by index into echo_status[]
+ *
+ * Context: owner context, between dispatches; must not block. Values left
+ * unset (nothing reflected yet) are absent.
+ */
+static void echo_status_write(struct pk_dev *dev, void *self, struct pk_status_writer *w)
+{
+	const struct echo *e = self;
+
+	if (!e->reflected)
+		return;
+	pk_status_set_uint(w, ECHO_S_LAST_LENGTH, e->last_len);
+	pk_status_set_duration(w, ECHO_S_LAST_AGE, pk_dev_now(dev) - e->last_at);
 }
 
 static const struct pk_device_ops echo_ops = {
 	.init = echo_init,
 	.reconfigure = echo_reconfigure,
 	.receive = echo_receive,
+	.status = echo_status_write,
 };
 
 #define ECHO_DOC                                                                              \
@@ -193,7 +233,8 @@ static const struct pk_device_ops echo_ops = {
 	"default) the source and destination MAC addresses are exchanged first, so the "       \
 	"sender receives a frame addressed to itself; swap-mac can be changed while the "      \
 	"device runs. Frames longer than max-len or shorter than an Ethernet header are "     \
-	"dropped and counted. Useful as the far end of a link when testing a topology.\n\n"   \
+	"dropped and counted. The status shows the length and age of the last frame "         \
+	"reflected. Useful as the far end of a link when testing a topology.\n\n"              \
 	"This type is the example of the pktkit SDK (sdk/template): copy it to start a module."
 
 static const struct pk_device_type echo_type = {
@@ -206,6 +247,7 @@ static const struct pk_device_type echo_type = {
 	.config_size = sizeof(struct echo_config),
 	.instance_size = sizeof(struct echo),
 	.ops = &echo_ops,
+	PK_ARRAY(status, echo_status),
 };
 
 /* The module: pure const data behind the one exported symbol, pk_module_query(). */

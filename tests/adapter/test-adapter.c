@@ -91,6 +91,44 @@ static uint64_t ctr(struct fx *f, const char *name)
 	return pk_dev_counter(f->ad, name);
 }
 
+/* The adapter's status (a new reference). */
+static GVariant *status(struct fx *f)
+{
+	GError *error = NULL;
+	GVariant *v = pk_graph_device_status(f->g, "ad", &error);
+
+	g_assert_no_error(error);
+	return v;
+}
+
+/* Whether the status shows a DHCP lease. */
+static bool leased(struct fx *f)
+{
+	g_autoptr(GVariant) v = status(f);
+	uint64_t left;
+
+	return g_variant_lookup(v, "lease-expires-in", "t", &left);
+}
+
+/* The addresses table as "address origin" lines joined by ", ". */
+static char *status_table(struct fx *f, const char *table)
+{
+	g_autoptr(GVariant) v = status(f);
+	g_autoptr(GVariant) rows = g_variant_lookup_value(v, table, G_VARIANT_TYPE("aa{sv}"));
+	GString *out = g_string_new(NULL);
+
+	g_assert_nonnull(rows);
+	for (gsize i = 0; i < g_variant_n_children(rows); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(rows, i);
+		const char *addr, *origin;
+
+		g_assert_true(g_variant_lookup(row, "address", "&s", &addr));
+		g_assert_true(g_variant_lookup(row, "origin", "&s", &origin));
+		g_string_append_printf(out, "%s%s %s", i ? ", " : "", addr, origin);
+	}
+	return g_string_free(out, FALSE);
+}
+
 static uint32_t ip4_pkt(uint8_t *buf, const char *src, const char *dst, uint32_t payload)
 {
 	uint32_t total = 20 + payload;
@@ -533,6 +571,21 @@ static void test_gateway_routing(void)
 	fx_setup(&f, "{\"mac\": \"02:aa:00:00:00:01\", \"addresses\": [{\"prefix\": \"10.0.0.2/24\"}, "
 		     "{\"prefix\": \"fd00::2/64\"}], \"gateway4\": \"10.0.0.1\", "
 		     "\"gateway6\": \"fd00::1\"}");
+	{
+		/* The status shows the configuration: no DHCP, no lease. */
+		g_autoptr(GVariant) st = status(&f);
+		g_autofree char *addrs = status_table(&f, "addresses");
+		const char *str;
+
+		g_assert_cmpstr(addrs, ==, "10.0.0.2/24 static, fd00::2/64 static, "
+					   "fe80::aa:ff:fe00:1/64 link-local");
+		g_assert_true(g_variant_lookup(st, "router4", "&s", &str));
+		g_assert_cmpstr(str, ==, "10.0.0.1");
+		g_assert_true(g_variant_lookup(st, "router6", "&s", &str));
+		g_assert_cmpstr(str, ==, "fd00::1");
+		g_assert_false(g_variant_lookup(st, "dhcp-state", "&s", &str));
+		g_assert_false(leased(&f));
+	}
 	g_assert_true(pk_pipe_inject(f.ipp, pkt, ip4_pkt(pkt, "10.0.0.2", "8.8.8.8", 8)));
 	pop_arp(&f, PK_ARP_OP_REQUEST, BCAST, "10.0.0.2", "10.0.0.1");
 	g_assert_true(pk_pipe_inject(f.ipp, pkt, ip4_pkt(pkt, "10.0.0.2", "10.0.0.77", 8)));
@@ -759,7 +812,7 @@ static void dhcp_bind(struct fx *f, uint32_t lease)
 	g_assert_cmpuint(s.type, ==, PK_DHCP_REQUEST);
 	g_assert_true(s.has_req_ip && s.has_sid);
 	server_reply(f, PK_DHCP_ACK, s.xid, lease);
-	g_assert_cmpuint(ctr(f, "dhcp-bound"), ==, 1);
+	g_assert_true(leased(f));
 	pk_pipe_clear(f->ethp);	/* announcements */
 }
 
@@ -771,11 +824,33 @@ static void test_dhcp_flow(void)
 
 	fx_setup_keep(&f, DHCP_PARAMS, true);
 	dhcp_bind(&f, 100);
-	g_assert_cmpuint(ctr(&f, "dhcp-address"), ==, 0x0a010032);
-	g_assert_cmpuint(ctr(&f, "dhcp-prefix-len"), ==, 24);
-	g_assert_cmpuint(ctr(&f, "dhcp-router"), ==, 0x0a010001);
-	g_assert_cmpuint(ctr(&f, "dhcp-dns"), ==, 0x0a010035);
-	g_assert_cmpuint(ctr(&f, "dhcp-lease-time"), ==, 100);
+	{
+		g_autoptr(GVariant) v = status(&f);
+		g_autofree char *addrs = status_table(&f, "addresses");
+		g_autofree char *dns = status_table(&f, "dns");
+		const char *str;
+		uint64_t t;
+
+		g_assert_cmpstr(addrs, ==, "fe80::aa:ff:fe00:1/64 link-local, 10.1.0.50/24 dhcp");
+		g_assert_cmpstr(dns, ==, "10.1.0.53 dhcp, 9.9.9.9 dhcp");
+		g_assert_true(g_variant_lookup(v, "dhcp-state", "&s", &str));
+		g_assert_cmpstr(str, ==, "bound");
+		g_assert_true(g_variant_lookup(v, "mac", "&s", &str));
+		g_assert_cmpstr(str, ==, "02:aa:00:00:00:01");
+		g_assert_true(g_variant_lookup(v, "dhcp-server", "&s", &str));
+		g_assert_cmpstr(str, ==, "10.1.0.1");
+		g_assert_true(g_variant_lookup(v, "router4", "&s", &str));
+		g_assert_cmpstr(str, ==, "10.1.0.1");
+		g_assert_true(g_variant_lookup(v, "domain", "&s", &str));
+		g_assert_cmpstr(str, ==, "lan.test");
+		g_assert_false(g_variant_lookup(v, "router6", "&s", &str));
+		g_assert_true(g_variant_lookup(v, "lease-time", "t", &t));
+		g_assert_cmpuint(t, ==, 100 * SEC);
+		g_assert_true(g_variant_lookup(v, "lease-expires-in", "t", &t));
+		g_assert_cmpuint(t, ==, 100 * SEC);
+		g_assert_true(g_variant_lookup(v, "renew-in", "t", &t));
+		g_assert_cmpuint(t, ==, 50 * SEC);
+	}
 	{
 		struct adapter *a = pk_dev_instance(f.ad);
 
@@ -814,10 +889,16 @@ static void test_dhcp_flow(void)
 	g_assert_cmpuint(ctr(&f, "dhcp-rebinds"), ==, 1);
 	/* Expiry at 100 s: address gone, discovery again. */
 	pk_graph_clock_advance(f.g, 13 * SEC - 1);
-	g_assert_cmpuint(ctr(&f, "dhcp-bound"), ==, 1);
+	g_assert_true(leased(&f));
 	pk_graph_clock_advance(f.g, 1);
-	g_assert_cmpuint(ctr(&f, "dhcp-bound"), ==, 0);
-	g_assert_cmpuint(ctr(&f, "dhcp-address"), ==, 0);
+	g_assert_false(leased(&f));
+	{
+		g_autofree char *addrs = status_table(&f, "addresses");
+		g_autofree char *dns = status_table(&f, "dns");
+
+		g_assert_cmpstr(addrs, ==, "fe80::aa:ff:fe00:1/64 link-local");
+		g_assert_cmpstr(dns, ==, "");
+	}
 	g_assert_cmpuint(ctr(&f, "dhcp-expiries"), ==, 1);
 	s = pop_dhcp(&f);
 	g_assert_cmpuint(s.type, ==, PK_DHCP_DISCOVER);
@@ -846,7 +927,7 @@ static void test_dhcp_renew_ack(void)
 	pk_graph_clock_advance(f.g, SEC);
 	s = pop_dhcp(&f);
 	g_assert_cmpmem(s.eth_dst, 6, SRV_MAC, 6);
-	g_assert_cmpuint(ctr(&f, "dhcp-bound"), ==, 1);
+	g_assert_true(leased(&f));
 	fx_teardown(&f);
 }
 
@@ -876,7 +957,7 @@ static void test_dhcp_nak_restart(void)
 	pk_graph_clock_advance(f.g, 50 * SEC);
 	s = pop_dhcp(&f);
 	server_reply(&f, PK_DHCP_NAK, s.xid, 0);
-	g_assert_cmpuint(ctr(&f, "dhcp-bound"), ==, 0);
+	g_assert_false(leased(&f));
 	s = pop_dhcp(&f);
 	g_assert_cmpuint(s.type, ==, PK_DHCP_DISCOVER);
 	fx_teardown(&f);
@@ -896,7 +977,7 @@ static void test_dhcp_release_at_stop(void)
 	g_assert_cmpmem(s.ip_dst, 4, SRV_IP, 4);
 	g_assert_cmpmem(s.ciaddr, 4, LEASE_IP, 4);
 	g_assert_cmpuint(ctr(&f, "dhcp-releases-sent"), ==, 1);
-	g_assert_cmpuint(ctr(&f, "dhcp-bound"), ==, 0);
+	g_assert_false(leased(&f));
 	fx_teardown(&f);
 }
 
@@ -939,7 +1020,7 @@ static void test_dhcp_backoff(void)
 		g_assert_true(pk_pipe_inject(f.ethp, fr, n - 100));	/* truncated */
 		g_assert_cmpuint(ctr(&f, "dhcp-dropped"), ==, 1);
 		g_assert_cmpuint(ctr(&f, "dropped-bad-ip"), ==, 1);
-		g_assert_cmpuint(ctr(&f, "dhcp-bound"), ==, 0);
+		g_assert_false(leased(&f));
 	}
 	fx_teardown(&f);
 }
@@ -1071,7 +1152,7 @@ static void test_offload_dhcp_partial(void)
 	s = pop_dhcp(&f);
 	g_assert_cmpuint(s.type, ==, PK_DHCP_REQUEST);
 	server_reply_ex(&f, PK_DHCP_ACK, s.xid, 100, true);
-	g_assert_cmpuint(ctr(&f, "dhcp-bound"), ==, 1);
+	g_assert_true(leased(&f));
 	g_assert_cmpuint(ctr(&f, "dhcp-dropped"), ==, 0);
 	fx_teardown(&f);
 }

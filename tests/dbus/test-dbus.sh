@@ -125,6 +125,22 @@ expect "unknown key" "levle"
 run "ListDevices" 0 call ListDevices
 expect "ListDevices" "('hub', 'l2.hub', objectpath '/org/pktkit/Host1/devices/hub')" "'s1', 'test.secret'"
 
+# --- Status (read-only, from the device between dispatches)
+run "DescribeType has the status schema" 0 call DescribeType l2.hub
+expect "DescribeType status" "'status': <[{'name': <'macs'>, 'type': <'uint'>" \
+	"'status-tables': <[{'name': <'mac-table'>" "'name': <'age'>, 'type': <'duration'>"
+run "introspect a device" 0 gdbus introspect --session -d org.pktkit.Host1 -o /org/pktkit/Host1/devices/hub
+expect "introspect a device" "GetStatus("
+run "Device.GetStatus" 0 gdbus call --session -d org.pktkit.Host1 -o /org/pktkit/Host1/devices/hub \
+	-m org.pktkit.Host1.Device.GetStatus
+expect "Device.GetStatus" "'macs': <uint64 1>" "'mac-table': <[{'vlan': <uint64 0>" \
+	"'mac': <'02:00:00:00:00:01'>" "'port': <uint64 0>" "'age': <uint64 "
+run "Manager.GetStatus" 0 call GetStatus hub
+expect "Manager.GetStatus" "'mac': <'02:00:00:00:00:01'>"
+run "GetStatus of a type without status" 0 call GetStatus s1
+expect "GetStatus without status" "(@a{sv} {},)"
+err "GetStatus of an unknown device" UnknownDevice GetStatus nope
+
 # --- Config, SECRET never echoed
 run "GetConfig" 0 call GetConfig s1
 expect "GetConfig" "'level': <uint32 1>" "'label': <'first'>"
@@ -254,6 +270,14 @@ run "pktkitctl set not live" 7 "$CTL" set s5 label=x
 expect "ctl set not live" "stop it first"
 run "pktkitctl set bad value" 4 "$CTL" set s5 level=many
 run "pktkitctl get unknown" 5 "$CTL" get nope
+run "pktkitctl status" 0 "$CTL" status hub
+expect "ctl status" "FIELD" "macs" "ports" "mac-table:" "VLAN" "MAC" "AGE" "02:00:00:00:00:01"
+run "pktkitctl status --json" 0 "$CTL" --json status hub
+expect "ctl status json" '"macs" : 1' '"mac-table" : [' '"mac" : "02:00:00:00:00:01"'
+run "pktkitctl status without status" 0 "$CTL" status s5
+expect "ctl status without status" "s5 (test.secret) has no status"
+run "pktkitctl status unknown" 5 "$CTL" status nope
+run "pktkitctl status usage" 2 "$CTL" status
 run "pktkitctl add unknown type" 6 "$CTL" add z9 l2.hubb
 run "pktkitctl add taken id" 9 "$CTL" add s5 test.secret
 run "pktkitctl add p5" 0 "$CTL" add p5 core.pipe-l2 capacity=0

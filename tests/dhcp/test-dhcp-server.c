@@ -97,6 +97,18 @@ static uint64_t ctr(struct env *e, const char *name)
 	return pk_dev_counter(e->dhcp, name);
 }
 
+/* A number from the server's status ("leases-bound", ...). */
+static uint64_t status_u(struct env *e, const char *name)
+{
+	GError *error = NULL;
+	g_autoptr(GVariant) v = pk_graph_device_status(e->g, "dhcp0", &error);
+	uint64_t n;
+
+	g_assert_no_error(error);
+	g_assert_true(g_variant_lookup(v, name, "t", &n));
+	return n;
+}
+
 static struct pk_ip4 ip(const char *s)
 {
 	struct pk_ip4 a;
@@ -223,6 +235,68 @@ static const char *dora(struct env *e, unsigned int client, const char *hostname
 	return got;
 }
 
+/* The status lists the leases: MAC, address, state, expiry and host name. */
+static void test_status(void)
+{
+	struct env e;
+	struct reply r;
+	struct req d = { .type = PK_DHCP_DISCOVER, .client = 3 };
+	g_autoptr(GVariant) v = NULL, leases = NULL;
+	GError *error = NULL;
+	unsigned int seen = 0;
+
+	env_start(&e, NULL);
+	g_assert_cmpstr(dora(&e, 1, "alpha"), ==, "192.168.0.10");
+	pk_graph_clock_advance(e.g, 600 * PK_NSEC_PER_SEC);
+	g_assert_cmpstr(dora(&e, 2, NULL), ==, "192.168.0.11");
+	g_assert_true(send_req(&e, &d, &r));	/* an offer for client 3 */
+	g_assert_cmpuint(r.f.msg.msg_type, ==, PK_DHCP_OFFER);
+	v = pk_graph_device_status(e.g, "dhcp0", &error);
+	g_assert_no_error(error);
+	leases = g_variant_lookup_value(v, "leases", G_VARIANT_TYPE("aa{sv}"));
+	g_assert_nonnull(leases);
+	g_assert_cmpuint(g_variant_n_children(leases), ==, 3);
+	for (gsize i = 0; i < 3; i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(leases, i);
+		const char *mac, *addr, *state, *host;
+		uint64_t left;
+		int64_t when;
+
+		g_assert_true(g_variant_lookup(row, "mac", "&s", &mac));
+		g_assert_true(g_variant_lookup(row, "address", "&s", &addr));
+		g_assert_true(g_variant_lookup(row, "state", "&s", &state));
+		g_assert_true(g_variant_lookup(row, "expires-in", "t", &left));
+		g_assert_true(g_variant_lookup(row, "expires", "x", &when));
+		if (strcmp(addr, "192.168.0.10") == 0) {
+			g_assert_cmpstr(mac, ==, "52:54:00:00:00:01");
+			g_assert_cmpstr(state, ==, "bound");
+			g_assert_cmpuint(left, ==, 3000 * PK_NSEC_PER_SEC);
+			g_assert_true(g_variant_lookup(row, "hostname", "&s", &host));
+			g_assert_cmpstr(host, ==, "alpha");
+			seen |= 1;
+		} else if (strcmp(addr, "192.168.0.11") == 0) {
+			g_assert_cmpstr(mac, ==, "52:54:00:00:00:02");
+			g_assert_cmpstr(state, ==, "bound");
+			g_assert_cmpuint(left, ==, 3600 * PK_NSEC_PER_SEC);
+			g_assert_false(g_variant_lookup(row, "hostname", "&s", &host));
+			seen |= 2;
+		} else {
+			g_assert_cmpstr(mac, ==, "52:54:00:00:00:03");
+			g_assert_cmpstr(state, ==, "offered");
+			g_assert_cmpuint(left, <, 3600 * PK_NSEC_PER_SEC);
+			seen |= 4;
+		}
+	}
+	g_assert_cmpuint(seen, ==, 7);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 2);
+	g_assert_cmpuint(status_u(&e, "leases-offered"), ==, 1);
+	g_assert_cmpuint(status_u(&e, "addresses-declined"), ==, 0);
+	/* Past the first lease's end it is gone from the status before the sweep. */
+	pk_graph_clock_advance(e.g, 3000 * PK_NSEC_PER_SEC);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 1);
+	env_stop(&e);
+}
+
 static void test_dora(void)
 {
 	struct env e;
@@ -276,7 +350,7 @@ static void test_dora(void)
 		g_assert_cmpuint(r.f.msg.msg_type, ==, PK_DHCP_ACK);
 		assert_ip(r.f.msg.yiaddr, "192.168.0.10");
 	}
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 1);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 1);
 	/* Renewal: unicast with ciaddr, no server id. */
 	{
 		struct req q = { .type = PK_DHCP_REQUEST, .client = 1, .ciaddr = "192.168.0.10",
@@ -361,7 +435,7 @@ static void test_nak(void)
 		g_assert_true(send_req(&e, &q, &r));
 		g_assert_cmpuint(r.f.msg.msg_type, ==, PK_DHCP_ACK);
 	}
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 2);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 2);
 	env_stop(&e);
 
 	/* Not authoritative: silent for unknown clients, NAK for the wrong network. */
@@ -464,7 +538,7 @@ static void test_expiry(void)
 	g_assert_cmpuint(ctr(&e, "leases-expired"), ==, 0);
 	pk_graph_clock_advance(e.g, 5 * SEC);
 	g_assert_cmpuint(ctr(&e, "leases-expired"), ==, 1);
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 0);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 0);
 	g_assert_cmpstr(dora(&e, 2, NULL), ==, "192.168.0.10");
 	env_stop(&e);
 }
@@ -496,7 +570,7 @@ static void test_decline_release_inform(void)
 		g_assert_false(send_req(&e, &q, &r));
 	}
 	g_assert_cmpuint(ctr(&e, "releases"), ==, 1);
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 1);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 1);
 	g_assert_cmpstr(dora(&e, 4, NULL), ==, "192.168.0.12");
 	/* The declined address is free again after 10 minutes. */
 	pk_graph_clock_advance(e.g, 601 * SEC);
@@ -606,7 +680,7 @@ static void test_offer_reuse(void)
 	g_assert_cmpuint(request(&e, 8, "192.168.0.10"), ==, PK_DHCP_ACK);
 	g_assert_null(discover(&e, 9));
 	g_assert_cmpuint(ctr(&e, "pool-exhausted"), ==, 1);
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 4);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 4);
 	env_stop(&e);
 }
 
@@ -646,7 +720,7 @@ static void test_discover_flood(void)
 	g_assert_cmpuint(ctr(&e, "offers-reclaimed"), ==, 10000 - 11);
 	g_assert_cmpuint(ctr(&e, "pool-exhausted"), ==, 0);
 	g_assert_nonnull(dora(&e, 1, NULL));
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 1);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 1);
 	env_stop(&e);
 }
 
@@ -676,7 +750,7 @@ static void test_new_lease_rate(void)
 	}
 	g_assert_cmpuint(granted, ==, 5);
 	g_assert_cmpuint(ctr(&e, "new-leases-rate-limited"), ==, 95);
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 5);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 5);
 	/* The reservation is not limited. */
 	{
 		struct req d = { .type = PK_DHCP_DISCOVER, .client = 0x63 };
@@ -751,7 +825,7 @@ static void test_persistence(void)
 	/* Restart: the lease is still client 1's. */
 	env_start(&e, extra);
 	g_assert_true(warned("2 lease(s) loaded"));
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 2);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 2);
 	g_assert_cmpstr(dora(&e, 2, NULL), ==, "192.168.0.11");
 	{
 		struct req q = { .type = PK_DHCP_REQUEST, .client = 1, .reqip = "192.168.0.10" };
@@ -767,7 +841,7 @@ static void test_persistence(void)
 	env_start(&e, extra);
 	g_assert_cmpuint(ctr(&e, "lease-file-errors"), ==, 1);
 	g_assert_true(warned("malformed lease line"));
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 0);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 0);
 	g_assert_true(g_file_test(aside, G_FILE_TEST_EXISTS));
 	g_assert_cmpstr(dora(&e, 3, NULL), ==, "192.168.0.10");
 	env_stop(&e);
@@ -839,7 +913,7 @@ static void test_bad_input(void)
 	frame[14 + 20 + 5] = 4;
 	inject_and_expect_drop(&e, frame, len);
 
-	g_assert_cmpuint(ctr(&e, "leases-bound"), ==, 1);
+	g_assert_cmpuint(status_u(&e, "leases-bound"), ==, 1);
 	g_assert_cmpuint(ctr(&e, "offers"), ==, 1);
 	g_assert_cmpuint(ctr(&e, "acks"), ==, 1);
 	env_stop(&e);
@@ -952,6 +1026,7 @@ int main(int argc, char **argv)
 	warnings = g_ptr_array_new_with_free_func(g_free);
 	g_log_set_writer_func(capture_writer, NULL, NULL);
 	g_test_add_func("/dhcp/server/dora", test_dora);
+	g_test_add_func("/dhcp/server/status", test_status);
 	g_test_add_func("/dhcp/server/broadcast-flag", test_broadcast_flag);
 	g_test_add_func("/dhcp/server/nak", test_nak);
 	g_test_add_func("/dhcp/server/other-server", test_other_server);

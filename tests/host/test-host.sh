@@ -241,7 +241,9 @@ run "inspect core.pipe-l2" 0 "$INSPECT" core.pipe-l2 &&
 		"  params    capacity  u32  default 1024  [0..1048576]" \
 		"  counters  received" "dropped-full" "A test endpoint."
 run "inspect l2.hub [hub]" 0 "$INSPECT" l2.hub &&
-	expect "inspect l2.hub [hub]" "l2.hub -- " "  ports     " "  params    " "  counters  "
+	expect "inspect l2.hub [hub]" "l2.hub -- " "  ports     " "  params    " "  counters  " \
+		"  status    macs   uint  MAC addresses known now" \
+		"  table     mac-table: A learned address" "              age   duration  "
 run "inspect unknown type" 1 "$INSPECT" core.pipe-ll2 &&
 	expect "inspect unknown type" "unknown type 'core.pipe-ll2' (did you mean 'core.pipe-l2'?)"
 run "inspect --markdown --json exits 2" 2 "$INSPECT" --markdown --json &&
@@ -263,7 +265,13 @@ done
 run "inspect --json" 0 "$INSPECT" --json &&
 	expect "inspect --json" '"pktkit-version" :' '"name" : "core.pipe-l2"' '"diagnostics" :'
 run "inspect --json TYPE" 0 "$INSPECT" --json core.pipe-l3 &&
-	expect "inspect --json TYPE" '"layer" : "L3"' '"default" : 1024' '"range" : "0..1048576"'
+	expect "inspect --json TYPE" '"layer" : "L3"' '"default" : 1024' '"range" : "0..1048576"' \
+		'"status" : [' '"status-tables" : ['
+run "inspect --json l2.hub [hub]" 0 "$INSPECT" --json l2.hub &&
+	expect "inspect --json l2.hub [hub]" '"name" : "mac-table"' '"type" : "duration"'
+run "inspect --markdown l2.hub [hub]" 0 "$INSPECT" --markdown l2.hub &&
+	expect "inspect --markdown l2.hub [hub]" "### Status" "Table \`mac-table\`: A learned address" \
+		"| \`mac\` | mac | Source address |"
 
 # --- Summary --------------------------------------------------------------------
 

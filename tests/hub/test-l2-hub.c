@@ -237,6 +237,95 @@ static void test_port_removal(void)
 	pk_graph_free(g);
 }
 
+static void iterate(void)
+{
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+}
+
+/* A flush port event from the device on a port forgets that port's MACs. */
+static void test_port_flush(void)
+{
+	struct pk_dev *p[3];
+	struct pk_graph *g = hub_setup(NULL, 3, p);
+
+	send(p[0], 1, 0xffff, -1);
+	send(p[0], 4, 0xffff, -1);	/* A and D behind port 0 */
+	send(p[1], 2, 0xffff, -1);	/* B on port 1 */
+	assert_pending(p, 3, "1 2 3");
+	send(p[2], 3, 1, -1);
+	assert_pending(p, 3, "1 0 0");
+	g_assert_true(pk_dev_port_event(p[0], 0, PK_PORT_EVENT_FLUSH));
+	iterate();
+	g_assert_cmpuint(ctr(g, "mac-flushed"), ==, 2);
+	send(p[2], 3, 1, -1);	/* A was flushed: flooded */
+	assert_pending(p, 3, "1 1 0");
+	send(p[2], 3, 4, -1);	/* so was D */
+	assert_pending(p, 3, "1 1 0");
+	send(p[2], 3, 2, -1);	/* B on the other port is still known */
+	assert_pending(p, 3, "0 1 0");
+	/* An unknown event is ignored. */
+	send(p[0], 1, 0xffff, -1);
+	assert_pending(p, 3, "0 1 1");
+	g_assert_true(pk_dev_port_event(p[0], 0, 99));
+	iterate();
+	send(p[2], 3, 1, -1);
+	assert_pending(p, 3, "1 0 0");
+	g_assert_cmpuint(ctr(g, "mac-flushed"), ==, 2);
+	pk_graph_free(g);
+}
+
+/* The status lists the MAC table: VLAN, MAC, port and age of each entry. */
+static void test_status(void)
+{
+	struct pk_dev *p[3];
+	struct pk_graph *g = hub_setup("{\"aging\": \"10s\"}", 3, p);
+	g_autoptr(GVariant) st = NULL, table = NULL;
+	GError *error = NULL;
+	gboolean seen[3] = { FALSE };
+	uint64_t u;
+
+	send(p[0], 1, 0xffff, -1);
+	pk_graph_clock_advance(g, 3 * SEC);
+	send(p[1], 2, 0xffff, 7);	/* tagged VLAN 7 on a transparent port */
+	send(p[2], 3, 0xffff, -1);
+	assert_pending(p, 3, "2 2 2");
+	pk_graph_clock_advance(g, 8 * SEC);	/* A (t=0) is stale at t=11 */
+	st = pk_graph_device_status(g, "hub", &error);
+	g_assert_no_error(error);
+	g_assert_true(g_variant_lookup(st, "macs", "t", &u));
+	g_assert_cmpuint(u, ==, 2);
+	g_assert_true(g_variant_lookup(st, "ports", "t", &u));
+	g_assert_cmpuint(u, ==, 3);
+	table = g_variant_lookup_value(st, "mac-table", G_VARIANT_TYPE("aa{sv}"));
+	g_assert_nonnull(table);
+	g_assert_cmpuint(g_variant_n_children(table), ==, 2);
+	for (gsize i = 0; i < 2; i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(table, i);
+		const char *mac;
+		uint64_t port, vlan, age;
+
+		g_assert_true(g_variant_lookup(row, "mac", "&s", &mac));
+		g_assert_true(g_variant_lookup(row, "port", "t", &port));
+		g_assert_true(g_variant_lookup(row, "vlan", "t", &vlan));
+		g_assert_true(g_variant_lookup(row, "age", "t", &age));
+		/* Ages are kept in ticks of 2^20 ns. */
+		g_assert_cmpuint(age, >=, 8 * SEC - (1u << 20));
+		g_assert_cmpuint(age, <=, 8 * SEC + (1u << 20));
+		if (strcmp(mac, "02:00:00:00:00:02") == 0) {
+			g_assert_cmpuint(port, ==, 1);
+			g_assert_cmpuint(vlan, ==, 7);
+		} else {
+			g_assert_cmpstr(mac, ==, "02:00:00:00:00:03");
+			g_assert_cmpuint(port, ==, 2);
+			g_assert_cmpuint(vlan, ==, 0);
+		}
+		g_assert_false(seen[port]);
+		seen[port] = TRUE;
+	}
+	pk_graph_free(g);
+}
+
 static void test_many_ports(void)
 {
 	enum { N = 1000 };
@@ -753,6 +842,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/hub/l2/aging", test_aging);
 	g_test_add_func("/hub/l2/table-full", test_table_full);
 	g_test_add_func("/hub/l2/port-removal", test_port_removal);
+	g_test_add_func("/hub/l2/port-flush", test_port_flush);
+	g_test_add_func("/hub/l2/status", test_status);
 	g_test_add_func("/hub/l2/many-ports", test_many_ports);
 	g_test_add_func("/hub/l2/shared-buffer", test_shared_buffer);
 	g_test_add_func("/hub/l2/batch", test_batch);

@@ -521,6 +521,100 @@ static void test_listen_two_guests(struct fx *f, gconstpointer data)
 	g_assert_cmpuint(pk_dev_counter(f->dev, "macs"), ==, 0);
 }
 
+/* Rows of the hub's MAC table (status). */
+static gsize hub_macs(struct fx *f)
+{
+	g_autoptr(GVariant) st = pk_graph_device_status(f->g, "hub", NULL);
+	g_autoptr(GVariant) t = g_variant_lookup_value(st, "mac-table", G_VARIANT_TYPE("aa{sv}"));
+
+	return g_variant_n_children(t);
+}
+
+/* The listener's guests table as "id port macs state" lines joined by ", ". */
+static char *guests_status(struct fx *f)
+{
+	g_autoptr(GVariant) st = pk_graph_device_status(f->g, "q", NULL);
+	g_autoptr(GVariant) t = g_variant_lookup_value(st, "guests", G_VARIANT_TYPE("aa{sv}"));
+	GString *out = g_string_new(NULL);
+
+	for (gsize i = 0; t && i < g_variant_n_children(t); i++) {
+		g_autoptr(GVariant) row = g_variant_get_child_value(t, i);
+		const char *port, *state, *peer;
+		uint64_t id, macs;
+
+		g_assert_true(g_variant_lookup(row, "id", "t", &id));
+		g_assert_true(g_variant_lookup(row, "port", "&s", &port));
+		g_assert_true(g_variant_lookup(row, "macs", "t", &macs));
+		g_assert_true(g_variant_lookup(row, "state", "&s", &state));
+		g_assert_true(g_variant_lookup(row, "peer", "&s", &peer));
+		g_string_append_printf(out, "%s%" G_GUINT64_FORMAT " %s %" G_GUINT64_FORMAT " %s",
+				       i ? ", " : "", id, port, macs, state);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* A guest that disconnects makes the hub behind "lan" forget its MAC at once. */
+static void test_listen_disconnect_flush(struct fx *f, gconstpointer data)
+{
+	g_autoptr(JsonNode) params = NULL;
+	g_autofree char *json = g_strdup_printf("{\"listen\": \"%s\"}", f->addr);
+	struct pk_dev *hub;
+	struct client a, b;
+	uint8_t buf[2048], got[2048];
+	GError *error = NULL;
+
+	(void)data;
+	params = json_from_string(json, NULL);
+	f->dev = pk_graph_add_device(f->g, "q", "io.qemu-listen", json_node_get_object(params),
+				     &error);
+	g_assert_no_error(error);
+	hub = pk_graph_add_device(f->g, "hub", "l2.hub", NULL, &error);
+	g_assert_no_error(error);
+	f->pipe = pk_graph_add_device(f->g, "p", "core.pipe-l2", NULL, &error);
+	g_assert_no_error(error);
+	g_assert_true(pk_graph_link(f->g, "q.lan", "hub.port.0", &error));
+	g_assert_true(pk_graph_link(f->g, "p", "hub.port.1", &error));
+	g_assert_true(pk_graph_start(f->g, &error));
+	g_assert_no_error(error);
+	client_open(f, &a);
+	client_open(f, &b);
+	client_send(&a, buf, frame(buf, BCAST, MAC_A, 60, 1));
+	client_send(&b, buf, frame(buf, BCAST, MAC_B, 60, 2));
+	WAIT(pk_pipe_pending(f->pipe) == 2);
+	pk_pipe_clear(f->pipe);
+	g_assert_cmpuint(hub_macs(f), ==, 2);
+	g_assert_cmpint(client_recv(&b, got, sizeof(got), 2000), ==, 60);
+	g_assert_cmpint(client_recv(&a, got, sizeof(got), 2000), ==, 60);
+	{
+		g_autofree char *guests = guests_status(f);
+
+		g_assert_cmpstr(guests, ==, "1 lan 1 connected, 2 lan 1 connected");
+	}
+
+	/* A goes away: the hub is told and forgets what it learned behind lan. */
+	client_close(&a);
+	WAIT(pk_dev_counter(hub, "mac-flushed") == 2);
+	g_assert_cmpuint(hub_macs(f), ==, 0);
+	{
+		g_autofree char *guests = guests_status(f);
+
+		g_assert_cmpstr(guests, ==, "2 lan 1 connected");
+	}
+	/* A frame for A is flooded now (before: sent to lan as known). */
+	g_assert_true(pk_pipe_inject(f->pipe, buf, frame(buf, MAC_A, MAC_LAN, 64, 3)));
+	g_assert_cmpuint(pk_dev_counter(hub, "flooded"), ==, 3);
+	g_assert_cmpuint(pk_dev_counter(hub, "forwarded-unicast"), ==, 0);
+	/* B is learned again from its next frame. */
+	client_send(&b, buf, frame(buf, MAC_LAN, MAC_B, 60, 4));
+	WAIT(pk_pipe_pending(f->pipe) == 1);
+	pk_pipe_clear(f->pipe);
+	g_assert_cmpuint(hub_macs(f), ==, 2);	/* B on port 0, the pipe's MAC on 1 */
+	client_close(&b);
+	WAIT(pk_dev_counter(hub, "mac-flushed") == 3);
+	g_assert_cmpuint(hub_macs(f), ==, 1);
+	WAIT(pk_dev_counter(f->dev, "guests-connected") == 0);
+}
+
 static void test_listen_isolated(struct fx *f, gconstpointer data)
 {
 	struct client a, b;
@@ -1200,6 +1294,7 @@ int main(int argc, char **argv)
 	ADD("/qemu/listen/both-ways", test_listen_both_ways);
 	ADD("/qemu/listen/offload-segmented", test_listen_offload_segmented);
 	ADD("/qemu/listen/two-guests", test_listen_two_guests);
+	ADD("/qemu/listen/disconnect-flush", test_listen_disconnect_flush);
 	ADD("/qemu/listen/isolated", test_listen_isolated);
 	ADD("/qemu/listen/slots", test_listen_slots);
 	ADD("/qemu/listen/template", test_listen_template);

@@ -331,6 +331,28 @@ void pk_dev_set_link_info(struct pk_dev *dev, uint32_t port, const struct pk_lin
  */
 bool pk_dev_get_link_info(struct pk_dev *dev, uint32_t port, struct pk_link_info *out);
 
+/* Port events (Since: 1.2) */
+
+/**
+ * pk_dev_port_event() - Send a cold message to the peer of @port
+ * @dev:	Device
+ * @port:	One of its ports
+ * @event:	enum pk_port_event (PK_PORT_EVENT_FLUSH: the addresses behind
+ *		this port are gone, forget them)
+ *
+ * The peer's port_event method runs later on its context as a callback of
+ * its own, never inside this call and never on the data path; an event for
+ * a link that is gone by then is dropped, and so is one for a peer built
+ * before ABI 1.2 or without the method. Example: io.qemu-listen flushes the
+ * l2.hub port a disconnected guest was behind, so the hub forgets its MAC
+ * at once instead of after aging.
+ *
+ * Context: owner context (any callback, start, stop).
+ * Return: true if the port is linked (the event was queued for the peer).
+ * Since: 1.2
+ */
+bool pk_dev_port_event(struct pk_dev *dev, uint32_t port, uint32_t event);
+
 /* Logging */
 
 /**

@@ -107,6 +107,76 @@ struct pk_link_info {
 };
 
 /**
+ * enum pk_status_type - Value types of read-only status (Since: 1.2)
+ * @PK_ST_STR:		Text (pk_status_set_str())
+ * @PK_ST_UINT:		Unsigned 64-bit number
+ * @PK_ST_INT:		Signed 64-bit number
+ * @PK_ST_BOOL:		true/false
+ * @PK_ST_MAC:		Ethernet address
+ * @PK_ST_IP:		IPv4 or IPv6 address
+ * @PK_ST_PREFIX:	Address with a prefix length ("10.0.0.2/24")
+ * @PK_ST_DURATION:	Nanoseconds (an age, a time left)
+ * @PK_ST_TIMESTAMP:	A moment on the device's clock (pk_dev_now()); shown
+ *			as wall-clock time at the moment of reading
+ *
+ * Front ends: D-Bus 's', 't', 'x', 'b', 's', 's', 's', 't' (ns) and 'x'
+ * (Unix time in microseconds); JSON alike (addresses as text).
+ */
+enum pk_status_type {
+	PK_ST_STR = 1,
+	PK_ST_UINT,
+	PK_ST_INT,
+	PK_ST_BOOL,
+	PK_ST_MAC,
+	PK_ST_IP,
+	PK_ST_PREFIX,
+	PK_ST_DURATION,
+	PK_ST_TIMESTAMP,
+};
+
+/**
+ * struct pk_status_field - One read-only status value a device type declares
+ * @name:	Kebab-case name ("lease-expires-in"), unique among the type's
+ *		fields and tables (or among the columns of its table)
+ * @type:	enum pk_status_type
+ * @blurb:	What it shows
+ *
+ * A field may be left unset by the status method: it is then absent (no
+ * lease, no router). Since: 1.2
+ */
+struct pk_status_field {
+	const char *name;
+	uint32_t type;
+	const char *blurb;
+};
+
+/**
+ * struct pk_status_table - A table of rows a device type declares (Since: 1.2)
+ * @name:	Kebab-case name ("leases", "mac-table")
+ * @blurb:	What one row is
+ * @columns:	@n_columns entries of @columns_size bytes (PK_ARRAY())
+ */
+struct pk_status_table {
+	const char *name;
+	const char *blurb;
+	const struct pk_status_field *columns;
+	uint32_t n_columns, columns_size;
+};
+
+/* Opaque: what a status method fills (<pktkit/status.h>). Since: 1.2 */
+struct pk_status_writer;
+
+/**
+ * enum pk_port_event - Cold messages a device sends the peer of a port (Since: 1.2)
+ * @PK_PORT_EVENT_FLUSH:	The addresses behind this port are gone (a
+ *				guest disconnected): forget what was learned
+ *				on the port (MACs, neighbours), re-learn later
+ */
+enum pk_port_event {
+	PK_PORT_EVENT_FLUSH = 1,
+};
+
+/**
  * struct pk_device_ops - Methods of a device type; NULL means "nothing to do"
  *
  * Cold methods run on the main context, may allocate and report failure
@@ -133,6 +203,15 @@ struct pk_link_info {
  *		NULL). Runs as a callback of this device, after the link
  *		exists; @info is valid during the call only. Also called
  *		right after a link is made when the new peer has published.
+ * @status:	Cold (Since: 1.2). Fill the type's declared status fields and
+ *		table rows into @w with the pk_status_*() functions. Runs as a
+ *		callback of this device between dispatches (never inside the
+ *		data path); must not block; allocate nothing beyond what the
+ *		writer's functions do. Values not set are absent.
+ * @port_event:	Cold (Since: 1.2). The peer of @port sent @event (enum
+ *		pk_port_event, pk_dev_port_event()). Runs as a callback of this
+ *		device, never inside the sender's call. Unknown events must be
+ *		ignored.
  */
 struct pk_device_ops {
 	int (*init)(struct pk_dev *dev, void *self, const void *config, GError **error);
@@ -148,6 +227,9 @@ struct pk_device_ops {
 	/* Since: 1.1 -- append only below this line */
 	void (*link_info)(struct pk_dev *dev, void *self, uint32_t port,
 			  const struct pk_link_info *info);
+	/* Since: 1.2 -- append only below this line */
+	void (*status)(struct pk_dev *dev, void *self, struct pk_status_writer *w);
+	void (*port_event)(struct pk_dev *dev, void *self, uint32_t port, uint32_t event);
 };
 
 /* Device type flags. */
@@ -167,6 +249,11 @@ struct pk_device_ops {
  * @config_size:	sizeof() the config struct the schema fills
  * @instance_size:	sizeof() the instance state the host allocates zeroed
  * @ops:	Methods
+ * @status:	(Since: 1.2) Read-only status fields; @n_status entries of
+ *		@status_size bytes (PK_ARRAY()). Read only from modules built
+ *		for 1.2 or later.
+ * @status_tables:	(Since: 1.2) Status tables; @n_status_tables entries
+ *		of @status_tables_size bytes (PK_ARRAY())
  */
 struct pk_device_type {
 	const char *name;
@@ -183,6 +270,11 @@ struct pk_device_type {
 	uint32_t instance_size;
 	const struct pk_device_ops *ops;
 	/* Since: 1.1 -- append only below this line */
+	/* Since: 1.2 -- append only below this line */
+	const struct pk_status_field *status;
+	uint32_t n_status, status_size;
+	const struct pk_status_table *status_tables;
+	uint32_t n_status_tables, status_tables_size;
 };
 
 /* Fill x, n_x and x_size of a descriptor from a static array. */
@@ -200,6 +292,21 @@ static inline const struct pk_counter *pk_type_counter(const struct pk_device_ty
 {
 	return (const struct pk_counter *)((const char *)t->counters +
 					   (size_t)i * t->counters_size);
+}
+
+/* Status field @i of a type's table @tab (Since: 1.2; the host checks the
+ * module's minor before it uses these). */
+static inline const struct pk_status_table *pk_type_status_table(const struct pk_device_type *t,
+								 uint32_t i)
+{
+	return (const struct pk_status_table *)((const char *)t->status_tables +
+						(size_t)i * t->status_tables_size);
+}
+
+static inline const struct pk_status_field *pk_status_field_at(const struct pk_status_field *a,
+							       uint32_t stride, uint32_t i)
+{
+	return (const struct pk_status_field *)((const char *)a + (size_t)i * stride);
 }
 
 static inline struct pk_param_table pk_type_params(const struct pk_device_type *t)

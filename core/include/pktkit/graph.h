@@ -296,6 +296,25 @@ void pk_graph_set_change_func(struct pk_graph *g, pk_graph_change_func fn, void 
 /* Per-device introspection for hosts and tests. */
 
 /**
+ * pk_graph_device_status() - Read a device's status (Since: 1.2)
+ * @g:		Graph
+ * @id:		Device id
+ * @error:	PK_ERROR_UNKNOWN for no such device
+ *
+ * Calls the device's status method now, as a callback of the device (its
+ * context is the graph's: this must run there, outside any device
+ * callback). Fields the device set are entries of their declared type
+ * (see enum pk_status_type); each declared table is an entry "aa{sv}" with
+ * one dictionary per row, present even when empty. A device without status
+ * (or built before ABI 1.2) gives an empty dictionary.
+ *
+ * Context: main context, control path.
+ * Return: a new a{sv} GVariant (not floating; g_variant_unref() it), or
+ * NULL with @error set.
+ */
+GVariant *pk_graph_device_status(struct pk_graph *g, const char *id, GError **error);
+
+/**
  * pk_dev_type() - The device's type descriptor
  * @dev:	Device
  *

@@ -14,6 +14,7 @@
 #include <pktkit/device.h>
 #include <pktkit/module.h>
 #include <pktkit/dev.h>
+#include <pktkit/status.h>
 #include <pktkit/checksum.h>
 #include <pktkit/eth.h>
 #include <pktkit/ip.h>

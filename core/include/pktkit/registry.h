@@ -152,6 +152,32 @@ const struct pk_registry_module *const *pk_registry_modules(const struct pk_regi
  */
 const char *const *pk_registry_diagnostics(const struct pk_registry *reg);
 
+/**
+ * struct pk_status_schema - The status a device type declares
+ * @fields:	@n_fields entries of @fields_size bytes (pk_status_field_at())
+ * @tables:	@n_tables entries of @tables_size bytes
+ *
+ * Since: 1.2. Filled by the library; it never grows (a new minor would add
+ * a new function).
+ */
+struct pk_status_schema {
+	const struct pk_status_field *fields;
+	uint32_t n_fields, fields_size;
+	const struct pk_status_table *tables;
+	uint32_t n_tables, tables_size;
+};
+
+/**
+ * pk_registry_type_status() - The status fields and tables of a registered type
+ * @rt:		Type from this registry
+ * @out:	Filled in; all zero for a type of a module built before ABI 1.2
+ *		(whose descriptor lacks the fields)
+ *
+ * Context: any thread (descriptors are const).
+ * Since: 1.2
+ */
+void pk_registry_type_status(const struct pk_registry_type *rt, struct pk_status_schema *out);
+
 G_END_DECLS
 
 #endif /* PKTKIT_REGISTRY_H */

@@ -166,6 +166,25 @@ static void test_reflect(struct fixture *f, gconstpointer data G_GNUC_UNUSED)
 	g_assert_cmpuint(pk_dev_counter(f->tap, "received"), ==, 1);
 }
 
+/* The status shows the last frame: absent before, its length after. */
+static void test_status(struct fixture *f, gconstpointer data G_GNUC_UNUSED)
+{
+	g_autoptr(GVariant) before = NULL, after = NULL;
+	GError *error = NULL;
+	uint64_t v;
+
+	before = pk_graph_device_status(f->g, "echo", &error);
+	g_assert_no_error(error);
+	g_assert_false(g_variant_lookup(before, "last-length", "t", &v));
+	inject_frame(f, FRAME_LEN);
+	expect_reflection(f, FRAME_LEN, true);
+	after = pk_graph_device_status(f->g, "echo", &error);
+	g_assert_no_error(error);
+	g_assert_true(g_variant_lookup(after, "last-length", "t", &v));
+	g_assert_cmpuint(v, ==, FRAME_LEN);
+	g_assert_true(g_variant_lookup(after, "last-age", "t", &v));
+}
+
 /* A buffer someone else holds is not written to: the echo reflects a copy. */
 static void test_shared_copy_on_write(struct fixture *f, gconstpointer data G_GNUC_UNUSED)
 {
@@ -322,6 +341,7 @@ int main(int argc, char **argv)
 
 	ADD("/acme-echo/registry", NULL, test_registry);
 	ADD("/acme-echo/reflect", NULL, test_reflect);
+	ADD("/acme-echo/status", NULL, test_status);
 	ADD("/acme-echo/shared-copy-on-write", NULL, test_shared_copy_on_write);
 	ADD("/acme-echo/batch", NULL, test_batch);
 	ADD("/acme-echo/too-long", "{\"max-len\": 100}", test_too_long);
