@@ -7,7 +7,7 @@
 #   env:   ONLY="hub vclient ..." runs only those (names below); the shell
 #          benchmarks' own variables (RUNS, BYTES, IPERF_TIME) pass through.
 #
-# Benchmarks: net hub hub2 adapter dhcp qemu impair vclient (the C benchmarks,
+# Benchmarks: net hub hub2 dispatch adapter dhcp qemu impair vclient scale (the C benchmarks,
 # also `meson test -C BUILD --benchmark`; hub2 is a second run of bench-hub,
 # since docs/performance.md reports two runs against the targets), then
 # l2-switch-compare, vclient-kernel, tun-offload (shell, root). They run
@@ -21,7 +21,7 @@ OUT=${2:-bench-results-$(date -u +%Y%m%d-%H%M)}
 mkdir -p "$OUT"
 M=$BUILD/modules
 export PKTKIT_MODULE_SYSTEM_PATH=
-ALL="net hub hub2 adapter dhcp qemu impair vclient l2-switch-compare vclient-kernel tun-offload"
+ALL="net hub hub2 dispatch adapter dhcp qemu impair vclient scale l2-switch-compare vclient-kernel tun-offload"
 failed=
 
 run() {	# NAME MODULE_PATH COMMAND...
@@ -40,11 +40,13 @@ run() {	# NAME MODULE_PATH COMMAND...
 run net "" "$BUILD/bench/net/bench-net"
 run hub "$M/hub" "$BUILD/bench/hub/bench-hub"
 run hub2 "$M/hub" "$BUILD/bench/hub/bench-hub"
+run dispatch "$M/hub:$M/vclient" "$BUILD/bench/dispatch/bench-dispatch"
 run adapter "$M/adapter" "$BUILD/bench/adapter/bench-adapter"
 run dhcp "$M/dhcp" "$BUILD/bench/dhcp/bench-dhcp"
 run qemu "$M/qemu:$M/hub" "$BUILD/bench/qemu/bench-qemu"
 run impair "$M/impair" "$BUILD/bench/impair/bench-impair"
 run vclient "$M/vclient" "$BUILD/bench/vclient/bench-vclient"
+run scale "$M/hub:$M/dhcp:$M/adapter:$M/vclient" "$BUILD/bench/scale/bench-scale"
 if [ "$(id -u)" = 0 ]; then
 	run l2-switch-compare "" bash "$HERE/l2-switch-compare.sh" "$BUILD"
 	run vclient-kernel "" bash "$HERE/vclient-kernel.sh" "$BUILD"
