@@ -119,7 +119,7 @@ static void host_answers(const uint8_t *data, uint32_t size, uint32_t cap)
 		FUZZ_CHECK(len == 60 && pk_arp_parse(out + e.l3_off, e.l3_len, &a));
 		FUZZ_CHECK(a.op == PK_ARP_OP_REPLY && memcmp(a.spa, ip.b, 4) == 0 &&
 			   memcmp(a.sha, mac.b, 6) == 0 && memcmp(a.tha, req.sha, 6) == 0 &&
-			   memcmp(a.tpa, req.spa, 4) == 0 && memcmp(e.dst, in.src, 6) == 0);
+			   memcmp(a.tpa, req.spa, 4) == 0 && memcmp(e.dst, req.sha, 6) == 0);
 	} else if (k == HOST_REPLY_ECHO) {
 		struct pk_ip4_view v, req;
 		struct pk_icmp_view ic;
