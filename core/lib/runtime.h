@@ -70,7 +70,7 @@ struct pk_dev {
 	struct pk_port_group_slots *groups;
 	/* Re-entrancy guard and the queue of deliveries that met it. */
 	uint32_t busy;
-	struct pk_pending *pending;	/* ring of pend_cap (a power of two) slots */
+	struct pk_pending *pending; /* ring of pend_cap (a power of two) slots */
 	uint32_t pend_head;
 	uint32_t pend_len;
 	uint32_t pend_cap;

@@ -141,7 +141,8 @@ static void test_queue_limit(struct fixture *f, gconstpointer data)
 		struct pk_port_stats st;
 
 		g_assert_true(pk_dev_port_stats(p, PK_PORT(0, 0), &st));
-		g_test_message("drops %" G_GUINT64_FORMAT " pipe rx %" G_GUINT64_FORMAT, drops, st.rx_packets);
+		g_test_message("drops %" G_GUINT64_FORMAT " pipe rx %" G_GUINT64_FORMAT, drops,
+			       st.rx_packets);
 		g_assert_cmpuint(st.rx_packets, >=, 1024);
 	}
 }
