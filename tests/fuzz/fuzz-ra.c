@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ethp = fuzz_add(g, "ethp", "core.pipe-l2", "{\"capacity\": 64}");
 	fuzz_add(g, "ra", "svc.ipv6-ra",
-		 "{\"prefix\": \"fd00:1::/64\", \"mtu\": 1400, \"interval\": \"1s\", "
+		 "{\"prefix\": \"fd00:1::/64\", \"mtu\": 1400, \"interval\": \"4s\", "
 		 "\"rdnss\": [{\"address\": \"fd00:1::53\"}]}");
 	if (!pk_graph_link(g, "ethp", "ra", NULL) || !pk_graph_start(g, NULL))
 		abort();
