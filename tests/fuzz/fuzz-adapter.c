@@ -3,39 +3,14 @@
 #include <pktkit/graph.h>
 #include <pktkit/testing.h>
 
+#include "fuzz-util.h"
+
 /*
  * Input: a sequence of records [len_hi, len_lo, side, bytes...]: side bit 0
  * picks the "eth" pipe (frames) or the "ip" pipe (packets), bit 1 advances
  * the fake clock by a second first, so retransmissions, cache expiry and
  * DHCP timers run too.
  */
-static struct pk_registry *fuzz_registry(void)
-{
-	static struct pk_registry *reg;
-
-	if (!reg) {
-		g_log_set_writer_func(g_log_writer_default, NULL, NULL);
-		g_setenv("G_MESSAGES_DEBUG", "", TRUE);
-		reg = pk_registry_new();
-		pk_registry_scan_dir(reg, FUZZ_MODULE_DIR);
-	}
-	return reg;
-}
-
-static struct pk_dev *fuzz_add(struct pk_graph *g, const char *id, const char *type,
-			       const char *json)
-{
-	JsonNode *node = json ? json_from_string(json, NULL) : NULL;
-	struct pk_dev *d = pk_graph_add_device(g, id, type, node ? json_node_get_object(node) : NULL,
-					       NULL);
-
-	if (node)
-		json_node_unref(node);
-	if (!d)
-		abort();
-	return d;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -19,13 +19,9 @@
 
 #include "dbus-params.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz-util.h"
 
-#define FUZZ_CHECK(cond)			\
-	do {					\
-		if (!(cond))			\
-			__builtin_trap();	\
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct pk_registry *fuzz_registry(void)
 {

@@ -25,13 +25,9 @@
 
 #include <pktkit/build.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz-util.h"
 
-#define FUZZ_CHECK(cond)			\
-	do {					\
-		if (!(cond))			\
-			__builtin_trap();	\
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint8_t our4[4] = { 192, 0, 2, 254 };
 static const uint8_t our6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0xee };

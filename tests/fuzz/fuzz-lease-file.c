@@ -20,13 +20,9 @@
 
 #include "lease-file.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz-util.h"
 
-#define FUZZ_CHECK(cond)			\
-	do {					\
-		if (!(cond))			\
-			__builtin_trap();	\
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define WALL_NOW INT64_C(1700000000)
 #define MONO_NOW (UINT64_C(5000) * PK_NSEC_PER_SEC)

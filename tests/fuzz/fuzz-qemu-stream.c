@@ -13,13 +13,9 @@
 
 #include "framing.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz-util.h"
 
-#define FUZZ_CHECK(cond)			\
-	do {					\
-		if (!(cond))			\
-			__builtin_trap();	\
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct run {
 	uint8_t *cur;

@@ -15,38 +15,9 @@
 
 #include "ra.h"
 
+#include "fuzz-util.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_CHECK(cond)			\
-	do {					\
-		if (!(cond))			\
-			__builtin_trap();	\
-	} while (0)
-
-static struct pk_registry *fuzz_registry(void)
-{
-	static struct pk_registry *reg;
-
-	if (!reg) {
-		g_log_set_writer_func(g_log_writer_default, NULL, NULL);
-		g_setenv("G_MESSAGES_DEBUG", "", TRUE);
-		reg = pk_registry_new();
-		pk_registry_scan_dir(reg, FUZZ_MODULE_DIR);
-	}
-	return reg;
-}
-
-static struct pk_dev *fuzz_add(struct pk_graph *g, const char *id, const char *type,
-			       const char *json)
-{
-	JsonNode *node = json_from_string(json, NULL);
-	struct pk_dev *d = pk_graph_add_device(g, id, type, json_node_get_object(node), NULL);
-
-	json_node_unref(node);
-	if (!d)
-		abort();
-	return d;
-}
 
 /* Every frame the device sent is a router advertisement; returns how many. */
 static unsigned int check_sent(struct pk_dev *pipe)

@@ -7,6 +7,8 @@
 #include <pktkit/device.h>
 #include <pktkit/graph.h>
 
+#include "fuzz-util.h"
+
 /*
  * Every in-tree module is loaded, so every type's parameters and ports are
  * reachable. A topology that loads is exported, and the export must load
@@ -19,12 +21,6 @@
  * device is created) are never looked up: getaddrinfo() is replaced below
  * by one that takes numeric addresses only, so no query leaves the machine.
  */
-#define FUZZ_CHECK(cond)			\
-	do {					\
-		if (!(cond))			\
-			__builtin_trap();	\
-	} while (0)
-
 /* Modules resolve through the executable's symbol (as the sanitizers'
  * interceptors do): numeric hosts only, whatever the caller asked. */
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,

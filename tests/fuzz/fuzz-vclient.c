@@ -6,6 +6,8 @@
 #include <pktkit/testing.h>
 #include <pktkit/vclient.h>
 
+#include "fuzz-util.h"
+
 /*
  * Input: records [len_hi, len_lo, flags, bytes...] injected as IP packets
  * from the network side. flags bit 0: advance the fake clock by
@@ -39,18 +41,6 @@ static struct pk_registry *fuzz_registry(void)
 			abort();
 	}
 	return reg;
-}
-
-static struct pk_dev *fuzz_add(struct pk_graph *g, const char *id, const char *type,
-			       const char *json)
-{
-	JsonNode *node = json_from_string(json, NULL);
-	struct pk_dev *d = pk_graph_add_device(g, id, type, json_node_get_object(node), NULL);
-
-	json_node_unref(node);
-	if (!d)
-		abort();
-	return d;
 }
 
 /* The application side of port 80: accepted connections, written to. */

@@ -18,13 +18,9 @@
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz-util.h"
 
-#define FUZZ_CHECK(cond)			\
-	do {					\
-		if (!(cond))			\
-			__builtin_trap();	\
-	} while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Read every byte of a region a view reports (ASan checks the bounds). */
 static uint32_t touch(const uint8_t *p, uint32_t len)
