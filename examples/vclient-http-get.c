@@ -24,9 +24,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <pktkit/dns.h>
-#include <pktkit/graph.h>
-#include <pktkit/registry.h>
+#include <pktkit/toolkit/dns.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/registry.h>
 #include <pktkit/vclient.h>
 
 struct app {

@@ -37,9 +37,9 @@
 
 #include <pktkit/checksum.h>
 #include <pktkit/eth.h>
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/module.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/testing.h>
 
 #include "bench-util.h"
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 
 /*
  * Linking this library interposes malloc(), calloc(), realloc(), memalign(),

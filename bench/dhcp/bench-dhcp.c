@@ -2,7 +2,7 @@
 /* bench-dhcp.c - Micro benchmark of svc.dhcp-server: DISCOVER->OFFER and REQUEST->ACK, ns/message, allocations
  *
  * Graph: core.pipe-l2 "cl" (capacity 0) -- "eth" [svc.dhcp-server "dut"], fake
- * clock. Client frames, built with pktkit/dhcp.h (pk_dhcp_build_*, then
+ * clock. Client frames, built with pktkit/toolkit/dhcp.h (pk_dhcp_build_*, then
  * pk_dhcp_frame_build), are injected into "cl" with pk_pipe_inject_batch();
  * the server's replies come back to "cl", which only counts them. The server
  * only reads its input, so the injected buffers are reused as they are.
@@ -36,9 +36,9 @@
 #include <string.h>
 
 #include <pktkit/checksum.h>
-#include <pktkit/dhcp.h>
-#include <pktkit/graph.h>
-#include <pktkit/testing.h>
+#include <pktkit/toolkit/dhcp.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/testing.h>
 
 #include "bench-util.h"
 

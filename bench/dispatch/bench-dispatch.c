@@ -25,9 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/module.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/testing.h>
 #include <pktkit/vclient.h>
 
 #include "bench-util.h"

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pktkit/graph.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/testing.h>
 
 #include "bench-util.h"
 

@@ -31,8 +31,8 @@
 
 #include <glib/gstdio.h>
 
-#include <pktkit/graph.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/testing.h>
 
 #include "bench-util.h"
 

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <malloc.h>
 
-#include <pktkit/graph.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/testing.h>
 
 #include "bench-util.h"
 

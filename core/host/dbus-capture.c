@@ -2,7 +2,7 @@
 /* dbus-capture.c - StartCapture / StopCapture: one pcapng file per captured port, written by the host */
 #include <string.h>
 
-#include <pktkit/capture.h>
+#include <pktkit/embed/capture.h>
 
 #include "dbus-error.h"
 #include "dbus-internal.h"

@@ -11,7 +11,7 @@
 #ifndef PKTKIT_HOST_DBUS_PARAMS_H
 #define PKTKIT_HOST_DBUS_PARAMS_H
 
-#include <pktkit/registry.h>
+#include <pktkit/embed/registry.h>
 
 G_BEGIN_DECLS
 

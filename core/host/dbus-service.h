@@ -9,7 +9,7 @@
 #ifndef PKTKIT_HOST_DBUS_SERVICE_H
 #define PKTKIT_HOST_DBUS_SERVICE_H
 
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <gio/gio.h>
 
 G_BEGIN_DECLS

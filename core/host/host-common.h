@@ -4,7 +4,7 @@
 #ifndef PKTKIT_HOST_COMMON_H
 #define PKTKIT_HOST_COMMON_H
 
-#include <pktkit/registry.h>
+#include <pktkit/embed/registry.h>
 
 G_BEGIN_DECLS
 

@@ -8,7 +8,7 @@
 #ifndef PKTKIT_HOST_INSPECT_H
 #define PKTKIT_HOST_INSPECT_H
 
-#include <pktkit/registry.h>
+#include <pktkit/embed/registry.h>
 #include <pktkit/status.h>
 
 G_BEGIN_DECLS

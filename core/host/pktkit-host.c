@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <pktkit/error.h>
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/version.h>
 #include "dbus-service.h"
 #include "default-topology.h"

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "pktkit/capture.h"
+#include "pktkit/embed/capture.h"
 #include "runtime.h"
 
 #define CAP_DEFAULT_SNAPLEN 65535u

@@ -19,7 +19,7 @@
 #include <errno.h>
 
 #include "runtime.h"
-#include "pktkit/gso.h"
+#include "pktkit/toolkit/gso.h"
 
 /* Per thread, hence per context: a worker context has its own. */
 struct dispatch_state {

@@ -7,8 +7,8 @@
 #ifndef PKTKIT_RUNTIME_H
 #define PKTKIT_RUNTIME_H
 
-#include "pktkit/graph.h"
-#include "pktkit/testing.h"
+#include "pktkit/embed/graph.h"
+#include "pktkit/embed/testing.h"
 #include "pktkit/error.h"
 
 /* Deliveries a busy device can have queued before drops are counted. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* topology-capture.c - Captures a topology asks for: started on load, stopped with the graph, exported */
-#include "pktkit/capture.h"
+#include "pktkit/embed/capture.h"
 #include "runtime.h"
 
 /* A capture the topology asked for, with its JSON for export. */

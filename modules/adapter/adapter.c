@@ -4,7 +4,7 @@
 
 #include <pktkit/build.h>
 #include <pktkit/error.h>
-#include <pktkit/gso.h>
+#include <pktkit/toolkit/gso.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 #include <pktkit/module.h>
@@ -1172,53 +1172,53 @@ static const struct pk_device_ops ad_ops = {
 	.status = ad_status_write,
 };
 
-#define AD_DOC                                                                                   \
-	"Bridges an L3 port onto an L2 segment: the device on \"ip\" (a TUN device, a router "    \
-	"port, a user-space stack) appears on the Ethernet segment on \"eth\" as a host with "    \
+#define AD_DOC                                                                                      \
+	"Bridges an L3 port onto an L2 segment: the device on \"ip\" (a TUN device, a router "      \
+	"port, a user-space stack) appears on the Ethernet segment on \"eth\" as a host with "      \
 	"the MAC 'mac' and the addresses in 'addresses' (and, with 'dhcp', the one it leases).\n\n" \
-	"Packets from \"ip\" are framed in place in the buffer's headroom (no copy unless the "   \
-	"buffer is shared). The next hop is the destination itself when it is on one of our "     \
-	"prefixes (or IPv6 link-local), else gateway4/gateway6 (for IPv4 the DHCP router when "    \
-	"gateway4 is unset); without a gateway every destination is resolved directly. "          \
-	"255.255.255.255 and the broadcast address of our subnets go to ff:ff:ff:ff:ff:ff, IPv4 "  \
-	"multicast to 01:00:5e plus the low 23 bits, IPv6 multicast to 33:33 plus the low 32 "    \
-	"bits. An unresolved next hop gets an ARP request (IPv4) or a neighbour solicitation "    \
-	"from the EUI-64 link-local address (IPv6) every 'arp-timeout', 'arp-retries' times; up " \
-	"to 'pending-max' packets wait meanwhile, and are dropped (dropped-unresolved, and ICMP "  \
-	"unreachable back on \"ip\" with 'icmp-unreachable') when no answer came.\n\n"            \
-	"The adapter tells the device on \"ip\" its addresses (configured, the EUI-64 "      \
-	"link-local one and the DHCP lease), router, DNS servers and domain as link "           \
-	"information (an l3.vclient there needs no addresses of its own).\n\n"                  \
-	"Frames from \"eth\" are accepted when sent to our MAC, to the broadcast address, to "    \
-	"all-nodes (33:33:00:00:00:01), to all-hosts (01:00:5e:00:00:01) or to the "              \
-	"solicited-node group of one of our IPv6 addresses; the Ethernet header (and padding) is " \
-	"stripped in place and the packet goes out of \"ip\". VLAN-tagged frames are dropped. "   \
-	"ARP requests and NS for our addresses are answered (the EUI-64 link-local fe80:: "       \
-	"address derived from the MAC is always ours); a DAD NS (from ::) is answered to "        \
-	"ff02::1 without the Solicited flag (RFC 4861 7.2.4). NS/NA with a hop limit other than "  \
-	"255 are dropped. Gratuitous ARPs and unsolicited NAs announce every address when the "  \
-	"device starts and when its addresses change.\n\n"                                       \
-	"Cache policy (against ARP spoofing): the sender of an ARP request is learned only when " \
-	"it asks for one of our addresses; a reply is taken only for a next hop we are "          \
-	"resolving or when it is addressed to our MAC and address; gratuitous ARPs, requests for " \
-	"others and unsolicited replies never change the cache. For IPv6 an NS for our address "  \
-	"with a source link-layer option creates its sender; an NA only updates an existing "    \
-	"entry (RFC 4861 7.2.5). A packet claiming one of our addresses from another MAC is "     \
-	"counted in address-conflicts and ignored. Entries live 'cache-ttl'; with 'cache-size' "  \
-	"entries, the oldest learned one makes room.\n\n"                                         \
-	"DHCP client (RFC 2131): DISCOVER, retransmitted after 4 s, 8 s, ... up to 64 s, each "   \
-	"±1 s; the first OFFER is requested (4 tries, then discovery starts over); at T1 a "      \
-	"REQUEST goes to the server by unicast, at T2 by broadcast, retransmitted after half the " \
-	"remaining time (at least 60 s); when the lease expires the address is removed and "      \
-	"discovery starts over; a NAK removes the address and restarts; stopping the device "     \
-	"sends a RELEASE. The lease is logged (address, mask, router, DNS servers, domain, "      \
-	"times), counted in the dhcp-* counters and shown in the status: the addresses table "   \
-	"(static, link-local and dhcp), dhcp-state, the server, lease time, expiry and time "     \
-	"to renewal, the routers, the domain and the dns table.\n\n"                            \
-	"Both ports accept segmentation offload: TCP super-packets (up to 64 KB, from a vclient " \
-	"with 'tso', a TUN or a TAP with 'offload') and partial checksums cross whole, since "    \
-	"only an Ethernet header is added or removed; they are cut into segments in front of "   \
-	"the first port that cannot take them. DHCP and NDP packets the adapter reads itself "  \
+	"Packets from \"ip\" are framed in place in the buffer's headroom (no copy unless the "     \
+	"buffer is shared). The next hop is the destination itself when it is on one of our "       \
+	"prefixes (or IPv6 link-local), else gateway4/gateway6 (for IPv4 the DHCP router when "     \
+	"gateway4 is unset); without a gateway every destination is resolved directly. "            \
+	"255.255.255.255 and the broadcast address of our subnets go to ff:ff:ff:ff:ff:ff, IPv4 "   \
+	"multicast to 01:00:5e plus the low 23 bits, IPv6 multicast to 33:33 plus the low 32 "      \
+	"bits. An unresolved next hop gets an ARP request (IPv4) or a neighbour solicitation "      \
+	"from the EUI-64 link-local address (IPv6) every 'arp-timeout', 'arp-retries' times; up "   \
+	"to 'pending-max' packets wait meanwhile, and are dropped (dropped-unresolved, and ICMP "   \
+	"unreachable back on \"ip\" with 'icmp-unreachable') when no answer came.\n\n"              \
+	"The adapter tells the device on \"ip\" its addresses (configured, the EUI-64 "             \
+	"link-local one and the DHCP lease), router, DNS servers and domain as link "               \
+	"information (an l3.vclient there needs no addresses of its own).\n\n"                      \
+	"Frames from \"eth\" are accepted when sent to our MAC, to the broadcast address, to "      \
+	"all-nodes (33:33:00:00:00:01), to all-hosts (01:00:5e:00:00:01) or to the "                \
+	"solicited-node group of one of our IPv6 addresses; the Ethernet header (and padding) is "  \
+	"stripped in place and the packet goes out of \"ip\". VLAN-tagged frames are dropped. "     \
+	"ARP requests and NS for our addresses are answered (the EUI-64 link-local fe80:: "         \
+	"address derived from the MAC is always ours); a DAD NS (from ::) is answered to "          \
+	"ff02::1 without the Solicited flag (RFC 4861 7.2.4). NS/NA with a hop limit other than "   \
+	"255 are dropped. Gratuitous ARPs and unsolicited NAs announce every address when the "     \
+	"device starts and when its addresses change.\n\n"                                          \
+	"Cache policy (against ARP spoofing): the sender of an ARP request is learned only when "   \
+	"it asks for one of our addresses; a reply is taken only for a next hop we are "            \
+	"resolving or when it is addressed to our MAC and address; gratuitous ARPs, requests for "  \
+	"others and unsolicited replies never change the cache. For IPv6 an NS for our address "    \
+	"with a source link-layer option creates its sender; an NA only updates an existing "       \
+	"entry (RFC 4861 7.2.5). A packet claiming one of our addresses from another MAC is "       \
+	"counted in address-conflicts and ignored. Entries live 'cache-ttl'; with 'cache-size' "    \
+	"entries, the oldest learned one makes room.\n\n"                                           \
+	"DHCP client (RFC 2131): DISCOVER, retransmitted after 4 s, 8 s, ... up to 64 s, each "     \
+	"±1 s; the first OFFER is requested (4 tries, then discovery starts over); at T1 a "       \
+	"REQUEST goes to the server by unicast, at T2 by broadcast, retransmitted after half the "  \
+	"remaining time (at least 60 s); when the lease expires the address is removed and "        \
+	"discovery starts over; a NAK removes the address and restarts; stopping the device "       \
+	"sends a RELEASE. The lease is logged (address, mask, router, DNS servers, domain, "        \
+	"times), counted in the dhcp-* counters and shown in the status: the addresses table "      \
+	"(static, link-local and dhcp), dhcp-state, the server, lease time, expiry and time "       \
+	"to renewal, the routers, the domain and the dns table.\n\n"                                \
+	"Both ports accept segmentation offload: TCP super-packets (up to 64 KB, from a vclient "   \
+	"with 'tso', a TUN or a TAP with 'offload') and partial checksums cross whole, since "      \
+	"only an Ethernet header is added or removed; they are cut into segments in front of "      \
+	"the first port that cannot take them. DHCP and NDP packets the adapter reads itself "      \
 	"get their checksum completed first."
 
 const struct pk_device_type l3_adapter_type = {

@@ -4,7 +4,7 @@
 #ifndef PK_ADAPTER_H
 #define PK_ADAPTER_H
 
-#include <pktkit/dev.h>
+#include <pktkit/device-runtime.h>
 
 #include "arp.h"
 #include "dhcp-client.h"

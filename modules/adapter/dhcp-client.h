@@ -8,7 +8,7 @@
 #ifndef PK_ADAPTER_DHCP_CLIENT_H
 #define PK_ADAPTER_DHCP_CLIENT_H
 
-#include <pktkit/dhcp.h>
+#include <pktkit/toolkit/dhcp.h>
 
 enum dc_state {
 	DC_STOPPED = 0,

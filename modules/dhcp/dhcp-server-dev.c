@@ -7,6 +7,7 @@
 #include <pktkit/error.h>
 #include <pktkit/module.h>
 #include <pktkit/status.h>
+#include <pktkit/toolkit/dhcp.h>
 
 #include "dhcp-server.h"
 #include "dhcp-types.h"

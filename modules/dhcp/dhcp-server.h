@@ -5,6 +5,7 @@
 #define DHCP_SERVER_H
 
 #include <pktkit/pktkit.h>
+#include <pktkit/toolkit/dhcp.h>
 
 #include "lease-table.h"
 

@@ -4,7 +4,7 @@
 #ifndef DHCP_TYPES_H
 #define DHCP_TYPES_H
 
-#include <pktkit/device.h>
+#include <pktkit/device-type.h>
 
 extern const struct pk_device_type dhcp_server_type;
 extern const struct pk_device_type ipv6_ra_type;

@@ -12,7 +12,7 @@
 #ifndef PK_HUB_PORT_SET_H
 #define PK_HUB_PORT_SET_H
 
-#include <pktkit/dev.h>
+#include <pktkit/device-runtime.h>
 
 #include "vlan.h"
 

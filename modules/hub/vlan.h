@@ -20,7 +20,7 @@
 #ifndef PK_HUB_VLAN_H
 #define PK_HUB_VLAN_H
 
-#include <pktkit/dev.h>
+#include <pktkit/device-runtime.h>
 #include <pktkit/eth.h>
 
 /* VLAN ids are 12 bits; a bitmap of all of them is 64 words. */

@@ -4,7 +4,7 @@
 #ifndef PK_IMPAIR_TYPES_H
 #define PK_IMPAIR_TYPES_H
 
-#include <pktkit/device.h>
+#include <pktkit/device-type.h>
 
 extern const struct pk_device_type l2_impair_type;
 extern const struct pk_device_type l3_impair_type;

@@ -4,7 +4,7 @@
 #ifndef QEMU_TYPES_H
 #define QEMU_TYPES_H
 
-#include <pktkit/device.h>
+#include <pktkit/device-type.h>
 
 extern const struct pk_device_type qemu_listen_type;	/* io.qemu-listen */
 extern const struct pk_device_type qemu_connect_type;	/* io.qemu-connect */

@@ -4,7 +4,7 @@
 #ifndef TUNTAP_TYPES_H
 #define TUNTAP_TYPES_H
 
-#include <pktkit/device.h>
+#include <pktkit/device-type.h>
 
 extern const struct pk_device_type tuntap_tap_type;	/* io.tap */
 extern const struct pk_device_type tuntap_tun_type;	/* io.tun */

@@ -2,11 +2,11 @@
 /* test-adapter.c - l3.adapter through a graph: ARP, NDP, framing, routing, DHCP client, bad input */
 #include <string.h>
 #include <arpa/inet.h>
-#include <pktkit/dhcp.h>
-#include <pktkit/graph.h>
+#include <pktkit/toolkit/dhcp.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/testing.h>
 
 #include "adapter.h"
 #include "ndp.h"

@@ -5,7 +5,7 @@
 #define PKTKIT_TEST_DEVICES_H
 
 #include <pktkit/pktkit.h>
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 
 /*
  * test.echo   one L2 port "eth": sends every batch back where it came from

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* test-graph.c - The graph runtime: emit, re-entrancy queue, hop count, budget, COW, timers, lifecycle */
-#include <pktkit/testing.h>
+#include <pktkit/embed/testing.h>
 #include <unistd.h>
 #include "test-devices.h"
 

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include <pktkit/pktkit.h>
-#include <pktkit/graph.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/testing.h>
 
 static char *module_dir;
 

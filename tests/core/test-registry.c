@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* test-registry.c - Module loading: ABI rule, broken modules, duplicates, lookup and hints */
 #include <pktkit/pktkit.h>
-#include <pktkit/registry.h>
+#include <pktkit/embed/registry.h>
 
 static char *module_dir;
 static GPtrArray *warnings;	/* messages the library logged at warning level */

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include <pktkit/pktkit.h>
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 
 static GPtrArray *warnings;	/* MESSAGE of every warning logged */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* test-template.c - Template instances: pk_dev_instantiate()/pk_dev_instance_remove(), deferral, limits, export */
-#include <pktkit/testing.h>
+#include <pktkit/embed/testing.h>
 #include "test-devices.h"
 
 static struct pk_registry *reg;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* test-topology.c - JSON topologies: every validation error by path, atomic load, export round-trip */
-#include <pktkit/testing.h>
-#include <pktkit/capture.h>
+#include <pktkit/embed/testing.h>
+#include <pktkit/embed/capture.h>
 #include <glib/gstdio.h>
 #include "test-devices.h"
 

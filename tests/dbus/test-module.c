@@ -6,7 +6,7 @@
  * "dst" every "interval" on its one port and counts what it receives, so a
  * hub has traffic that D-Bus can watch, rewire and capture.
  */
-#include <pktkit/dev.h>
+#include <pktkit/device-runtime.h>
 #include <pktkit/module.h>
 
 /* test.secret ---------------------------------------------------------------- */

@@ -5,12 +5,12 @@
 #include <arpa/inet.h>
 #include <glib/gstdio.h>
 
-#include <pktkit/dhcp.h>
+#include <pktkit/toolkit/dhcp.h>
 #include <pktkit/eth.h>
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/testing.h>
 
 #define SEC UINT64_C(1000000000)
 

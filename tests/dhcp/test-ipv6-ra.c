@@ -5,10 +5,10 @@
 #include <arpa/inet.h>
 
 #include <pktkit/eth.h>
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/testing.h>
 
 #define SEC UINT64_C(1000000000)
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include <pktkit/checksum.h>
-#include <pktkit/dns.h>
+#include <pktkit/toolkit/dns.h>
 
 #define MS 1000000ull
 #define SEC 1000000000ull

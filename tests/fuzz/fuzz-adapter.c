@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* fuzz-adapter.c - libFuzzer target: arbitrary frames into an l3.adapter (ARP, NDP, DHCP client, IP) */
-#include <pktkit/graph.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/testing.h>
 
 #include "fuzz-util.h"
 

@@ -13,9 +13,9 @@
  */
 #include <string.h>
 
-#include <pktkit/device.h>
+#include <pktkit/device-type.h>
 #include <pktkit/param.h>
-#include <pktkit/registry.h>
+#include <pktkit/embed/registry.h>
 
 #include "dbus-params.h"
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pktkit/dhcp.h>
+#include <pktkit/toolkit/dhcp.h>
 
 #include "dhcp-server.h"
 #include "host-reply.h"

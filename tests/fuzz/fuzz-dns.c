@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include <pktkit/checksum.h>
-#include <pktkit/dns.h>
+#include <pktkit/toolkit/dns.h>
 
 static const struct pk_dns_server servers[2] = {
 	{ .addr = { 10, 0, 0, 53 }, .port = 53 },

@@ -27,7 +27,7 @@
 
 #include <pktkit/buf.h>
 #include <pktkit/checksum.h>
-#include <pktkit/gso.h>
+#include <pktkit/toolkit/gso.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 

@@ -10,8 +10,8 @@
  * 255, ICMPv6 type 134 with a valid checksum), and a frame the recogniser
  * refuses must not make it send anything.
  */
-#include <pktkit/graph.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/testing.h>
 
 #include "ra.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include <pktkit/checksum.h>
-#include <pktkit/tcp.h>
+#include <pktkit/toolkit/tcp.h>
 
 static const uint8_t key[16] = "fuzz-tcp-secret!";
 

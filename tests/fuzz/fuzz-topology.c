@@ -4,8 +4,8 @@
 #include <netdb.h>
 #include <string.h>
 
-#include <pktkit/device.h>
-#include <pktkit/graph.h>
+#include <pktkit/device-type.h>
+#include <pktkit/embed/graph.h>
 
 #include "fuzz-util.h"
 

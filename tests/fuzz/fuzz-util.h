@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
-#include <pktkit/graph.h>
-#include <pktkit/registry.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/registry.h>
 
 /* An invariant of the code under test: a violation is a finding (trap, so
  * libFuzzer saves the input). */

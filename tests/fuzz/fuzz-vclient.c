@@ -2,8 +2,8 @@
 /* fuzz-vclient.c - libFuzzer target: arbitrary IP packets into an l3.vclient with listeners and a UDP socket */
 #include <string.h>
 
-#include <pktkit/graph.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/testing.h>
 #include <pktkit/vclient.h>
 
 #include "fuzz-util.h"

@@ -4,8 +4,8 @@
 #ifndef HUB_TEST_UTIL_H
 #define HUB_TEST_UTIL_H
 
-#include <pktkit/graph.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/testing.h>
 
 /* The registry with pk-hub.so loaded (scanned once per process). */
 struct pk_registry *hub_test_registry(void);

@@ -9,7 +9,7 @@
 #ifndef PK_OFFLOAD_TEST_H
 #define PK_OFFLOAD_TEST_H
 
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/pktkit.h>
 
 /* Register "test.offload-sink-l2" and "test.offload-sink-l3" (one port "io"

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include <pktkit/error.h>
-#include <pktkit/graph.h>
-#include <pktkit/registry.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/registry.h>
+#include <pktkit/embed/testing.h>
 
 #include "impair-math.h"
 #include "offload-test.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include <pktkit/build.h>
-#include <pktkit/gso.h>
+#include <pktkit/toolkit/gso.h>
 
 /*
  * Reference packets. Each was built once by the builders below, written to

@@ -4,14 +4,14 @@
 #include <string.h>
 
 #include <pktkit/checksum.h>
-#include <pktkit/graph.h>
-#include <pktkit/gso.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/toolkit/gso.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 #include <pktkit/module.h>
 #include <pktkit/pktkit.h>
-#include <pktkit/registry.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/registry.h>
+#include <pktkit/embed/testing.h>
 
 #define F_FIN 0x01
 #define F_PSH 0x08

@@ -14,8 +14,8 @@
 #include <glib/gstdio.h>
 
 #include <pktkit/pktkit.h>
-#include <pktkit/testing.h>
-#include <pktkit/dhcp.h>
+#include <pktkit/embed/testing.h>
+#include <pktkit/toolkit/dhcp.h>
 
 #include "framing.h"
 #include "offload-test.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include <pktkit/checksum.h>
-#include <pktkit/tcp.h>
+#include <pktkit/toolkit/tcp.h>
 
 #define MS 1000000ull
 

@@ -17,10 +17,10 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/pktkit.h>
-#include <pktkit/registry.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/registry.h>
+#include <pktkit/embed/testing.h>
 
 #include "netlink.h"
 

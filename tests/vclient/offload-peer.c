@@ -21,8 +21,8 @@
 
 #include <glib-unix.h>
 
-#include <pktkit/graph.h>
-#include <pktkit/registry.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/registry.h>
 #include <pktkit/vclient.h>
 
 #define PEER_CHUNK (256u * 1024u)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* test-resolver.c - PkVclientResolver against a small DNS server on a second vclient (UDP and TCP) */
 #include <string.h>
-#include <pktkit/dns.h>
-#include <pktkit/graph.h>
+#include <pktkit/toolkit/dns.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/ip.h>
 #include <pktkit/vclient.h>
 

@@ -3,10 +3,10 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <pktkit/checksum.h>
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/testing.h>
 #include <pktkit/vclient.h>
 
 #include "vclient-test.h"

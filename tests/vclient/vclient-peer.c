@@ -35,8 +35,8 @@
 #include <unistd.h>
 
 #include <glib-unix.h>
-#include <pktkit/device.h>
-#include <pktkit/graph.h>
+#include <pktkit/device-type.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/vclient.h>
 
 enum mode { M_NONE, M_SINK, M_SOURCE, M_ECHO, M_SEND, M_RECV };

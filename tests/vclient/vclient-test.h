@@ -4,7 +4,7 @@
 #ifndef PK_VCLIENT_TEST_H
 #define PK_VCLIENT_TEST_H
 
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 #include <pktkit/vclient.h>
 
 /* The registry of this build's modules plus the library's own l3.vclient. */

@@ -2,7 +2,7 @@
 /* resolver.c - PkVclientResolver: a GResolver driving the libpktkit DNS stub resolver over vclient sockets */
 #include <string.h>
 
-#include <pktkit/dns.h>
+#include <pktkit/toolkit/dns.h>
 
 #include "vclient-private.h"
 

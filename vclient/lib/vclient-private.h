@@ -4,8 +4,8 @@
 #ifndef PKTKIT_VCLIENT_PRIVATE_H
 #define PKTKIT_VCLIENT_PRIVATE_H
 
-#include <pktkit/dev.h>
-#include <pktkit/device.h>
+#include <pktkit/device-runtime.h>
+#include <pktkit/device-type.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 #include <pktkit/vclient.h>

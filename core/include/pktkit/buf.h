@@ -61,7 +61,7 @@ G_BEGIN_DECLS
  * verified already. pk_buf_alloc() clears it, pk_buf_copy() and the copy
  * pk_buf_writable() makes keep it. The core never hands a buffer with
  * @gso_size or PK_CSUM_PARTIAL to a port whose group lacks
- * PK_PORT_F_OFFLOAD (<pktkit/device.h>): it segments the packet and
+ * PK_PORT_F_OFFLOAD (<pktkit/device-type.h>): it segments the packet and
  * completes the checksums in software first (pk_gso_segment()), so devices
  * built for 1.0 never see either. A device that changes the bytes of a
  * buffer it received must keep the checksums right, as always, or call

@@ -4,7 +4,7 @@
 #ifndef PKTKIT_MODULE_H
 #define PKTKIT_MODULE_H
 
-#include <pktkit/device.h>
+#include <pktkit/device-type.h>
 #include <pktkit/version.h>
 
 G_BEGIN_DECLS

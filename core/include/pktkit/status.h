@@ -2,7 +2,7 @@
  * status.h - Filling a device's read-only status: values and table rows (Since: 1.2)
  *
  * A device type declares its status fields and tables in its descriptor
- * (struct pk_status_field, struct pk_status_table in <pktkit/device.h>) and
+ * (struct pk_status_field, struct pk_status_table in <pktkit/device-type.h>) and
  * implements the status method, which the host calls on the device's context
  * between dispatches. The method reports through these functions; the writer
  * checks every value against the declaration, so a mistake (wrong index or
@@ -13,7 +13,7 @@
 #ifndef PKTKIT_STATUS_H
 #define PKTKIT_STATUS_H
 
-#include <pktkit/device.h>
+#include <pktkit/device-type.h>
 
 G_BEGIN_DECLS
 

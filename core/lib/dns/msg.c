@@ -5,7 +5,7 @@
 #include <sys/random.h>
 
 #include <pktkit/checksum.h>
-#include <pktkit/dns.h>
+#include <pktkit/toolkit/dns.h>
 
 /* Names ------------------------------------------------------------------- */
 

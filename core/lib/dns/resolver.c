@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include <pktkit/dns.h>
+#include <pktkit/toolkit/dns.h>
 
 #define NS_PER_S 1000000000ull
 /* Queries with an ID at once, at most: a quarter of the ID space keeps

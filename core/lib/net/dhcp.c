@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include <pktkit/build.h>
-#include <pktkit/dhcp.h>
+#include <pktkit/toolkit/dhcp.h>
 #include <pktkit/eth.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>

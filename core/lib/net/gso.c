@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include <pktkit/checksum.h>
-#include <pktkit/gso.h>
+#include <pktkit/toolkit/gso.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 

@@ -2,7 +2,7 @@
  * conn-private.h - State of TCP connections and listeners, shared by the engine's files
  *
  * conn.c (engine, creation, application side), input.c, output.c, sack.c,
- * cc.c and listener.c implement pktkit/tcp.h's connection API on these
+ * cc.c and listener.c implement pktkit/toolkit/tcp.h's connection API on these
  * structs; nothing here is exported from libpktkit.
  */
 #ifndef PKTKIT_TCP_CONN_PRIVATE_H
@@ -10,7 +10,7 @@
 
 #include <string.h>
 #include <glib.h>
-#include <pktkit/tcp.h>
+#include <pktkit/toolkit/tcp.h>
 
 #include "tcp-private.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include <pktkit/checksum.h>
-#include <pktkit/tcp.h>
+#include <pktkit/toolkit/tcp.h>
 
 #include "conn-private.h"
 

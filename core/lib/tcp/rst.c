@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * rst.c - Stateless RST answering a segment that reached no connection (RFC 9293 3.10.7.1)
  */
-#include <pktkit/tcp.h>
+#include <pktkit/toolkit/tcp.h>
 
 #include "tcp-private.h"
 

@@ -4,7 +4,7 @@
 #ifndef PKTKIT_TCP_PRIVATE_H
 #define PKTKIT_TCP_PRIVATE_H
 
-#include <pktkit/tcp.h>
+#include <pktkit/toolkit/tcp.h>
 
 /* Sequence-space comparisons (RFC 9293 section 3.4), valid across 2^32 wrap. */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)

@@ -12,7 +12,7 @@
  * reaches echo.eth; what echo reflects queues up in tap for pk_pipe_pop().
  */
 #include <pktkit/pktkit.h>
-#include <pktkit/testing.h>
+#include <pktkit/embed/testing.h>
 
 #define FRAME_LEN 60u
 

@@ -16,7 +16,7 @@
  *  - DNS: pk_vclient_resolver_new() returns a GResolver (PkVclientResolver)
  *    resolving over the virtual network: g_resolver_lookup_by_name_async()
  *    and ..._with_flags_async() ask the given servers for A and AAAA records
- *    with the libpktkit stub resolver (pktkit/dns.h: retries over several
+ *    with the libpktkit stub resolver (pktkit/toolkit/dns.h: retries over several
  *    servers, CNAME chains, TCP after a truncated reply, a TTL-respecting
  *    cache). Each lookup sends from its own random UDP port. Synchronous,
  *    reverse, SRV and record lookups fail with G_IO_ERROR_NOT_SUPPORTED.
@@ -35,9 +35,9 @@
 #define PKTKIT_VCLIENT_H
 
 #include <gio/gio.h>
-#include <pktkit/graph.h>
-#include <pktkit/registry.h>
-#include <pktkit/tcp.h>
+#include <pktkit/embed/graph.h>
+#include <pktkit/embed/registry.h>
+#include <pktkit/toolkit/tcp.h>
 
 G_BEGIN_DECLS
 
@@ -551,7 +551,7 @@ GResolver *pk_vclient_resolver_new_full(struct pk_vclient *vc, const char *const
  * @resolver:	Resolver
  *
  * Context: the resolver's thread.
- * Return: (transfer none) the counters (pktkit/dns.h), valid while @resolver lives.
+ * Return: (transfer none) the counters (pktkit/toolkit/dns.h), valid while @resolver lives.
  */
 const struct pk_dns_resolver_stats *pk_vclient_resolver_get_stats(PkVclientResolver *resolver);
 

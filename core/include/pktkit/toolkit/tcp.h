@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * tcp.h - Sans-I/O TCP engine: segments and time in, segments and events out
+ * toolkit/tcp.h - Sans-I/O TCP engine: segments and time in, segments and events out
  *
  * The engine does no I/O, owns no thread and runs no main loop. The caller:
  *  - demultiplexes received segments by 4-tuple, verifies the checksum
@@ -54,8 +54,8 @@
  * exceed rcvbuf, so bulk transfers want large ones. Nothing is allocated per
  * segment.
  */
-#ifndef PKTKIT_TCP_H
-#define PKTKIT_TCP_H
+#ifndef PKTKIT_TOOLKIT_TCP_H
+#define PKTKIT_TOOLKIT_TCP_H
 
 #include <pktkit/common.h>
 #include <pktkit/l4.h>
@@ -846,4 +846,4 @@ const char *pk_tcp_state_name(enum pk_tcp_state s);
 
 G_END_DECLS
 
-#endif /* PKTKIT_TCP_H */
+#endif /* PKTKIT_TOOLKIT_TCP_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
- * registry.h - Finding, checking and loading modules; looking up device types
+ * embed/registry.h - Finding, checking and loading modules; looking up device types
  */
-#ifndef PKTKIT_REGISTRY_H
-#define PKTKIT_REGISTRY_H
+#ifndef PKTKIT_EMBED_REGISTRY_H
+#define PKTKIT_EMBED_REGISTRY_H
 
 #include <pktkit/module.h>
 
@@ -180,4 +180,4 @@ void pk_registry_type_status(const struct pk_registry_type *rt, struct pk_status
 
 G_END_DECLS
 
-#endif /* PKTKIT_REGISTRY_H */
+#endif /* PKTKIT_EMBED_REGISTRY_H */

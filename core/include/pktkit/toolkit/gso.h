@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * gso.h - Software segmentation offload: cut TCP super-packets, complete partial checksums
+ * toolkit/gso.h - Software segmentation offload: cut TCP super-packets, complete partial checksums
  *
  * The fallback for buffers that carry offload metadata (pk_buf.gso_size,
  * PK_CSUM_PARTIAL; <pktkit/buf.h>) where the receiver cannot take them: the
@@ -7,8 +7,8 @@
  * may call it where it has to put such a packet on a medium that needs
  * ordinary packets. Since: 1.1
  */
-#ifndef PKTKIT_GSO_H
-#define PKTKIT_GSO_H
+#ifndef PKTKIT_TOOLKIT_GSO_H
+#define PKTKIT_TOOLKIT_GSO_H
 
 #include <pktkit/batch.h>
 
@@ -59,4 +59,4 @@ int32_t pk_eth_l3_offset(const uint8_t *frame, uint32_t len);
 
 G_END_DECLS
 
-#endif /* PKTKIT_GSO_H */
+#endif /* PKTKIT_TOOLKIT_GSO_H */

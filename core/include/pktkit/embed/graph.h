@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT
- * graph.h - A running topology: devices, links between ports, lifecycle, JSON
+ * embed/graph.h - A running topology: devices, links between ports, lifecycle, JSON
  *
  * Used by pktkit-host, by tests and by applications embedding libpktkit. All
  * functions here are control-path: call them on the graph's main context,
  * never from inside a device callback.
  */
-#ifndef PKTKIT_GRAPH_H
-#define PKTKIT_GRAPH_H
+#ifndef PKTKIT_EMBED_GRAPH_H
+#define PKTKIT_EMBED_GRAPH_H
 
-#include <pktkit/registry.h>
-#include <pktkit/dev.h>
+#include <pktkit/embed/registry.h>
+#include <pktkit/device-runtime.h>
 
 G_BEGIN_DECLS
 
@@ -379,4 +379,4 @@ JsonObject *pk_dev_counters_to_json(struct pk_dev *dev);
 
 G_END_DECLS
 
-#endif /* PKTKIT_GRAPH_H */
+#endif /* PKTKIT_EMBED_GRAPH_H */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT
- * device.h - Device type descriptor and methods: the module ABI
+ * device-type.h - What a module declares: a device type, its ports, counters and methods
  *
  * Everything here is plain const data a module hands to the host. Structs
  * only ever grow at the end; a field appended later is marked with the ABI
  * minor that added it, and the host reads it only from modules built for
  * that minor or newer. Arrays of descriptors carry their element size.
  */
-#ifndef PKTKIT_DEVICE_H
-#define PKTKIT_DEVICE_H
+#ifndef PKTKIT_DEVICE_TYPE_H
+#define PKTKIT_DEVICE_TYPE_H
 
 #include <pktkit/batch.h>
 #include <pktkit/param.h>
@@ -317,4 +317,4 @@ static inline struct pk_param_table pk_type_params(const struct pk_device_type *
 
 G_END_DECLS
 
-#endif /* PKTKIT_DEVICE_H */
+#endif /* PKTKIT_DEVICE_TYPE_H */

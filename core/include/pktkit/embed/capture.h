@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * capture.h - Capture the traffic of ports to a pcapng file, without blocking the data path
+ * embed/capture.h - Capture the traffic of ports to a pcapng file, without blocking the data path
  *
  * A capture copies every buffer that crosses its ports (both directions) into
  * a bounded in-memory queue; a writer thread turns the queue into pcapng
@@ -14,10 +14,10 @@
  * inbound (delivered to the port's device) from outbound (sent by it), and
  * one ISB per interface at the end.
  */
-#ifndef PKTKIT_CAPTURE_H
-#define PKTKIT_CAPTURE_H
+#ifndef PKTKIT_EMBED_CAPTURE_H
+#define PKTKIT_EMBED_CAPTURE_H
 
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 
 G_BEGIN_DECLS
 
@@ -93,4 +93,4 @@ const char *pk_capture_file(const struct pk_capture *cap);
 
 G_END_DECLS
 
-#endif /* PKTKIT_CAPTURE_H */
+#endif /* PKTKIT_EMBED_CAPTURE_H */

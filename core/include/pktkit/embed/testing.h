@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT
- * testing.h - Built-in pipe devices for injecting and capturing traffic in tests
+ * embed/testing.h - Built-in pipe devices for injecting and capturing traffic in tests
  *
  * libpktkit registers two types in every registry: "core.pipe-l2" and
  * "core.pipe-l3", each with one port "io". What is injected leaves through
  * "io"; what arrives on "io" is queued for pk_pipe_pop().
  */
-#ifndef PKTKIT_TESTING_H
-#define PKTKIT_TESTING_H
+#ifndef PKTKIT_EMBED_TESTING_H
+#define PKTKIT_EMBED_TESTING_H
 
-#include <pktkit/graph.h>
+#include <pktkit/embed/graph.h>
 
 G_BEGIN_DECLS
 
@@ -62,4 +62,4 @@ void pk_pipe_clear(struct pk_dev *dev);
 
 G_END_DECLS
 
-#endif /* PKTKIT_TESTING_H */
+#endif /* PKTKIT_EMBED_TESTING_H */

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT
- * dev.h - What a device instance asks of the host: emit, count, time, timers, fds, logging
+ * device-runtime.h - What a running device asks of the runtime: emit, count, time, timers, fds, logs
  *
  * Every callback of an instance runs on that instance's context (for now the
  * graph's GMainContext). The host never re-enters an instance: a delivery to an
  * instance that is already inside one of its callbacks is queued (references
  * taken) and runs when that callback returns.
  */
-#ifndef PKTKIT_DEV_H
-#define PKTKIT_DEV_H
+#ifndef PKTKIT_DEVICE_RUNTIME_H
+#define PKTKIT_DEVICE_RUNTIME_H
 
-#include <pktkit/device.h>
+#include <pktkit/device-type.h>
 
 G_BEGIN_DECLS
 
@@ -374,4 +374,4 @@ void pk_dev_log(struct pk_dev *dev, GLogLevelFlags level, const char *fmt, ...)
 
 G_END_DECLS
 
-#endif /* PKTKIT_DEV_H */
+#endif /* PKTKIT_DEVICE_RUNTIME_H */

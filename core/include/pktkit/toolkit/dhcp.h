@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * dhcp.h - DHCPv4 / BOOTP codec: zero-copy message view, option access, builder, framing
+ * toolkit/dhcp.h - DHCPv4 / BOOTP codec: zero-copy message view, option access, builder, framing
  *
  * Sans-I/O and shared by the DHCP server module and the adapter's DHCP client.
  * A message is the UDP payload (RFC 2131 section 2): a 236-byte fixed header,
@@ -12,8 +12,8 @@
  *
  * Addresses (struct pk_ip4) are in wire order; integer values are host order.
  */
-#ifndef PKTKIT_DHCP_H
-#define PKTKIT_DHCP_H
+#ifndef PKTKIT_TOOLKIT_DHCP_H
+#define PKTKIT_TOOLKIT_DHCP_H
 
 #include <pktkit/addr.h>
 #include <pktkit/buf.h>
@@ -705,4 +705,4 @@ enum pk_dhcp_err pk_dhcp_frame_parse(const uint8_t *frame, uint32_t len,
 
 G_END_DECLS
 
-#endif /* PKTKIT_DHCP_H */
+#endif /* PKTKIT_TOOLKIT_DHCP_H */

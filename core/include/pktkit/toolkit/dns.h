@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * dns.h - DNS codec (zero-copy message view, names, query builder, TCP framing) and sans-I/O stub resolver
+ * toolkit/dns.h - DNS codec (zero-copy message view, names, query builder, TCP framing) and sans-I/O stub resolver
  *
  * Codec. A message is the UDP payload or one TCP-unframed message (RFC 1035
  * section 4). pk_dns_parse() checks the whole message before it says yes:
@@ -29,8 +29,8 @@
  * Times are nanoseconds on any monotonic clock the caller chooses (a fake
  * one in tests). Addresses are in wire order, integers in host order.
  */
-#ifndef PKTKIT_DNS_H
-#define PKTKIT_DNS_H
+#ifndef PKTKIT_TOOLKIT_DNS_H
+#define PKTKIT_TOOLKIT_DNS_H
 
 #include <pktkit/addr.h>
 
@@ -919,4 +919,4 @@ void *pk_dns_lookup_user_data(const struct pk_dns_lookup *l);
 
 G_END_DECLS
 
-#endif /* PKTKIT_DNS_H */
+#endif /* PKTKIT_TOOLKIT_DNS_H */
