@@ -91,8 +91,10 @@ struct pk_buf *pk_buf_writable_copy_(struct pk_dev *dev, struct pk_buf *b)
 		return NULL;
 	}
 	copy = pk_buf_alloc(b->len);
-	if (PK_UNLIKELY(!copy))
+	if (PK_UNLIKELY(!copy)) {
+		dev->core[PK_CORE_C_NO_BUFFER]++;
 		return NULL;
+	}
 	/* Keep the original headroom so in-place prepends still fit. */
 	if (pk_buf_headroom(b) > PK_HEADROOM &&
 	    pk_buf_headroom(b) + b->len <= copy->size)
@@ -166,6 +168,7 @@ static void dev_enqueue(struct pk_dev *dst, uint32_t port, const struct pk_batch
 
 			if (p)
 				p->stats.drops++;
+			dst->core[PK_CORE_C_QUEUE_FULL]++;
 			continue;
 		}
 		slot = &dst->pending[(dst->pend_head + dst->pend_len++) & (dst->pend_cap - 1)];
@@ -421,7 +424,7 @@ static G_GNUC_NO_INLINE void dev_emit_live(struct pk_dev *dev, uint32_t port,
 	pk_batch_init(&live);
 	for (uint32_t i = 0; i < batch->n; i++) {
 		if (batch->buf[i]->hop_limit <= pk_hop_depth)
-			dev->loop_drops++;
+			dev->core[PK_CORE_C_LOOP]++;
 		else
 			live.buf[live.n++] = batch->buf[i];
 	}
@@ -442,7 +445,7 @@ void pk_dev_emit(struct pk_dev *dev, uint32_t port, const struct pk_batch *batch
 	if (PK_UNLIKELY(batch->n == 0))
 		return;
 	if (PK_UNLIKELY(!p || !p->peer)) {
-		dev->unlinked_drops += batch->n;
+		dev->core[PK_CORE_C_UNLINKED] += batch->n;
 		if (p)
 			p->stats.drops += batch->n;
 		return;
@@ -506,6 +509,12 @@ void pk_dev_count(struct pk_dev *dev, uint32_t counter, uint64_t n)
 {
 	if (PK_LIKELY(counter < dev->type->n_counters))
 		dev->counters[counter] += n;
+}
+
+void pk_dev_drop(struct pk_dev *dev, enum pk_drop why, uint64_t n)
+{
+	if (PK_LIKELY((uint32_t)why <= PK_DROP_QUEUE_FULL))
+		dev->core[why] += n;
 }
 
 uint64_t *pk_dev_counters(struct pk_dev *dev)

@@ -823,13 +823,14 @@ JsonNode *pk_graph_export(struct pk_graph *g, bool with_secrets)
 
 uint64_t pk_dev_counter(struct pk_dev *dev, const char *name)
 {
+	int core;
+
 	for (uint32_t i = 0; i < dev->type->n_counters; i++)
 		if (strcmp(pk_type_counter(dev->type, i)->name, name) == 0)
 			return dev->counters[i];
-	if (strcmp(name, "loop-drops") == 0)
-		return dev->loop_drops;
-	if (strcmp(name, "unlinked-drops") == 0)
-		return dev->unlinked_drops;
+	core = pk_core_counter_index(name);
+	if (core >= 0)
+		return dev->core[core];
 	if (strcmp(name, "instances") == 0)
 		return pk_dev_instances_live(dev);
 	if (strcmp(name, "instances-refused") == 0)
@@ -850,12 +851,16 @@ bool pk_dev_port_stats(struct pk_dev *dev, uint32_t port, struct pk_port_stats *
 JsonObject *pk_dev_counters_to_json(struct pk_dev *dev)
 {
 	JsonObject *o = json_object_new(), *ports = json_object_new();
+	const struct pk_counter *core;
+	uint32_t n_core;
 
 	for (uint32_t i = 0; i < dev->type->n_counters; i++)
 		json_object_set_int_member(o, pk_type_counter(dev->type, i)->name,
 					   (gint64)dev->counters[i]);
-	json_object_set_int_member(o, "loop-drops", (gint64)dev->loop_drops);
-	json_object_set_int_member(o, "unlinked-drops", (gint64)dev->unlinked_drops);
+	core = pk_core_counters(&n_core);
+	for (uint32_t i = 0; i < n_core; i++) /* a 1.0/1.1 type's own name wins */
+		if (!json_object_has_member(o, core[i].name))
+			json_object_set_int_member(o, core[i].name, (gint64)dev->core[i]);
 	if (pk_dev_uses_instances(dev)) {
 		json_object_set_int_member(o, "instances", (gint64)pk_dev_instances_live(dev));
 		json_object_set_int_member(o, "instances-refused", (gint64)dev->instances_refused);

@@ -9,6 +9,7 @@
  * wins, the second is reported as shadowed.
  */
 #include <gmodule.h>
+#include "core-counters.h"
 #include "runtime.h"
 
 /* Sizes of the version 1.0 descriptor structs: the least a module may declare. */
@@ -220,6 +221,32 @@ static bool status_valid(const struct pk_device_type *t, GString *why)
 	return true;
 }
 
+/* Since 1.2 a type's counter names are its own: unique, and none of the
+ * core's, which every device has (older types that declare one keep it). */
+static bool counters_own(const struct pk_device_type *t, GString *why)
+{
+	for (uint32_t i = 0; i < t->n_counters; i++) {
+		const char *name = pk_type_counter(t, i)->name;
+
+		if (pk_core_counter_index(name) >= 0 || strcmp(name, "instances") == 0 ||
+		    strcmp(name, "instances-refused") == 0) {
+			g_string_printf(why,
+					"type '%s': counter '%s' is one the core keeps for every "
+					"device (report it with pk_dev_drop())",
+					t->name, name);
+			return false;
+		}
+		for (uint32_t j = 0; j < i; j++) {
+			if (strcmp(pk_type_counter(t, j)->name, name) == 0) {
+				g_string_printf(why, "type '%s': counter '%s' is declared twice",
+						t->name, name);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 static bool type_valid(const struct pk_device_type *t, uint32_t minor, GString *why)
 {
 	struct pk_param_table tab;
@@ -260,6 +287,8 @@ static bool type_valid(const struct pk_device_type *t, uint32_t minor, GString *
 			return false;
 		}
 	}
+	if (minor >= 2 && !counters_own(t, why))
+		return false;
 	if (minor >= 2 && !status_valid(t, why))
 		return false;
 	tab = pk_type_params(t);

@@ -7,6 +7,7 @@
 #ifndef PKTKIT_RUNTIME_H
 #define PKTKIT_RUNTIME_H
 
+#include "core-counters.h"
 #include "pktkit/embed/graph.h"
 #include "pktkit/embed/testing.h"
 #include "pktkit/error.h"
@@ -65,8 +66,7 @@ struct pk_dev {
 	void *self;
 	void *config;
 	uint64_t *counters;
-	uint64_t loop_drops;
-	uint64_t unlinked_drops;
+	uint64_t core[PK_CORE_C_N]; /* core-counters.h */
 	struct pk_port_group_slots *groups;
 	/* Re-entrancy guard and the queue of deliveries that met it. */
 	uint32_t busy;

@@ -127,7 +127,6 @@ enum {
 	AD_C_DROPPED_VLAN,
 	AD_C_DROPPED_ETHERTYPE,
 	AD_C_DROPPED_NO_ROUTE,
-	AD_C_DROPPED_NO_BUFFER,
 	AD_C_ADDRESS_CONFLICTS,
 	AD_C_ICMP_UNREACHABLE_SENT,
 	AD_C_DHCP_DISCOVERS,
@@ -176,7 +175,6 @@ static const struct pk_counter ad_counters[] = {
 	[AD_C_DROPPED_ETHERTYPE] = { "dropped-ethertype", "Frames neither IPv4, IPv6 nor ARP" },
 	[AD_C_DROPPED_NO_ROUTE] = { "dropped-no-route",
 				    "Packets to 0.0.0.0, :: or ::1, which never go on a link" },
-	[AD_C_DROPPED_NO_BUFFER] = { "dropped-no-buffer", "Packets lost for want of a buffer" },
 	[AD_C_ADDRESS_CONFLICTS] = { "address-conflicts",
 				     "ARP/NA from another MAC claiming one of our addresses" },
 	[AD_C_ICMP_UNREACHABLE_SENT] = { "icmp-unreachable-sent",
@@ -340,7 +338,7 @@ static void ad_emit_bytes(struct adapter *a, struct pk_dev *dev, uint32_t port,
 	struct pk_buf *b = pk_buf_new_copy(p, len);
 
 	if (!b) {
-		a->ctr[AD_C_DROPPED_NO_BUFFER]++;
+		pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
 		return;
 	}
 	pk_dev_emit_one(dev, port, b);
@@ -425,7 +423,7 @@ static void ad_send_unreachable(struct adapter *a, struct pk_dev *dev, const str
 	}
 	b = pk_buf_alloc(0);
 	if (!b) {
-		a->ctr[AD_C_DROPPED_NO_BUFFER]++;
+		pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
 		return;
 	}
 	if (pk_icmp_error_build(b, &f, type, code, 0, p, len, 0) == PK_ICMP_ERR_OK) {
@@ -462,10 +460,10 @@ static void ad_drain(struct adapter *a, struct pk_dev *dev, uint32_t idx)
 		uint16_t type = (pk_buf_data(b)[0] >> 4) == 6 ? PK_ETH_P_IPV6 : PK_ETH_P_IPV4;
 
 		held[n_held++] = b;
-		if (!w || !fr_push_eth(w, e->mac, a->mac, type))
-			a->ctr[AD_C_DROPPED_NO_BUFFER]++;
-		else
+		if (w && fr_push_eth(w, e->mac, a->mac, type))
 			pk_batch_add(&batch, w);
+		else if (w) /* (without @w, pk_buf_writable() counted it) */
+			pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
 		if (n_held == PK_BATCH_MAX) {
 			pk_dev_emit(dev, AD_PORT_ETH, &batch);
 			for (uint32_t i = 0; i < n_held; i++)
@@ -632,8 +630,10 @@ static void ad_receive_ip(struct adapter *a, struct pk_dev *dev, const struct pk
 			continue;
 		}
 		w = pk_buf_writable(dev, b);
-		if (PK_UNLIKELY(!w || !fr_push_eth(w, dmac, a->mac, type))) {
-			ctr[AD_C_DROPPED_NO_BUFFER]++;
+		if (PK_UNLIKELY(!w)) /* pk_buf_writable() counted it */
+			continue;
+		if (PK_UNLIKELY(!fr_push_eth(w, dmac, a->mac, type))) {
+			pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
 			continue;
 		}
 		out->buf[out->n++] = w;
@@ -821,7 +821,7 @@ static void ad_dhcp_act(struct adapter *a, struct pk_dev *dev, unsigned int act)
 		if (b && pk_dhcp_frame_wrap(b, &ad))
 			pk_dev_emit_one(dev, AD_PORT_ETH, b);
 		else
-			a->ctr[AD_C_DROPPED_NO_BUFFER]++;
+			pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
 		pk_buf_unref(b);
 	}
 	if (a->dc.state != a->logged_state) {
@@ -902,7 +902,10 @@ static struct pk_buf *ad_csum_complete(struct adapter *a, struct pk_dev *dev,
 	rc = pk_gso_segment(b, PK_ETH_HLEN, &pos, &one);
 	if (rc != 1 || one.n != 1) {
 		pk_batch_unref_all(&one);
-		a->ctr[rc == -ENOMEM ? AD_C_DROPPED_NO_BUFFER : AD_C_DROPPED_BAD_IP]++;
+		if (rc == -ENOMEM)
+			pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
+		else
+			a->ctr[AD_C_DROPPED_BAD_IP]++;
 		return NULL;
 	}
 	pk_dev_autorelease(dev, one.buf[0]);
@@ -985,10 +988,8 @@ static void ad_receive_eth(struct adapter *a, struct pk_dev *dev, const struct p
 			continue;
 		}
 		w = pk_buf_writable(dev, b);
-		if (PK_UNLIKELY(!w)) {
-			ctr[AD_C_DROPPED_NO_BUFFER]++;
+		if (PK_UNLIKELY(!w)) /* pk_buf_writable() counted it */
 			continue;
-		}
 		pk_buf_pull(w, PK_ETH_HLEN);
 		pk_buf_trim(w, ip_len);
 		out->buf[out->n++] = w;

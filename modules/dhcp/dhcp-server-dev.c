@@ -144,55 +144,16 @@ static const struct pk_param dhcpd_params[] = {
 		     "rate up to new-lease-burst"),
 };
 
-/* Counters: the core's events first, in the same order. */
-enum {
-	DHCPD_C_ARP_REPLIES = DHCP_EV_COUNT,
-	DHCPD_C_ECHO_REPLIES,
-	DHCPD_C_DROPPED_HOST,
-	DHCPD_C_LEASE_FILE_ERRORS,
-};
-
-static const struct pk_counter dhcpd_counters[] = {
-	[DHCP_EV_DISCOVER] = { "discovers", "DHCPDISCOVER messages received" },
-	[DHCP_EV_OFFER] = { "offers", "DHCPOFFER messages sent" },
-	[DHCP_EV_REQUEST] = { "requests", "DHCPREQUEST messages received" },
-	[DHCP_EV_ACK] = { "acks", "DHCPACK messages sent (leases and INFORM answers)" },
-	[DHCP_EV_NAK] = { "naks", "DHCPNAK messages sent: wrong network, address taken or "
-				  "not ours" },
-	[DHCP_EV_DECLINE] = { "declines", "Addresses clients declined (blocked for 10 minutes)" },
-	[DHCP_EV_RELEASE] = { "releases", "Leases clients released" },
-	[DHCP_EV_INFORM] = { "informs", "DHCPINFORM messages answered" },
-	[DHCP_EV_IGNORED_OTHER_SERVER] = { "ignored-other-server",
-					   "Requests naming another server (our offer is "
-					   "withdrawn)" },
-	[DHCP_EV_IGNORED] = { "ignored", "Well-formed messages needing no answer (unknown "
-					 "lease, unknown type, not authoritative)" },
-	[DHCP_EV_DROPPED_MALFORMED] = { "dropped-malformed",
-					"Frames to port 67 that are not valid DHCP requests "
-					"(truncated, oversized, bad cookie, options or checksums)" },
-	[DHCP_EV_DROPPED_NOT_FOR_US] = { "dropped-not-for-us",
-					 "DHCP requests unicast to another address" },
-	[DHCP_EV_POOL_EXHAUSTED] = { "pool-exhausted", "DISCOVERs left unanswered: no free "
-						       "address" },
-	[DHCP_EV_TABLE_FULL] = { "lease-table-full", "Addresses not given because max-leases "
-						     "entries are in use" },
-	[DHCP_EV_LEASES_EXPIRED] = { "leases-expired", "Bound leases that ran out and were "
-						       "reclaimed" },
-	[DHCP_EV_REPLY_TOO_BIG] = { "dropped-reply-too-big",
-				    "Replies whose options did not fit the client's maximum "
-				    "message size" },
-	[DHCP_EV_OFFERS_RECLAIMED] = { "offers-reclaimed",
-				       "Addresses only offered to a client (no REQUEST yet) given "
-				       "to another because none was free, oldest offer first" },
-	[DHCP_EV_NEW_LEASE_LIMITED] = { "new-leases-rate-limited",
-					"REQUESTs for a new lease ignored because the "
-					"new-lease-burst/new-lease-rate budget was spent" },
-	[DHCPD_C_ARP_REPLIES] = { "arp-replies", "ARP requests for server-ip answered" },
-	[DHCPD_C_ECHO_REPLIES] = { "echo-replies", "ICMP echo requests to server-ip answered" },
-	[DHCPD_C_DROPPED_HOST] = { "dropped-host", "Malformed ARP or ICMP for server-ip" },
-	[DHCPD_C_LEASE_FILE_ERRORS] = { "lease-file-errors",
-					"Lease file writes that failed, corrupt files set aside" },
-};
+/* Counters: the sans-I/O server's events (dhcp-server.h), then the device's own. */
+#define DHCPD_OWN_COUNTERS(_)                                                               \
+	_(DHCPD_C_ARP_REPLIES, "arp-replies", "ARP requests for server-ip answered")        \
+	_(DHCPD_C_ECHO_REPLIES, "echo-replies", "ICMP echo requests to server-ip answered") \
+	_(DHCPD_C_DROPPED_HOST, "dropped-host", "Malformed ARP or ICMP for server-ip")      \
+	_(DHCPD_C_LEASE_FILE_ERRORS, "lease-file-errors",                                   \
+	  "Lease file writes that failed, corrupt files set aside")
+PK_COUNTERS_ENUM_FROM(DHCP_EV_COUNT, DHCPD_OWN_COUNTERS);
+#define DHCPD_COUNTERS(_) DHCP_EVENTS(_) DHCPD_OWN_COUNTERS(_)
+PK_COUNTERS_TABLE(dhcpd_counters, DHCPD_COUNTERS);
 
 static const struct pk_port_group dhcpd_ports[] = {
 	{ "eth", PK_L2, 0, 1, "Ethernet segment of the clients (link to an l2.hub port)", 0 },

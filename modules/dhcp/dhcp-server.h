@@ -43,27 +43,51 @@ struct dhcp_server_conf {
 	uint64_t new_lease_interval;	/* ns per new lease once the burst is spent */
 };
 
-/* Outcomes the shell counts; indexes of its counter table. */
-enum dhcp_event {
-	DHCP_EV_DISCOVER,
-	DHCP_EV_OFFER,
-	DHCP_EV_REQUEST,
-	DHCP_EV_ACK,
-	DHCP_EV_NAK,
-	DHCP_EV_DECLINE,
-	DHCP_EV_RELEASE,
-	DHCP_EV_INFORM,
-	DHCP_EV_IGNORED_OTHER_SERVER,
-	DHCP_EV_IGNORED,		/* well formed, nothing to answer */
-	DHCP_EV_DROPPED_MALFORMED,
-	DHCP_EV_DROPPED_NOT_FOR_US,
-	DHCP_EV_POOL_EXHAUSTED,
-	DHCP_EV_TABLE_FULL,
-	DHCP_EV_LEASES_EXPIRED,
-	DHCP_EV_REPLY_TOO_BIG,
-	DHCP_EV_OFFERS_RECLAIMED,	/* an offered-only address given to a new client */
-	DHCP_EV_NEW_LEASE_LIMITED,	/* REQUEST for a new lease over the rate: ignored */
-	DHCP_EV_COUNT,
+/* Outcomes the server counts: indexes of the device's counter table, with
+ * the counter names and what they count (the shell declares the table). */
+#define DHCP_EVENTS(_)                                                                        \
+	_(DHCP_EV_DISCOVER, "discovers", "DHCPDISCOVER messages received")                    \
+	_(DHCP_EV_OFFER, "offers", "DHCPOFFER messages sent")                                 \
+	_(DHCP_EV_REQUEST, "requests", "DHCPREQUEST messages received")                       \
+	_(DHCP_EV_ACK, "acks", "DHCPACK messages sent (leases and INFORM answers)")           \
+	_(DHCP_EV_NAK, "naks",                                                                \
+	  "DHCPNAK messages sent: wrong network, address taken or "                           \
+	  "not ours")                                                                         \
+	_(DHCP_EV_DECLINE, "declines", "Addresses clients declined (blocked for 10 minutes)") \
+	_(DHCP_EV_RELEASE, "releases", "Leases clients released")                             \
+	_(DHCP_EV_INFORM, "informs", "DHCPINFORM messages answered")                          \
+	_(DHCP_EV_IGNORED_OTHER_SERVER, "ignored-other-server",                               \
+	  "Requests naming another server (our offer is "                                     \
+	  "withdrawn)")                                                                       \
+	_(DHCP_EV_IGNORED, "ignored",                                                         \
+	  "Well-formed messages needing no answer (unknown "                                  \
+	  "lease, unknown type, not authoritative)")                                          \
+	_(DHCP_EV_DROPPED_MALFORMED, "dropped-malformed",                                     \
+	  "Frames to port 67 that are not valid DHCP requests "                               \
+	  "(truncated, oversized, bad cookie, options or checksums)")                         \
+	_(DHCP_EV_DROPPED_NOT_FOR_US, "dropped-not-for-us",                                   \
+	  "DHCP requests unicast to another address")                                         \
+	_(DHCP_EV_POOL_EXHAUSTED, "pool-exhausted",                                           \
+	  "DISCOVERs left unanswered: no free "                                               \
+	  "address")                                                                          \
+	_(DHCP_EV_TABLE_FULL, "lease-table-full",                                             \
+	  "Addresses not given because max-leases "                                           \
+	  "entries are in use")                                                               \
+	_(DHCP_EV_LEASES_EXPIRED, "leases-expired",                                           \
+	  "Bound leases that ran out and were "                                               \
+	  "reclaimed")                                                                        \
+	_(DHCP_EV_REPLY_TOO_BIG, "dropped-reply-too-big",                                     \
+	  "Replies whose options did not fit the client's maximum "                           \
+	  "message size")                                                                     \
+	_(DHCP_EV_OFFERS_RECLAIMED, "offers-reclaimed",                                       \
+	  "Addresses only offered to a client (no REQUEST yet) given "                        \
+	  "to another because none was free, oldest offer first")                             \
+	_(DHCP_EV_NEW_LEASE_LIMITED, "new-leases-rate-limited",                               \
+	  "REQUESTs for a new lease ignored because the "                                     \
+	  "new-lease-burst/new-lease-rate budget was spent")
+PK_COUNTERS_ENUM(DHCP_EVENTS);
+enum {
+	DHCP_EV_COUNT = PK_COUNTERS_COUNT(DHCP_EVENTS)
 };
 
 struct dhcp_server {

@@ -67,30 +67,19 @@ static const struct pk_param ra_params[] = {
 			  (int64_t)UINT32_MAX * SEC, 0, "Preferred lifetime of the prefix"),
 };
 
-enum {
-	RA_C_SENT,
-	RA_C_SOLICITED,
-	RA_C_DROPPED_NO_BUFFER,
-	RA_C_SOLICITED_SENT,
-	RA_C_COALESCED,
-	RA_C_DEFERRED,
-};
-
-static const struct pk_counter ra_counters[] = {
-	[RA_C_SENT] = { "advertisements", "Router advertisements sent (all multicast)" },
-	[RA_C_SOLICITED] = { "solicitations", "Valid router solicitations received" },
-	[RA_C_DROPPED_NO_BUFFER] = { "dropped-no-buffer", "Advertisements lost for want of a "
-							  "buffer" },
-	[RA_C_SOLICITED_SENT] = { "solicited-advertisements",
-				  "Advertisements sent that answered solicitations (included in "
-				  "advertisements)" },
-	[RA_C_COALESCED] = { "solicitations-coalesced",
-			     "Solicitations answered by an advertisement already due (a pending "
-			     "answer or the next unsolicited one) instead of one of their own" },
-	[RA_C_DEFERRED] = { "solicitations-deferred",
-			    "Solicitations whose answer waited until 3 s after the previous "
-			    "advertisement (rate limit)" },
-};
+#define RA_COUNTERS(_)                                                               \
+	_(RA_C_SENT, "advertisements", "Router advertisements sent (all multicast)") \
+	_(RA_C_SOLICITED, "solicitations", "Valid router solicitations received")    \
+	_(RA_C_SOLICITED_SENT, "solicited-advertisements",                           \
+	  "Advertisements sent that answered solicitations (included in "            \
+	  "advertisements)")                                                         \
+	_(RA_C_COALESCED, "solicitations-coalesced",                                 \
+	  "Solicitations answered by an advertisement already due (a pending "       \
+	  "answer or the next unsolicited one) instead of one of their own")         \
+	_(RA_C_DEFERRED, "solicitations-deferred",                                   \
+	  "Solicitations whose answer waited until 3 s after the previous "          \
+	  "advertisement (rate limit)")
+PK_COUNTERS_DECLARE(ra_counters, RA_COUNTERS);
 
 static const struct pk_port_group ra_ports[] = {
 	{ "eth", PK_L2, 0, 1, "Ethernet segment of the hosts (link to an l2.hub port)", 0 },
@@ -170,7 +159,7 @@ static void ra_send(struct pk_dev *dev, struct ra_dev *r)
 	struct pk_buf *b = pk_buf_new_copy(r->frame, r->frame_len);
 
 	if (!b) {
-		pk_dev_count(dev, RA_C_DROPPED_NO_BUFFER, 1);
+		pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
 		return;
 	}
 	pk_dev_count(dev, RA_C_SENT, 1);

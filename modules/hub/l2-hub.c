@@ -74,48 +74,30 @@ static const struct pk_param l2_hub_params[] = {
 
 /* Counters -------------------------------------------------------------- */
 
-enum {
-	L2_HUB_FORWARDED_UNICAST,
-	L2_HUB_FLOODED,
-	L2_HUB_DROPPED_SHORT,
-	L2_HUB_DROPPED_HAIRPIN,
-	L2_HUB_DROPPED_BAD_SOURCE,
-	L2_HUB_DROPPED_VLAN,
-	L2_HUB_DROPPED_NO_BUFFER,
-	L2_HUB_MAC_LEARNED,
-	L2_HUB_MAC_MOVED,
-	L2_HUB_MAC_AGED,
-	L2_HUB_MAC_TABLE_FULL,
-	L2_HUB_MAC_FLUSHED,
-};
-
-static const struct pk_counter l2_hub_counters[] = {
-	[L2_HUB_FORWARDED_UNICAST] = { "forwarded-unicast",
-				       "Frames sent only to the port their destination was learned on" },
-	[L2_HUB_FLOODED] = { "flooded",
-			     "Frames sent to every other port of their VLAN (broadcast, multicast "
-			     "or unknown destination)" },
-	[L2_HUB_DROPPED_SHORT] = { "dropped-short",
-				   "Frames shorter than an Ethernet header (14 bytes, 18 if tagged)" },
-	[L2_HUB_DROPPED_HAIRPIN] = { "dropped-hairpin",
-				     "Frames for a destination learned on the port they came in on" },
-	[L2_HUB_DROPPED_BAD_SOURCE] = { "dropped-bad-source",
-					"Frames with a multicast or broadcast source address" },
-	[L2_HUB_DROPPED_VLAN] = { "dropped-vlan",
-				  "Frames a port does not accept: a VLAN it does not carry, a tag "
-				  "on an access port, untagged on a trunk without native VLAN, VID 4095" },
-	[L2_HUB_DROPPED_NO_BUFFER] = { "dropped-no-buffer",
-				       "Frames (or flood copies) lost because no buffer was left for a "
-				       "tagged or untagged copy" },
-	[L2_HUB_MAC_LEARNED] = { "mac-learned", "MAC addresses added to the table" },
-	[L2_HUB_MAC_MOVED] = { "mac-moved", "Known MAC addresses seen on another port" },
-	[L2_HUB_MAC_AGED] = { "mac-aged", "MAC addresses forgotten after the aging time" },
-	[L2_HUB_MAC_TABLE_FULL] = { "mac-table-full",
-				    "Source addresses not learned because the table was full" },
-	[L2_HUB_MAC_FLUSHED] = { "mac-flushed",
-				 "MAC addresses forgotten because the device on their port said they "
-				 "are gone (a flush port event)" },
-};
+#define L2_HUB_COUNTERS(_)                                                             \
+	_(L2_HUB_FORWARDED_UNICAST, "forwarded-unicast",                               \
+	  "Frames sent only to the port their destination was learned on")             \
+	_(L2_HUB_FLOODED, "flooded",                                                   \
+	  "Frames sent to every other port of their VLAN (broadcast, multicast "       \
+	  "or unknown destination)")                                                   \
+	_(L2_HUB_DROPPED_SHORT, "dropped-short",                                       \
+	  "Frames shorter than an Ethernet header (14 bytes, 18 if tagged)")           \
+	_(L2_HUB_DROPPED_HAIRPIN, "dropped-hairpin",                                   \
+	  "Frames for a destination learned on the port they came in on")              \
+	_(L2_HUB_DROPPED_BAD_SOURCE, "dropped-bad-source",                             \
+	  "Frames with a multicast or broadcast source address")                       \
+	_(L2_HUB_DROPPED_VLAN, "dropped-vlan",                                         \
+	  "Frames a port does not accept: a VLAN it does not carry, a tag "            \
+	  "on an access port, untagged on a trunk without native VLAN, VID 4095")      \
+	_(L2_HUB_MAC_LEARNED, "mac-learned", "MAC addresses added to the table")       \
+	_(L2_HUB_MAC_MOVED, "mac-moved", "Known MAC addresses seen on another port")   \
+	_(L2_HUB_MAC_AGED, "mac-aged", "MAC addresses forgotten after the aging time") \
+	_(L2_HUB_MAC_TABLE_FULL, "mac-table-full",                                     \
+	  "Source addresses not learned because the table was full")                   \
+	_(L2_HUB_MAC_FLUSHED, "mac-flushed",                                           \
+	  "MAC addresses forgotten because the device on their port said they "        \
+	  "are gone (a flush port event)")
+PK_COUNTERS_DECLARE(l2_hub_counters, L2_HUB_COUNTERS);
 
 /* Status (ABI 1.2) */
 enum { L2_HUB_S_MACS, L2_HUB_S_PORTS };
@@ -438,10 +420,8 @@ static inline bool l2_hub_unicast(struct l2_hub *h, struct pk_dev *dev, uint64_t
 			return false;
 		}
 		b = vlan_reform_inplace(dev, b, f, form);
-		if (!b) {
-			ctr[L2_HUB_DROPPED_NO_BUFFER]++;
+		if (!b) /* pk_buf_writable() counted it */
 			return false;
-		}
 	}
 	port_run_add(&h->ports, dev, run, pos, b);
 	return true;
@@ -493,8 +473,9 @@ static void l2_hub_flood(struct l2_hub *h, struct pk_dev *dev, uint64_t *ctr, ui
 	for (int form = VLAN_FORM_ORIG; form <= VLAN_FORM_UNTAGGED; form++) {
 		if (!count[form])
 			continue;
-		if (!bufs[form]) {
-			ctr[L2_HUB_DROPPED_NO_BUFFER]++;
+		if (!bufs[form]) { /* pk_buf_writable() counts its own */
+			if (form != (int)inplace)
+				pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
 			continue;
 		}
 		if (count[form] > 1)

@@ -70,51 +70,35 @@ static const struct pk_param l3_router_params[] = {
 
 /* Counters -------------------------------------------------------------- */
 
-enum {
-	L3_ROUTER_FORWARDED,
-	L3_ROUTER_FLOODED,
-	L3_ROUTER_DROPPED_INVALID,
-	L3_ROUTER_DROPPED_BAD_CHECKSUM,
-	L3_ROUTER_DROPPED_BAD_ADDRESS,
-	L3_ROUTER_DROPPED_SCOPE,
-	L3_ROUTER_DROPPED_NO_ROUTE,
-	L3_ROUTER_DROPPED_SAME_PORT,
-	L3_ROUTER_DROPPED_TTL_EXPIRED,
-	L3_ROUTER_DROPPED_NO_BUFFER,
-	L3_ROUTER_DROPPED_TOO_BIG,
-};
-
-static const struct pk_counter l3_router_counters[] = {
-	[L3_ROUTER_FORWARDED] = { "forwarded", "Unicast packets routed to a port" },
-	[L3_ROUTER_FLOODED] = { "flooded",
-				"Broadcast and multicast packets sent to every other port" },
-	[L3_ROUTER_DROPPED_INVALID] = { "dropped-invalid",
-					"Packets that are not well-formed IPv4 or IPv6 (version, "
-					"header or length fields)" },
-	[L3_ROUTER_DROPPED_BAD_CHECKSUM] = { "dropped-bad-checksum",
-					     "IPv4 packets whose header checksum is wrong" },
-	[L3_ROUTER_DROPPED_BAD_ADDRESS] = { "dropped-bad-address",
-					    "Packets with an impossible address: multicast, "
-					    "broadcast or loopback source, 0.0.0.0/8, 127/8, :: or "
-					    "::1 destination" },
-	[L3_ROUTER_DROPPED_SCOPE] = { "dropped-scope",
-				      "Packets that must not leave their link: link-local "
-				      "unicast (fe80::/10), interface-local multicast, and "
-				      "link-scoped traffic when link-local is \"drop\"" },
-	[L3_ROUTER_DROPPED_NO_ROUTE] = { "dropped-no-route",
-					 "Unicast packets matching no route of a linked port" },
-	[L3_ROUTER_DROPPED_SAME_PORT] = { "dropped-same-port",
-					  "Unicast packets whose route leads back out of the port "
-					  "they came in on" },
-	[L3_ROUTER_DROPPED_TTL_EXPIRED] = { "dropped-ttl-expired",
-					    "Packets to route that arrived with TTL or hop limit "
-					    "0 or 1" },
-	[L3_ROUTER_DROPPED_NO_BUFFER] = { "dropped-no-buffer",
-					  "Packets lost because no buffer was left for a copy" },
-	[L3_ROUTER_DROPPED_TOO_BIG] = { "dropped-too-big",
-					"Packets larger than 'mtu', and super-packets whose "
-					"segments would be" },
-};
+#define L3_ROUTER_COUNTERS(_)                                                   \
+	_(L3_ROUTER_FORWARDED, "forwarded", "Unicast packets routed to a port") \
+	_(L3_ROUTER_FLOODED, "flooded",                                         \
+	  "Broadcast and multicast packets sent to every other port")           \
+	_(L3_ROUTER_DROPPED_INVALID, "dropped-invalid",                         \
+	  "Packets that are not well-formed IPv4 or IPv6 (version, "            \
+	  "header or length fields)")                                           \
+	_(L3_ROUTER_DROPPED_BAD_CHECKSUM, "dropped-bad-checksum",               \
+	  "IPv4 packets whose header checksum is wrong")                        \
+	_(L3_ROUTER_DROPPED_BAD_ADDRESS, "dropped-bad-address",                 \
+	  "Packets with an impossible address: multicast, "                     \
+	  "broadcast or loopback source, 0.0.0.0/8, 127/8, :: or "              \
+	  "::1 destination")                                                    \
+	_(L3_ROUTER_DROPPED_SCOPE, "dropped-scope",                             \
+	  "Packets that must not leave their link: link-local "                 \
+	  "unicast (fe80::/10), interface-local multicast, and "                \
+	  "link-scoped traffic when link-local is \"drop\"")                    \
+	_(L3_ROUTER_DROPPED_NO_ROUTE, "dropped-no-route",                       \
+	  "Unicast packets matching no route of a linked port")                 \
+	_(L3_ROUTER_DROPPED_SAME_PORT, "dropped-same-port",                     \
+	  "Unicast packets whose route leads back out of the port "             \
+	  "they came in on")                                                    \
+	_(L3_ROUTER_DROPPED_TTL_EXPIRED, "dropped-ttl-expired",                 \
+	  "Packets to route that arrived with TTL or hop limit "                \
+	  "0 or 1")                                                             \
+	_(L3_ROUTER_DROPPED_TOO_BIG, "dropped-too-big",                         \
+	  "Packets larger than 'mtu', and super-packets whose "                 \
+	  "segments would be")
+PK_COUNTERS_DECLARE(l3_router_counters, L3_ROUTER_COUNTERS);
 
 static const struct pk_port_group l3_router_ports[] = {
 	{ "port", PK_L3, 0, 65535, "Router ports; link as many as needed", PK_PORT_F_OFFLOAD },
@@ -594,19 +578,15 @@ static void l3_router_receive(struct pk_dev *dev, void *self, uint32_t port,
 		switch (act) {
 		case L3_ROUTE:
 			b = l3_router_hop(dev, b);
-			if (G_UNLIKELY(!b)) {
-				ctr[L3_ROUTER_DROPPED_NO_BUFFER]++;
+			if (G_UNLIKELY(!b)) /* pk_buf_writable() counted it */
 				break;
-			}
 			port_run_add(&r->ports, dev, &run, pos, b);
 			forwarded++;
 			break;
 		case L3_FLOOD_ROUTED:
 			b = l3_router_hop(dev, b);
-			if (G_UNLIKELY(!b)) {
-				ctr[L3_ROUTER_DROPPED_NO_BUFFER]++;
+			if (G_UNLIKELY(!b)) /* pk_buf_writable() counted it */
 				break;
-			}
 			port_run_end(&run);
 			l3_router_flood(r, dev, ctr, in_pos, b);
 			break;

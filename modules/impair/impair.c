@@ -4,6 +4,7 @@
 
 #include <pktkit/error.h>
 #include <pktkit/pktkit.h>
+#include <pktkit/toolkit/gso.h>
 
 #include "impair-math.h"
 #include "impair-types.h"
@@ -135,38 +136,23 @@ static const struct pk_param impair_params[] = {
 
 /* Counters -------------------------------------------------------------- */
 
-enum {
-	IMPAIR_C_PASSED,
-	IMPAIR_C_DROPPED_LOSS,
-	IMPAIR_C_DUPLICATED,
-	IMPAIR_C_REORDERED,
-	IMPAIR_C_DELAYED,
-	IMPAIR_C_DROPPED_QUEUE_FULL,
-	IMPAIR_C_DROPPED_FLUSHED,
-	IMPAIR_C_SEGMENTED,
-	IMPAIR_C_DROPPED_UNSEGMENTABLE,
-};
-
-static const struct pk_counter impair_counters[] = {
-	[IMPAIR_C_PASSED] = { "passed", "Packets sent out of the other port, copies included" },
-	[IMPAIR_C_DROPPED_LOSS] = { "dropped-loss", "Packets dropped by the loss model" },
-	[IMPAIR_C_DUPLICATED] = { "duplicated", "Extra copies sent (duplicate)" },
-	[IMPAIR_C_REORDERED] = { "reordered",
-				 "Packets sent at once past the delay and rate queue (reorder)" },
-	[IMPAIR_C_DELAYED] = { "delayed",
-			       "Packets held back (delay, jitter or rate) rather than sent in "
-			       "the dispatch they arrived in" },
-	[IMPAIR_C_DROPPED_QUEUE_FULL] = { "dropped-queue-full",
-					  "Packets dropped because queue-limit or queue-bytes "
-					  "was reached (tail drop)" },
-	[IMPAIR_C_DROPPED_FLUSHED] = { "dropped-flushed",
-				       "Held packets discarded when the device stopped" },
-	[IMPAIR_C_SEGMENTED] = { "segmented",
-				 "TCP super-packets cut into segments to be impaired one by one" },
-	[IMPAIR_C_DROPPED_UNSEGMENTABLE] = { "dropped-unsegmentable",
-					     "Super-packets that could not be cut into segments "
-					     "(malformed, or no buffer)" },
-};
+#define IMPAIR_COUNTERS(_)                                                                  \
+	_(IMPAIR_C_PASSED, "passed", "Packets sent out of the other port, copies included") \
+	_(IMPAIR_C_DROPPED_LOSS, "dropped-loss", "Packets dropped by the loss model")       \
+	_(IMPAIR_C_DUPLICATED, "duplicated", "Extra copies sent (duplicate)")               \
+	_(IMPAIR_C_REORDERED, "reordered",                                                  \
+	  "Packets sent at once past the delay and rate queue (reorder)")                   \
+	_(IMPAIR_C_DELAYED, "delayed",                                                      \
+	  "Packets held back (delay, jitter or rate) rather than sent in "                  \
+	  "the dispatch they arrived in")                                                   \
+	_(IMPAIR_C_DROPPED_FLUSHED, "dropped-flushed",                                      \
+	  "Held packets discarded when the device stopped")                                 \
+	_(IMPAIR_C_SEGMENTED, "segmented",                                                  \
+	  "TCP super-packets cut into segments to be impaired one by one")                  \
+	_(IMPAIR_C_DROPPED_UNSEGMENTABLE, "dropped-unsegmentable",                          \
+	  "Super-packets that could not be cut into segments "                              \
+	  "(malformed, or no buffer)")
+PK_COUNTERS_DECLARE(impair_counters, IMPAIR_COUNTERS);
 
 /* Instance -------------------------------------------------------------- */
 
@@ -469,7 +455,7 @@ static void impair_one(struct impair *im, const struct impair_settings *s, struc
 	}
 	if (d->n >= s->queue_limit || d->n > d->mask ||
 	    (s->queue_bytes && d->bytes + len > s->queue_bytes)) {
-		im->ctr[IMPAIR_C_DROPPED_QUEUE_FULL]++;
+		pk_dev_drop(im->dev, PK_DROP_QUEUE_FULL, 1);
 		return;
 	}
 	d->clock = clock;

@@ -39,7 +39,7 @@ static uint8_t *conn_alloc(void *ctx, uint32_t len)
 
 	c->cur = pk_buf_alloc(len);
 	if (!c->cur) {
-		pk_dev_count(c->dev, QC_DROPPED_NO_BUFFER, 1);
+		pk_dev_drop(c->dev, PK_DROP_NO_BUFFER, 1);
 		return NULL;
 	}
 	return pk_buf_data(c->cur);
@@ -170,7 +170,7 @@ bool qemu_conn_send(struct qemu_conn *c, struct pk_buf *b)
 		return false;
 	}
 	if (PK_UNLIKELY(!qemu_conn_is_open(c) || !qemu_txq_push(&c->tx, b))) {
-		pk_dev_count(c->dev, QC_DROPPED_QUEUE_FULL, 1);
+		pk_dev_drop(c->dev, PK_DROP_QUEUE_FULL, 1);
 		return false;
 	}
 	return true;

@@ -16,42 +16,29 @@
 #include "framing.h"
 #include "txq.h"
 
-/* Counters every type of the module declares first, in this order. */
+/* Counters every type of the module declares first (then its own, from
+ * QC_N_COMMON on: PK_COUNTERS_ENUM_FROM()). */
+#define QEMU_COMMON_COUNTERS(_)                                                    \
+	_(QC_RX_FRAMES, "rx-frames", "Frames received from QEMU peers")            \
+	_(QC_TX_FRAMES, "tx-frames", "Frames handed to the kernel for QEMU peers") \
+	_(QC_RX_READS, "rx-reads",                                                 \
+	  "Read system calls that returned data (frames per "                      \
+	  "read = rx-frames / rx-reads)")                                          \
+	_(QC_TX_WRITES, "tx-writes", "Write system calls that sent data")          \
+	_(QC_DROPPED_TOO_LONG, "dropped-too-long",                                 \
+	  "Frames towards a peer longer than max-frame, dropped")                  \
+	_(QC_DROPPED_SHORT, "dropped-short",                                       \
+	  "Frames shorter than an Ethernet header (14 bytes), dropped")            \
+	_(QC_DROPPED_NOT_CONNECTED, "dropped-not-connected",                       \
+	  "Frames that arrived while no peer was connected")                       \
+	_(QC_PROTOCOL_ERRORS, "protocol-errors",                                   \
+	  "Connections closed for a bad record length or a truncated "             \
+	  "record")                                                                \
+	_(QC_IO_ERRORS, "io-errors", "Connections closed for a socket error")
+PK_COUNTERS_ENUM(QEMU_COMMON_COUNTERS);
 enum {
-	QC_RX_FRAMES,
-	QC_TX_FRAMES,
-	QC_RX_READS,
-	QC_TX_WRITES,
-	QC_DROPPED_QUEUE_FULL,
-	QC_DROPPED_NO_BUFFER,
-	QC_DROPPED_TOO_LONG,
-	QC_DROPPED_SHORT,
-	QC_DROPPED_NOT_CONNECTED,
-	QC_PROTOCOL_ERRORS,
-	QC_IO_ERRORS,
-	QC_N_COMMON,
+	QC_N_COMMON = PK_COUNTERS_COUNT(QEMU_COMMON_COUNTERS)
 };
-
-/* Initializers of the common counter table entries. */
-#define QEMU_COMMON_COUNTERS                                                                   \
-	[QC_RX_FRAMES] = { "rx-frames", "Frames received from QEMU peers" },                  \
-	[QC_TX_FRAMES] = { "tx-frames", "Frames handed to the kernel for QEMU peers" },       \
-	[QC_RX_READS] = { "rx-reads", "Read system calls that returned data (frames per "     \
-				      "read = rx-frames / rx-reads)" },                        \
-	[QC_TX_WRITES] = { "tx-writes", "Write system calls that sent data" },                \
-	[QC_DROPPED_QUEUE_FULL] = { "dropped-queue-full",                                     \
-				    "Frames for a peer whose outbound queue was full (slow reader)" }, \
-	[QC_DROPPED_NO_BUFFER] = { "dropped-no-buffer", "Frames dropped: no buffer was free" }, \
-	[QC_DROPPED_TOO_LONG] = { "dropped-too-long",                                         \
-				  "Frames towards a peer longer than max-frame, dropped" },    \
-	[QC_DROPPED_SHORT] = { "dropped-short",                                               \
-			       "Frames shorter than an Ethernet header (14 bytes), dropped" }, \
-	[QC_DROPPED_NOT_CONNECTED] = { "dropped-not-connected",                               \
-				       "Frames that arrived while no peer was connected" },    \
-	[QC_PROTOCOL_ERRORS] = { "protocol-errors",                                           \
-				 "Connections closed for a bad record length or a truncated " \
-				 "record" },                                                   \
-	[QC_IO_ERRORS] = { "io-errors", "Connections closed for a socket error" }
 
 /* Size of the read buffer a device shares among its connections. */
 #define QEMU_READ_CHUNK 65536u

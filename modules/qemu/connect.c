@@ -51,20 +51,14 @@ static const struct pk_port_group qconnect_ports[] = {
 	{ "eth", PK_L2, 0, 1, "The guest's Ethernet", 0 },
 };
 
-enum {
-	C_CONNECTS = QC_N_COMMON,
-	C_CONNECT_FAILURES,
-	C_DISCONNECTS,
-	C_CONNECTED,
-};
-
-static const struct pk_counter qconnect_counters[] = {
-	QEMU_COMMON_COUNTERS,
-	[C_CONNECTS] = { "connects", "Connections established" },
-	[C_CONNECT_FAILURES] = { "connect-failures", "Connection attempts that failed" },
-	[C_DISCONNECTS] = { "disconnects", "Connections that ended" },
-	[C_CONNECTED] = { "connected", "1 while connected (a gauge)" },
-};
+#define QCONNECT_OWN_COUNTERS(_)                                                     \
+	_(C_CONNECTS, "connects", "Connections established")                         \
+	_(C_CONNECT_FAILURES, "connect-failures", "Connection attempts that failed") \
+	_(C_DISCONNECTS, "disconnects", "Connections that ended")                    \
+	_(C_CONNECTED, "connected", "1 while connected (a gauge)")
+PK_COUNTERS_ENUM_FROM(QC_N_COMMON, QCONNECT_OWN_COUNTERS);
+#define QCONNECT_COUNTERS(_) QEMU_COMMON_COUNTERS(_) QCONNECT_OWN_COUNTERS(_)
+PK_COUNTERS_TABLE(qconnect_counters, QCONNECT_COUNTERS);
 
 struct qconnect {
 	struct pk_dev *dev;

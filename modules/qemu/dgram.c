@@ -61,15 +61,12 @@ static const struct pk_port_group qdgram_ports[] = {
 	{ "eth", PK_L2, 0, 1, "The guest's Ethernet", 0 },
 };
 
-enum {
-	D_DROPPED_FOREIGN = QC_N_COMMON,
-};
-
-static const struct pk_counter qdgram_counters[] = {
-	QEMU_COMMON_COUNTERS,
-	[D_DROPPED_FOREIGN] = { "dropped-foreign",
-				"Datagrams from an address other than remote, dropped" },
-};
+#define QDGRAM_OWN_COUNTERS(_)                  \
+	_(D_DROPPED_FOREIGN, "dropped-foreign", \
+	  "Datagrams from an address other than remote, dropped")
+PK_COUNTERS_ENUM_FROM(QC_N_COMMON, QDGRAM_OWN_COUNTERS);
+#define QDGRAM_COUNTERS(_) QEMU_COMMON_COUNTERS(_) QDGRAM_OWN_COUNTERS(_)
+PK_COUNTERS_TABLE(qdgram_counters, QDGRAM_COUNTERS);
 
 /* Datagrams per recvmmsg()/sendmmsg(). */
 #define QD_BATCH 64
@@ -245,7 +242,7 @@ static void qdgram_read(struct qdgram *d)
 			char sink;
 
 			if (recv(d->fd, &sink, 1, MSG_DONTWAIT | MSG_TRUNC) >= 0)
-				ctr[QC_DROPPED_NO_BUFFER]++;
+				pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
 			break;
 		}
 		n = recvmmsg(d->fd, d->msg, want, MSG_DONTWAIT, NULL);
@@ -398,7 +395,7 @@ static void qdgram_receive(struct pk_dev *dev, void *self, uint32_t port,
 		else if (PK_UNLIKELY(len > d->max_frame))
 			ctr[QC_DROPPED_TOO_LONG]++;
 		else if (PK_UNLIKELY(!qemu_txq_push(&d->tx, b)))
-			ctr[QC_DROPPED_QUEUE_FULL]++;
+			pk_dev_drop(d->dev, PK_DROP_QUEUE_FULL, 1);
 	}
 	qdgram_flush(d);
 }

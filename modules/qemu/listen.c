@@ -112,38 +112,25 @@ static const struct pk_port_group qlisten_ports[] = {
 #define PORT_LAN PK_PORT(0, 0)
 #define GROUP_GUEST 1u
 
-enum {
-	L_GUESTS_ACCEPTED = QC_N_COMMON,
-	L_GUESTS_CLOSED,
-	L_GUESTS_CONNECTED,
-	L_GUESTS_REFUSED,
-	L_MACS,
-	L_MACS_LEARNED,
-	L_MACS_MOVED,
-	L_LEARN_REFUSED,
-	L_FLOODED,
-	L_DROPPED_LOCAL,
-	L_ACCEPT_ERRORS,
-};
-
-static const struct pk_counter qlisten_counters[] = {
-	QEMU_COMMON_COUNTERS,
-	[L_GUESTS_ACCEPTED] = { "guests-accepted", "Guest connections accepted" },
-	[L_GUESTS_CLOSED] = { "guests-closed", "Guest connections ended (any reason)" },
-	[L_GUESTS_CONNECTED] = { "guests-connected", "Guests connected now (a gauge)" },
-	[L_GUESTS_REFUSED] = { "guests-refused",
-			       "Connections closed at once: max-guests reached, no free slot, or no "
-			       "segment could be made from the template" },
-	[L_MACS] = { "macs", "MAC entries now (a gauge)" },
-	[L_MACS_LEARNED] = { "macs-learned", "MAC entries created" },
-	[L_MACS_MOVED] = { "macs-moved", "MAC entries that moved to another guest" },
-	[L_LEARN_REFUSED] = { "learn-refused", "Source MACs not learned: max-macs reached" },
-	[L_FLOODED] = { "flooded",
-			"Frames sent to every guest (broadcast, multicast, unknown unicast)" },
-	[L_DROPPED_LOCAL] = { "dropped-local",
-			      "Frames from a guest to a MAC of the same guest, dropped" },
-	[L_ACCEPT_ERRORS] = { "accept-errors", "accept() calls that failed" },
-};
+#define QLISTEN_OWN_COUNTERS(_)                                                          \
+	_(L_GUESTS_ACCEPTED, "guests-accepted", "Guest connections accepted")            \
+	_(L_GUESTS_CLOSED, "guests-closed", "Guest connections ended (any reason)")      \
+	_(L_GUESTS_CONNECTED, "guests-connected", "Guests connected now (a gauge)")      \
+	_(L_GUESTS_REFUSED, "guests-refused",                                            \
+	  "Connections closed at once: max-guests reached, no free slot, or no "         \
+	  "segment could be made from the template")                                     \
+	_(L_MACS, "macs", "MAC entries now (a gauge)")                                   \
+	_(L_MACS_LEARNED, "macs-learned", "MAC entries created")                         \
+	_(L_MACS_MOVED, "macs-moved", "MAC entries that moved to another guest")         \
+	_(L_LEARN_REFUSED, "learn-refused", "Source MACs not learned: max-macs reached") \
+	_(L_FLOODED, "flooded",                                                          \
+	  "Frames sent to every guest (broadcast, multicast, unknown unicast)")          \
+	_(L_DROPPED_LOCAL, "dropped-local",                                              \
+	  "Frames from a guest to a MAC of the same guest, dropped")                     \
+	_(L_ACCEPT_ERRORS, "accept-errors", "accept() calls that failed")
+PK_COUNTERS_ENUM_FROM(QC_N_COMMON, QLISTEN_OWN_COUNTERS);
+#define QLISTEN_COUNTERS(_) QEMU_COMMON_COUNTERS(_) QLISTEN_OWN_COUNTERS(_)
+PK_COUNTERS_TABLE(qlisten_counters, QLISTEN_COUNTERS);
 
 struct qlisten;
 

@@ -15,6 +15,7 @@
 #include <pktkit/error.h>
 #include <pktkit/module.h>
 #include <pktkit/pktkit.h>
+#include <pktkit/toolkit/gso.h>
 
 #include "netlink.h"
 #include "tun-open.h"
@@ -111,47 +112,31 @@ static const struct pk_param tuntap_tun_params[] = {
 
 /* Counters ------------------------------------------------------------------ */
 
-enum {
-	TUNTAP_C_RX_ERRORS,
-	TUNTAP_C_DROPPED_TRUNCATED,
-	TUNTAP_C_DROPPED_NO_BUFFER,
-	TUNTAP_C_TX_ERRORS,
-	TUNTAP_C_DROPPED_TX_FULL,
-	TUNTAP_C_DROPPED_LINK_DOWN,
-	TUNTAP_C_DROPPED_NOT_RUNNING,
-	TUNTAP_C_RX_GSO_PACKETS,
-	TUNTAP_C_TX_GSO_PACKETS,
-	TUNTAP_C_DROPPED_BAD_VNET_HDR,
-	TUNTAP_C_TX_SEGMENTED,
-};
-
-static const struct pk_counter tuntap_counters[] = {
-	[TUNTAP_C_RX_ERRORS] = { "rx-errors", "Reads from the interface that failed" },
-	[TUNTAP_C_DROPPED_TRUNCATED] = { "dropped-truncated",
-					 "Packets from the kernel longer than a buffer, dropped" },
-	[TUNTAP_C_DROPPED_NO_BUFFER] = { "dropped-no-buffer",
-					 "Packets from the kernel dropped: no buffer was free" },
-	[TUNTAP_C_TX_ERRORS] = { "tx-errors",
-				 "Packets the kernel refused (malformed, too long), dropped" },
-	[TUNTAP_C_DROPPED_TX_FULL] = { "dropped-tx-full",
-				       "Packets dropped because the interface would block" },
-	[TUNTAP_C_DROPPED_LINK_DOWN] = { "dropped-link-down",
-					 "Packets dropped because the interface is down" },
-	[TUNTAP_C_DROPPED_NOT_RUNNING] = { "dropped-not-running",
-					   "Packets that arrived while the device was stopped" },
-	[TUNTAP_C_RX_GSO_PACKETS] = { "rx-gso-packets",
-				      "TCP super-packets read from the kernel ('offload')" },
-	[TUNTAP_C_TX_GSO_PACKETS] = { "tx-gso-packets",
-				      "TCP super-packets written to the kernel, which segments "
-				      "them ('offload')" },
-	[TUNTAP_C_DROPPED_BAD_VNET_HDR] = { "dropped-bad-vnet-hdr",
-					    "Packets from the kernel with a virtio-net header "
-					    "this device cannot take (unknown GSO type, checksum "
-					    "or lengths outside the packet), dropped" },
-	[TUNTAP_C_TX_SEGMENTED] = { "tx-segmented",
-				    "Super-packets or partial checksums from the port "
-				    "segmented or completed in software (offload off)" },
-};
+#define TUNTAP_COUNTERS(_)                                                         \
+	_(TUNTAP_C_RX_ERRORS, "rx-errors", "Reads from the interface that failed") \
+	_(TUNTAP_C_DROPPED_TRUNCATED, "dropped-truncated",                         \
+	  "Packets from the kernel longer than a buffer, dropped")                 \
+	_(TUNTAP_C_TX_ERRORS, "tx-errors",                                         \
+	  "Packets the kernel refused (malformed, too long), dropped")             \
+	_(TUNTAP_C_DROPPED_TX_FULL, "dropped-tx-full",                             \
+	  "Packets dropped because the interface would block")                     \
+	_(TUNTAP_C_DROPPED_LINK_DOWN, "dropped-link-down",                         \
+	  "Packets dropped because the interface is down")                         \
+	_(TUNTAP_C_DROPPED_NOT_RUNNING, "dropped-not-running",                     \
+	  "Packets that arrived while the device was stopped")                     \
+	_(TUNTAP_C_RX_GSO_PACKETS, "rx-gso-packets",                               \
+	  "TCP super-packets read from the kernel ('offload')")                    \
+	_(TUNTAP_C_TX_GSO_PACKETS, "tx-gso-packets",                               \
+	  "TCP super-packets written to the kernel, which segments "               \
+	  "them ('offload')")                                                      \
+	_(TUNTAP_C_DROPPED_BAD_VNET_HDR, "dropped-bad-vnet-hdr",                   \
+	  "Packets from the kernel with a virtio-net header "                      \
+	  "this device cannot take (unknown GSO type, checksum "                   \
+	  "or lengths outside the packet), dropped")                               \
+	_(TUNTAP_C_TX_SEGMENTED, "tx-segmented",                                   \
+	  "Super-packets or partial checksums from the port "                      \
+	  "segmented or completed in software (offload off)")
+PK_COUNTERS_DECLARE(tuntap_counters, TUNTAP_COUNTERS);
 
 /* Instance -------------------------------------------------------------------- */
 
@@ -541,7 +526,7 @@ static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondit
 			n = read(fd, &one, 1);
 			if (n < 0)
 				break;
-			ctr[TUNTAP_C_DROPPED_NO_BUFFER]++;
+			pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
 			continue;
 		}
 		cap = pk_buf_len(b) + pk_buf_tailroom(b);
@@ -591,7 +576,7 @@ static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondit
 				if (PK_UNLIKELY(!small)) {
 					pk_buf_push(b, vh);
 					t->spare = b;
-					ctr[TUNTAP_C_DROPPED_NO_BUFFER]++;
+					pk_dev_drop(dev, PK_DROP_NO_BUFFER, 1);
 					continue;
 				}
 				pk_buf_offload_copy(small, b);

@@ -62,21 +62,16 @@ static const struct pk_param echo_params[] = {
 					0, "Drop frames longer than this many bytes"),
 };
 
-/* Counter indexes, in the order of echo_counters[]. */
-enum {
-	ECHO_C_REFLECTED,
-	ECHO_C_TOO_LONG,
-	ECHO_C_SHORT,
-	ECHO_C_NO_MEMORY,
-};
-
-static const struct pk_counter echo_counters[] = {
-	[ECHO_C_REFLECTED] = { "reflected", "Frames sent back out of eth" },
-	[ECHO_C_TOO_LONG] = { "dropped-too-long", "Frames longer than max-len, dropped" },
-	[ECHO_C_SHORT] = { "dropped-short", "Frames shorter than an Ethernet header, dropped" },
-	[ECHO_C_NO_MEMORY] = { "dropped-no-memory",
-			       "Shared frames not reflected: no buffer for the copy" },
-};
+/*
+ * Counters: one list gives the index enum (ECHO_C_*) and the table. Frames
+ * lost for want of a buffer are the core's "dropped-no-buffer", which every
+ * device has: pk_buf_writable() counts them itself.
+ */
+#define ECHO_COUNTERS(_)                                                              \
+	_(ECHO_C_REFLECTED, "reflected", "Frames sent back out of eth")               \
+	_(ECHO_C_TOO_LONG, "dropped-too-long", "Frames longer than max-len, dropped") \
+	_(ECHO_C_SHORT, "dropped-short", "Frames shorter than an Ethernet header, dropped")
+PK_COUNTERS_DECLARE(echo_counters, ECHO_COUNTERS);
 
 static const struct pk_port_group echo_ports[] = {
 	{ "eth", PK_L2, 1, 1, "Ethernet frames in; their reflections out", 0 },
@@ -150,7 +145,7 @@ static PK_HOT void echo_receive(struct pk_dev *dev, void *self, uint32_t port,
 				const struct pk_batch *in)
 {
 	struct echo *e = self;
-	uint64_t too_long = 0, short_frames = 0, no_memory = 0;
+	uint64_t too_long = 0, short_frames = 0;
 
 	e->out.n = 0;
 	for (uint32_t i = 0; i < in->n; i++) {
@@ -166,10 +161,8 @@ static PK_HOT void echo_receive(struct pk_dev *dev, void *self, uint32_t port,
 		}
 		if (e->cfg.swap_mac) {
 			b = pk_buf_writable(dev, b);	/* copies only if shared */
-			if (PK_UNLIKELY(!b)) {
-				no_memory++;
+			if (PK_UNLIKELY(!b))		/* the core counted it */
 				continue;
-			}
 			pk_eth_swap_addrs(pk_buf_data(b));
 		}
 		e->out.buf[e->out.n++] = b;	/* in->n <= PK_BATCH_MAX: always fits */
@@ -179,8 +172,6 @@ static PK_HOT void echo_receive(struct pk_dev *dev, void *self, uint32_t port,
 		pk_dev_count(dev, ECHO_C_TOO_LONG, too_long);
 	if (short_frames)
 		pk_dev_count(dev, ECHO_C_SHORT, short_frames);
-	if (no_memory)
-		pk_dev_count(dev, ECHO_C_NO_MEMORY, no_memory);
 	if (e->out.n == 0)
 		return;
 	pk_dev_count(dev, ECHO_C_REFLECTED, e->out.n);

@@ -140,6 +140,9 @@ static void test_queue_limit(struct fixture *f, gconstpointer data)
 	{
 		struct pk_port_stats st;
 
+		/* ... and counted once more, by reason, in the tee's core counter */
+		g_assert_true(pk_dev_port_stats(t, PK_PORT(0, 0), &st));
+		g_assert_cmpuint(pk_dev_counter(t, "dropped-queue-full"), ==, drops + st.drops);
 		g_assert_true(pk_dev_port_stats(p, PK_PORT(0, 0), &st));
 		g_test_message("drops %" G_GUINT64_FORMAT " pipe rx %" G_GUINT64_FORMAT, drops,
 			       st.rx_packets);
@@ -680,12 +683,41 @@ static void test_zero_delay_timer_no_poll_timeout(void)
 	pk_registry_free(reg);
 }
 
+/* The core's own counters: every device has them, under one name each, and
+ * pk_dev_drop() counts the shared reasons. */
+static void test_core_drops(struct fixture *f, gconstpointer data)
+{
+	struct pk_dev *e = add(f, "e", "test.echo", NULL);
+	g_autoptr(JsonObject) json = NULL;
+	const struct pk_counter *core;
+	uint32_t n;
+
+	core = pk_core_counters(&n);
+	g_assert_cmpuint(n, ==, 4);
+	g_assert_cmpstr(core[PK_DROP_NO_BUFFER].name, ==, "dropped-no-buffer");
+	g_assert_cmpstr(core[PK_DROP_QUEUE_FULL].name, ==, "dropped-queue-full");
+
+	pk_dev_drop(e, PK_DROP_NO_BUFFER, 3);
+	pk_dev_drop(e, PK_DROP_QUEUE_FULL, 2);
+	pk_dev_drop(e, (enum pk_drop)7, 5); /* no such reason: ignored */
+	g_assert_cmpuint(pk_dev_counter(e, "dropped-no-buffer"), ==, 3);
+	g_assert_cmpuint(pk_dev_counter(e, "dropped-queue-full"), ==, 2);
+	g_assert_cmpuint(pk_dev_counter(e, "loop-drops"), ==, 0);
+
+	json = pk_dev_counters_to_json(e);
+	for (uint32_t i = 0; i < n; i++)
+		g_assert_true(json_object_has_member(json, core[i].name));
+	g_assert_cmpint(json_object_get_int_member(json, "dropped-no-buffer"), ==, 3);
+	g_assert_cmpint(json_object_get_int_member(json, "dropped-queue-full"), ==, 2);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) \
 	g_test_add(path, struct fixture, NULL, fixture_setup, fn, fixture_teardown)
 	ADD("/graph/pipe-to-pipe", test_pipe_to_pipe);
+	ADD("/graph/core-drops", test_core_drops);
 	ADD("/graph/reentrant-delivery", test_reentrant_delivery);
 	ADD("/graph/queue-limit", test_queue_limit);
 	ADD("/graph/loop-guard", test_loop_guard);

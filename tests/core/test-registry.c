@@ -143,6 +143,59 @@ static void test_system_path(void)
 	pk_registry_free(reg);
 }
 
+static const struct pk_device_ops counters_ops = { 0 };
+
+/* A type built for ABI @minor that declares @counters. */
+static bool add_counters_type(struct pk_registry *reg, uint32_t minor,
+			      const struct pk_counter *counters, uint32_t n, GError **error)
+{
+	static struct pk_device_type type;
+	static const struct pk_device_type *types[] = { &type, NULL };
+	static struct pk_module_info info;
+
+	type = (struct pk_device_type){
+		.name = "test.counters",
+		.summary = "Declares counters",
+		.ops = &counters_ops,
+		.counters = counters,
+		.n_counters = n,
+		.counters_size = sizeof(*counters),
+	};
+	info = (struct pk_module_info){
+		.abi_major = PK_ABI_MAJOR,
+		.abi_minor = minor,
+		.name = "test-counters",
+		.version = "1",
+		.license = "MIT",
+		.description = "counters",
+		.types = types,
+	};
+	return pk_registry_add_module(reg, &info, "test-counters", error);
+}
+
+/* Since 1.2 a type's counter names are unique and none is the core's; a
+ * 1.1 type that declares a core name still loads (and keeps its own). */
+static void test_counters_own(void)
+{
+	static const struct pk_counter core_name[] = { { "echoed", "Frames" },
+						       { "dropped-no-buffer", "No buffer" } };
+	static const struct pk_counter twice[] = { { "echoed", "Frames" }, { "echoed", "Again" } };
+	struct pk_registry *reg = pk_registry_new();
+	GError *error = NULL;
+
+	g_assert_false(add_counters_type(reg, 2, core_name, 2, &error));
+	g_assert_nonnull(
+		strstr(error->message, "counter 'dropped-no-buffer' is one the core keeps"));
+	g_clear_error(&error);
+	g_assert_false(add_counters_type(reg, 2, twice, 2, &error));
+	g_assert_nonnull(strstr(error->message, "counter 'echoed' is declared twice"));
+	g_clear_error(&error);
+	g_assert_true(add_counters_type(reg, 1, core_name, 2, &error));
+	g_assert_no_error(error);
+	g_assert_nonnull(pk_registry_lookup(reg, "test.counters"));
+	pk_registry_free(reg);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -158,5 +211,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/registry/builtin-and-closest", test_builtin_and_closest);
 	g_test_add_func("/registry/env-path", test_env_path);
 	g_test_add_func("/registry/system-path", test_system_path);
+	g_test_add_func("/registry/counters-own", test_counters_own);
 	return g_test_run();
 }

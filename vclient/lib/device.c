@@ -119,7 +119,6 @@ static const struct pk_counter vc_counters[] = {
 	[VC_C_DROPPED_CHECKSUM] = { "dropped-checksum", "IP, TCP, UDP or ICMP checksum errors" },
 	[VC_C_DROPPED_FRAGMENT] = { "dropped-fragment", "IP fragments (not reassembled)" },
 	[VC_C_DROPPED_PROTO] = { "dropped-proto", "Protocols other than TCP, UDP and ICMP" },
-	[VC_C_DROPPED_NO_BUFFER] = { "dropped-no-buffer", "Packets not sent: no buffer" },
 	[VC_C_ICMP_ECHO_REPLIES] = { "icmp-echo-replies", "Echo replies sent" },
 	[VC_C_ICMP_ERRORS_IN] = { "icmp-errors-in", "ICMP errors received about our packets" },
 	[VC_C_TCP_RST_CLOSED] = { "tcp-rst-closed", "RSTs sent for segments to closed ports" },

@@ -16,7 +16,7 @@ struct pk_buf *vc_alloc_l4(struct pk_vclient *vc, bool ipv6, uint32_t l4_cap, ui
 	struct pk_buf *b = pk_buf_alloc(vc_ip_hlen(ipv6) + l4_cap);
 
 	if (PK_UNLIKELY(!b)) {
-		pk_dev_count(vc->dev, VC_C_DROPPED_NO_BUFFER, 1);
+		pk_dev_drop(vc->dev, PK_DROP_NO_BUFFER, 1);
 		return NULL;
 	}
 	*l4 = pk_buf_data(b) + vc_ip_hlen(ipv6);
@@ -60,7 +60,7 @@ static bool vc_ip_header(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uin
 	pk_buf_pull(b, vc_ip_hlen(ipv6));
 	pk_buf_trim(b, l4_len);
 	if (PK_UNLIKELY(!pk_ip_push(b, &f))) {
-		pk_dev_count(vc->dev, VC_C_DROPPED_NO_BUFFER, 1);
+		pk_dev_drop(vc->dev, PK_DROP_NO_BUFFER, 1);
 		pk_buf_unref(b);
 		return false;
 	}
@@ -118,7 +118,7 @@ bool vc_send_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *pkt, ui
 		return false;
 	b = pk_buf_alloc(0);
 	if (PK_UNLIKELY(!b)) {
-		pk_dev_count(vc->dev, VC_C_DROPPED_NO_BUFFER, 1);
+		pk_dev_drop(vc->dev, PK_DROP_NO_BUFFER, 1);
 		return false;
 	}
 	/* Sent from the address the offending packet was sent to (.src NULL),

@@ -231,7 +231,7 @@ gssize pk_vclient_udp_send_to(PkVclientUdp *self, GSocketAddress *to, const void
 		pk_udp_hdr_write(l4, l4_len, &f, u->key.lport, dport, 0);
 	}
 	if (!vc_queue_l4(vc, b, u->key.ipv6, PK_IPPROTO_UDP, src, dst, l4_len)) {
-		pk_dev_count(vc->dev, VC_C_DROPPED_NO_BUFFER, 1);
+		pk_dev_drop(vc->dev, PK_DROP_NO_BUFFER, 1);
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
 				    "Send queue full: let the main loop run");
 		return -1;

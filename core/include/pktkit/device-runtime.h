@@ -49,6 +49,36 @@ void pk_dev_emit_one(struct pk_dev *dev, uint32_t port, struct pk_buf *b);
 void pk_dev_count(struct pk_dev *dev, uint32_t counter, uint64_t n);
 
 /**
+ * enum pk_drop - Drops the core counts for every device
+ * @PK_DROP_NO_BUFFER:	"dropped-no-buffer": a packet lost because no
+ *			buffer was free (pk_buf_alloc() or a copy failed)
+ * @PK_DROP_QUEUE_FULL:	"dropped-queue-full": a packet lost because a
+ *			bounded queue was full (a socket's send queue, a
+ *			delay line, the core's queue of deliveries to a
+ *			busy device)
+ *
+ * Types do not declare these: every device has them, and the documentation
+ * of the core counters says what they mean once. Since: 1.2
+ */
+enum pk_drop {
+	PK_DROP_NO_BUFFER = 0,
+	PK_DROP_QUEUE_FULL = 1,
+};
+
+/**
+ * pk_dev_drop() - Count packets dropped for a reason every device shares
+ * @dev:	Device that dropped them
+ * @why:	PK_DROP_*; other values are ignored
+ * @n:		Packets
+ *
+ * pk_buf_writable() counts its own failures (PK_DROP_NO_BUFFER): do not
+ * count them again.
+ *
+ * Context: owner context. Since: 1.2
+ */
+void pk_dev_drop(struct pk_dev *dev, enum pk_drop why, uint64_t n);
+
+/**
  * pk_dev_counters() - The counter array itself, for hot loops
  * @dev:	Device
  *
@@ -99,7 +129,9 @@ bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port);
  * untouched in that case.
  *
  * Context: owner context, hot path (copies only when shared).
- * Return: a writable buffer, or NULL when no memory is left (count a drop).
+ * Return: a writable buffer, or NULL when no memory is left: the core has
+ * counted the drop in "dropped-no-buffer" (since 1.2; modules built for 1.0
+ * or 1.1 count it themselves).
  */
 struct pk_buf *pk_buf_writable_copy_(struct pk_dev *dev, struct pk_buf *b);
 static inline struct pk_buf *pk_buf_writable(struct pk_dev *dev, struct pk_buf *b)

@@ -73,6 +73,49 @@ struct pk_counter {
 	const char *blurb;
 };
 
+/*
+ * Declaring a type's counters once (Since: 1.2). Write the list as a macro
+ * that applies its argument to (ID, "name", "blurb") per counter, then
+ * declare the index enum and the table from it:
+ *
+ *	#define ACME_COUNTERS(_)						\
+ *		_(ACME_C_REFLECTED, "reflected", "Frames sent back")		\
+ *		_(ACME_C_DROPPED_SHORT, "dropped-short", "Frames under 14 bytes")
+ *	PK_COUNTERS_DECLARE(acme_counters, ACME_COUNTERS);
+ *
+ * gives enum { ACME_C_REFLECTED, ACME_C_DROPPED_SHORT }, a static table
+ * acme_counters[] indexed by it, and a compile-time check that the two
+ * agree; the type then names the table with PK_ARRAY(counters,
+ * acme_counters). Indices and names cannot drift apart, because there is
+ * one list. When the indices are needed in several files, put the list and
+ * PK_COUNTERS_ENUM(LIST) in a header and PK_COUNTERS_TABLE(table, LIST) in
+ * the file that declares the type. Drops every device can have (no buffer,
+ * queue full, loops) are the core's, not the type's: see pk_dev_drop().
+ */
+#define PK_COUNTER_ID_(id, name, blurb) id,
+#define PK_COUNTER_ENTRY_(id, name, blurb) [id] = { name, blurb },
+#define PK_COUNTER_ONE_(id, name, blurb) +1
+#define PK_COUNTERS_ENUM(LIST)       \
+	enum {                       \
+		LIST(PK_COUNTER_ID_) \
+	}
+#define PK_COUNTERS_TABLE(table, LIST)                                                \
+	static const struct pk_counter table[] = { LIST(PK_COUNTER_ENTRY_) };         \
+	_Static_assert(sizeof(table) / sizeof((table)[0]) == PK_COUNTERS_COUNT(LIST), \
+		       #table ": one entry per counter of " #LIST)
+/* The number of counters in LIST, as a constant expression. */
+#define PK_COUNTERS_COUNT(LIST) (0 LIST(PK_COUNTER_ONE_))
+/* The enum of a list that extends a shared one: its indices start at @first
+ * (the count of the shared list); the table then spans both lists. */
+#define PK_COUNTERS_ENUM_FROM(first, LIST)        \
+	enum {                                    \
+		LIST##_BEFORE_FIRST_ = (first)-1, \
+		LIST(PK_COUNTER_ID_)              \
+	}
+#define PK_COUNTERS_DECLARE(table, LIST) \
+	PK_COUNTERS_ENUM(LIST);          \
+	PK_COUNTERS_TABLE(table, LIST)
+
 /* Bounds of struct pk_link_info. Since: 1.1 */
 #define PK_LINK_INFO_MAX_ADDRS 8u
 #define PK_LINK_INFO_MAX_DNS 4u

@@ -334,7 +334,8 @@ void *pk_dev_instance(struct pk_dev *dev);
  * pk_dev_counter() - Read a counter by name
  * @dev:	Device
  * @name:	A declared counter, or a core one ("loop-drops", "unlinked-drops",
- *		and since 1.1 "instances" and "instances-refused")
+ *		since 1.1 "instances" and "instances-refused", since 1.2
+ *		"dropped-no-buffer" and "dropped-queue-full": pk_core_counters())
  *
  * Context: main context.
  * Return: the value; 0 for an unknown name.

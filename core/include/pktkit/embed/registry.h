@@ -36,6 +36,21 @@ struct pk_registry_type {
 };
 
 /**
+ * pk_core_counters() - The counters the core keeps for every device
+ * @n:	(out) Entries in the table
+ *
+ * "dropped-no-buffer", "dropped-queue-full" (enum pk_drop), "loop-drops"
+ * and "unlinked-drops", with their blurbs, for front ends that document
+ * them. Types built for 1.2 or later may not declare these names; a type
+ * built for 1.0 or 1.1 that declares one keeps its own. (A device that
+ * instantiates templates also has "instances" and "instances-refused".)
+ *
+ * Context: any thread. Since: 1.2
+ * Return: a static table.
+ */
+const struct pk_counter *pk_core_counters(uint32_t *n);
+
+/**
  * pk_registry_new() - An empty registry holding only libpktkit's built-in types
  *
  * Context: main context.
