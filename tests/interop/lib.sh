@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: MIT
-# lib.sh - Shared helpers of the interop tests: namespaces, cleanup, waiting, pktkit-host, iperf3
+# lib.sh - Shared helpers of the interop tests: namespaces, cleanup, waiting, pktkit-host (and pktkitctl), iperf3, QEMU guests, DHCP clients
 #
 # Source it first thing from a test script:   . "$(dirname "$0")/lib.sh"
 # It sets `set -euo pipefail`, makes a temp dir $T, and installs an EXIT/INT/TERM
@@ -19,6 +19,24 @@
 #                             "RESULT <label>: <n> Mbit/s (retrans <r>)"; sets IPERF_MBPS
 #   fail MSG / skip MSG       print and exit 1 / 77 (skip becomes a failure when CI=true)
 #
+# pktkit-host with pktkitctl:
+#   ctl_init                  find pktkitctl (next to pktkit-host, or $PKTKITCTL); sets CTL
+#   run_host_ctl TOPOLOGY     run_host with a private D-Bus address, $T/ctl.sock
+#   ctl ARGS...               pktkitctl on that address (a function: to signal a background
+#                             run, start "$CTL" --address unix:path=$T/ctl.sock itself)
+#   stat_of DEVICE COUNTER    one counter of DEVICE (D-Bus refreshes them every 500 ms)
+# QEMU guests:
+#   guest_init                build the test guest (tests/guest; cached) or skip; sets
+#                             GUEST_SRC and GUEST ($PKTKIT_GUEST_DIR overrides the cache)
+#   guest_boot NAME MAC NETDEV CMD...
+#                             boot it in the background (120 s at most), its NIC on the
+#                             -netdev NETDEV (id n0), one --cmd per CMD; console in $T/NAME.log
+# DHCP clients:
+#   dhcp_state_init           make $T/state (for svc.dhcp-server's "state-dir"); sets
+#                             LEASES, its lease file
+#   udhcpc_script             write $T/udhcpc.script: prints "udhcpc-event: EVENT ip=... ..."
+#                             and configures the address, nothing else (no resolv.conf)
+#
 # Environment: PKTKIT_HOST (path of pktkit-host; set by tests/interop/meson.build),
 # PKTKIT_MODULE_PATH (module dirs of the build tree), CI, KEEP_TMP=1 (keep $T).
 
@@ -30,6 +48,10 @@ HOST_PID=
 HOST_LOG=
 IPERF_MBPS=
 T=
+CTL=
+GUEST_SRC=
+GUEST=
+LEASES=
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -143,4 +165,57 @@ iperf_pair() {
 	wait "$sp" 2>/dev/null || true
 	IPERF_MBPS=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["end"]; print("%.0f" % (e["sum_received"]["bits_per_second"]/1e6))' "$j")
 	echo "RESULT $label: $IPERF_MBPS Mbit/s (retrans $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"].get("retransmits","n/a"))' "$j"))"
+}
+
+ctl_init() {
+	CTL=${PKTKITCTL:-$(dirname "$PKTKIT_HOST")/pktkitctl}
+	[ -x "$CTL" ] || fail "pktkitctl not found next to pktkit-host ($CTL)"
+}
+
+run_host_ctl() {
+	# run_host starts $PKTKIT_HOST TOPOLOGY: a wrapper adds the D-Bus address.
+	cat >"$T/host.sh" <<SH
+#!/bin/sh
+exec "$PKTKIT_HOST" --dbus-address unix:path=$T/ctl.sock "\$@"
+SH
+	chmod +x "$T/host.sh"
+	PKTKIT_HOST=$T/host.sh run_host "$1"
+}
+
+ctl() { "$CTL" --address "unix:path=$T/ctl.sock" "$@"; }
+
+stat_of() { ctl stats "$1" | awk -v c="$2" '$2 == c { print $3 }'; }
+
+guest_init() {
+	local grc=0
+	GUEST_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../guest" && pwd)
+	GUEST=${PKTKIT_GUEST_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/pktkit-guest/out}
+	"$GUEST_SRC/build-guest.sh" "$GUEST" || grc=$?
+	[ $grc -eq 77 ] && skip "cannot build the test guest"
+	[ $grc -eq 0 ] || fail "build-guest.sh failed ($grc)"
+}
+
+guest_boot() {
+	local name=$1 mac=$2 nd=$3 c args=()
+	shift 3
+	for c in "$@"; do args+=(--cmd "$c"); done
+	"$GUEST_SRC/run-guest.sh" "$GUEST" --mac "$mac" --timeout 120 "${args[@]}" -- -netdev "$nd" \
+		>"$T/$name.log" 2>&1 &
+}
+
+dhcp_state_init() {
+	LEASES=$T/state/dhcp.leases
+	mkdir -p "$T/state"
+}
+
+udhcpc_script() {
+	cat >"$T/udhcpc.script" <<'EOF'
+#!/bin/sh
+echo "udhcpc-event: $1 ip=$ip mask=$mask router=$router lease=$lease serverid=$serverid domain=$domain dns=$dns"
+case "$1" in
+  deconfig)    ip link set "$interface" up; ip addr flush dev "$interface" ;;
+  bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/${mask:-24}" dev "$interface" ;;
+esac
+EOF
+	chmod +x "$T/udhcpc.script"
 }

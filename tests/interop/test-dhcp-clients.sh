@@ -18,8 +18,7 @@ ns_new N1 u	# udhcpc
 ns_new N2 d	# dhclient (reserved MAC)
 ns_new N3 c	# dhcpcd
 MAC1=52:54:00:68:00:01 MAC2=52:54:00:68:00:02 MAC3=52:54:00:68:00:03
-LEASES=$T/state/dhcp.leases
-mkdir -p "$T/state"
+dhcp_state_init
 
 cat >"$T/topo.json" <<JSON
 {
@@ -39,14 +38,7 @@ cat >"$T/topo.json" <<JSON
 JSON
 
 # ---- event scripts: print the lease, configure the address, nothing else ----
-cat >"$T/udhcpc.script" <<'EOF'
-#!/bin/sh
-echo "udhcpc-event: $1 ip=$ip mask=$mask router=$router lease=$lease serverid=$serverid domain=$domain dns=$dns"
-case "$1" in
-  deconfig)    ip link set "$interface" up; ip addr flush dev "$interface" ;;
-  bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/${mask:-24}" dev "$interface" ;;
-esac
-EOF
+udhcpc_script
 cat >"$T/dhclient.script" <<'EOF'
 #!/bin/sh
 echo "dhclient-event: reason=$reason ip=$new_ip_address mask=$new_subnet_mask routers=$new_routers lease=$new_dhcp_lease_time server=$new_dhcp_server_identifier"

@@ -17,8 +17,7 @@ require python3 udhcpc
 ns_new N1 f	# the flood
 ns_new N2 u	# udhcpc
 MAC2=52:54:00:6a:00:02
-LEASES=$T/state/dhcp.leases
-mkdir -p "$T/state"
+dhcp_state_init
 
 cat >"$T/topo.json" <<JSON
 {
@@ -35,15 +34,7 @@ cat >"$T/topo.json" <<JSON
 }
 JSON
 
-cat >"$T/udhcpc.script" <<'EOF'
-#!/bin/sh
-echo "udhcpc-event: $1 ip=$ip"
-case "$1" in
-  deconfig)    ip link set "$interface" up; ip addr flush dev "$interface" ;;
-  bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/${mask:-24}" dev "$interface" ;;
-esac
-EOF
-chmod +x "$T/udhcpc.script"
+udhcpc_script
 
 flood() {	# MODE N: prints the flooder's summary line, sets FLOOD
 	FLOOD=$(ip netns exec "$N1" timeout 120 python3 "$(dirname "$0")/dhcp-flood.py" pkdf1 "$@") \

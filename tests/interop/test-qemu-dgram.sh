@@ -16,14 +16,8 @@
 . "$(dirname "$0")/lib.sh"
 interop_init qg
 require qemu-system-x86_64 cpio python3
-GUEST_SRC=$(cd "$(dirname "$0")/../guest" && pwd)
-GUEST=${PKTKIT_GUEST_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/pktkit-guest/out}
-CTL=${PKTKITCTL:-$(dirname "$PKTKIT_HOST")/pktkitctl}
-[ -x "$CTL" ] || fail "pktkitctl not found next to pktkit-host ($CTL)"
-grc=0
-"$GUEST_SRC/build-guest.sh" "$GUEST" || grc=$?
-[ $grc -eq 77 ] && skip "cannot build the test guest"
-[ $grc -eq 0 ] || fail "build-guest.sh failed ($grc)"
+ctl_init
+guest_init
 MACA=52:54:00:77:01:0a MACB=52:54:00:77:01:0b
 SOCK=$T/guests.sock
 # Two free UDP ports on loopback: the device's (QEMU's remote) and QEMU's local.
@@ -48,13 +42,7 @@ cat >"$T/topo.json" <<JSON
   "links": [ ["dhcp", "lan"], ["vms.lan", "lan"], ["dg", "lan"] ]
 }
 JSON
-# pktkit-host with a private D-Bus address (run_host starts $PKTKIT_HOST TOPOLOGY).
-cat >"$T/host.sh" <<SH
-#!/bin/sh
-exec "$PKTKIT_HOST" --dbus-address unix:path=$T/ctl.sock "\$@"
-SH
-chmod +x "$T/host.sh"
-PKTKIT_HOST=$T/host.sh run_host "$T/topo.json"
+run_host_ctl "$T/topo.json"
 ND_A="stream,id=n0,server=off,addr.type=unix,addr.path=$SOCK"
 ND_B="dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$PQEMU,remote.type=inet,remote.host=127.0.0.1,remote.port=$PDEV"
 grep -qF -- "dg: attach a QEMU guest with: qemu-system-x86_64 ... -netdev $ND_B -device" "$HOST_LOG" ||
@@ -66,9 +54,6 @@ require ss
 fds() { ls "/proc/$HOST_PID/fd" | wc -l; }
 # Accepted guest connections the host holds on the listener's socket.
 guest_socks() { ss -xpH | grep -F "$SOCK" | grep "pid=$HOST_PID," | grep -vc LISTEN || true; }
-stat_of() {	# DEVICE COUNTER
-	"$CTL" --address "unix:path=$T/ctl.sock" stats "$1" | awk -v c="$2" '$2 == c { print $3 }'
-}
 # The D-Bus Counters property is refreshed every 500 ms: poll for a value.
 wait_stat() {	# DEVICE COUNTER VALUE
 	for _ in $(seq 30); do [ "$(stat_of "$1" "$2")" = "$3" ] && return 0; sleep 0.2; done

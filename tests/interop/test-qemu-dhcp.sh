@@ -14,12 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 interop_init qd
 require qemu-system-x86_64 cpio
-GUEST_SRC=$(cd "$(dirname "$0")/../guest" && pwd)
-GUEST=${PKTKIT_GUEST_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/pktkit-guest/out}
-grc=0
-"$GUEST_SRC/build-guest.sh" "$GUEST" || grc=$?
-[ $grc -eq 77 ] && skip "cannot build the test guest"
-[ $grc -eq 0 ] || fail "build-guest.sh failed ($grc)"
+guest_init
 
 SOCK=$T/guests.sock
 cat >"$T/topo.json" <<JSON

@@ -18,12 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 interop_init q2
 require qemu-system-x86_64 cpio
-GUEST_SRC=$(cd "$(dirname "$0")/../guest" && pwd)
-GUEST=${PKTKIT_GUEST_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/pktkit-guest/out}
-grc=0
-"$GUEST_SRC/build-guest.sh" "$GUEST" || grc=$?
-[ $grc -eq 77 ] && skip "cannot build the test guest"
-[ $grc -eq 0 ] || fail "build-guest.sh failed ($grc)"
+guest_init
 MACA=52:54:00:77:00:0a MACB=52:54:00:77:00:0b
 # Ping until the peer answers (it boots at the same time), at most ~20 s.
 reach() { echo "i=0; until ping -c 1 -W 1 $1 >/dev/null; do i=\$((i+1)); [ \$i -lt 20 ] || exit 1; done"; }
@@ -51,14 +46,6 @@ topology() {	# SEGMENTS EXTRA_DEVICES EXTRA_LINKS
 JSON
 }
 
-boot() {	# NAME MAC NETDEV CMD...
-	local name=$1 mac=$2 nd=$3 args=()
-	shift 3
-	for c in "$@"; do args+=(--cmd "$c"); done
-	"$GUEST_SRC/run-guest.sh" "$GUEST" --mac "$mac" --timeout 120 "${args[@]}" -- -netdev "$nd" \
-		>"$T/$name.log" 2>&1 &
-}
-
 check() {	# NAME PID IP
 	local rc=0
 	wait "$2" || rc=$?
@@ -73,10 +60,10 @@ topology shared ', "tcpvms": { "type": "io.qemu-listen", "listen": "tcp:127.0.0.
 run_host "$T/topo.json"
 wait_for "$HOST_LOG" 'listening for QEMU guests on tcp:127.0.0.1:[0-9]+' 5 || fail "no TCP port"
 PORT=$(sed -n 's/.*listening for QEMU guests on tcp:127.0.0.1:\([0-9]*\).*/\1/p' "$HOST_LOG" | head -n 1)
-boot A "$MACA" "stream,id=n0,server=off,addr.type=unix,addr.path=$T/guests.sock" \
+guest_boot A "$MACA" "stream,id=n0,server=off,addr.type=unix,addr.path=$T/guests.sock" \
 	"$(reach 10.77.0.51)" "ping -c 2 -W 2 10.77.0.1"
 PA=$!
-boot B "$MACB" "socket,id=n0,connect=127.0.0.1:$PORT" "$(reach 10.77.0.50)"
+guest_boot B "$MACB" "socket,id=n0,connect=127.0.0.1:$PORT" "$(reach 10.77.0.50)"
 PB=$!
 check A $PA 10.77.0.50
 check B $PB 10.77.0.51
@@ -89,9 +76,9 @@ topology isolated ', "gw": { "type": "io.tap", "ifname": "pkq2gw", "netns": "'"$
                             "addresses": [ { "prefix": "10.77.0.2/24" } ] }' ', ["gw", "lan"]'
 run_host "$T/topo.json"
 ND="stream,id=n0,server=off,addr.type=unix,addr.path=$T/guests.sock"
-boot A "$MACA" "$ND" "ping -c 2 -W 2 10.77.0.1" "$(noreach 10.77.0.51)"
+guest_boot A "$MACA" "$ND" "ping -c 2 -W 2 10.77.0.1" "$(noreach 10.77.0.51)"
 PA=$!
-boot B "$MACB" "$ND" "ping -c 2 -W 2 10.77.0.1" "$(noreach 10.77.0.50)"
+guest_boot B "$MACB" "$ND" "ping -c 2 -W 2 10.77.0.1" "$(noreach 10.77.0.50)"
 PB=$!
 # A guest that reached the other, or ended, stops the wait at once.
 phase2_fail() {

@@ -240,6 +240,58 @@ static void test_closed_udp_port_rate_limited(void)
 	pfx_teardown(&f);
 }
 
+/* An IPv6 packet for upper-layer protocol 253 (RFC 3692 experiment), after @ext
+ * (extension headers whose last Next Header is 253; NULL: none), draws a
+ * Parameter Problem code 1 whose pointer is @pointer. */
+static void check_unknown_proto6(const uint8_t *ext, uint32_t ext_len, uint8_t first_nh,
+				 uint32_t pointer)
+{
+	struct pfx f;
+	uint8_t l4[64], pkt[128];
+	uint32_t n;
+	struct pk_buf *b;
+	const uint8_t *r;
+
+	pfx_setup(&f, NULL);
+	if (ext_len)
+		memcpy(l4, ext, ext_len);
+	memcpy(l4 + ext_len, "unknown protocol", 16);
+	n = build_ip(pkt, "fd00::1", "fd00::2", ext_len ? first_nh : 253, l4, ext_len + 16, -1);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	b = pk_pipe_pop(f.pipe);
+	g_assert_nonnull(b);
+	r = pk_buf_data(b);
+	g_assert_cmpuint(pk_buf_len(b), ==, 40 + 8 + n);
+	g_assert_cmpuint(r[6], ==, PK_IPPROTO_ICMPV6);
+	g_assert_cmpuint(r[40], ==, PK_ICMP6_PARAM_PROBLEM);
+	g_assert_cmpuint(r[41], ==, 1);
+	g_assert_cmpuint(pk_get_be32(r + 44), ==, pointer);
+	g_assert_cmpuint(pkt[pointer], ==, 253); /* it does point at the value */
+	g_assert_cmpmem(r + 48, n, pkt, n);
+	g_assert_true(pk_csum_ok(r + 40, 8 + n,
+				 pk_csum_pseudo6(r + 8, r + 24, PK_IPPROTO_ICMPV6, 8 + n)));
+	pk_buf_unref(b);
+	g_assert_cmpuint(ctr(&f, "dropped-proto"), ==, 1);
+	pfx_teardown(&f);
+}
+
+static void test_unknown_proto6(void)
+{
+	/* Destination options: Next Header 253, length 0 (8 bytes), a PadN of 4. */
+	static const uint8_t dstopts[8] = { 253, 0, 1, 4, 0, 0, 0, 0 };
+	/* Hop-by-hop (16 bytes: length 1, PadN of 12) then that destination options. */
+	static const uint8_t hbh_dstopts[24] = {
+		PK_IPPROTO_DSTOPTS, 1, 1, 12, [16] = 253, 0, 1, 4
+	};
+
+	/* The fixed header's Next Header field, at offset 6. */
+	check_unknown_proto6(NULL, 0, 0, 6);
+	/* The destination options header's, the first byte after the fixed header. */
+	check_unknown_proto6(dstopts, sizeof(dstopts), PK_IPPROTO_DSTOPTS, 40);
+	/* The last of two extension headers. */
+	check_unknown_proto6(hbh_dstopts, sizeof(hbh_dstopts), PK_IPPROTO_HOPOPTS, 56);
+}
+
 static void test_bad_input(void)
 {
 	struct pfx f;
@@ -883,6 +935,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/vclient/echo6", test_echo6);
 	g_test_add_func("/vclient/closed-tcp-port", test_closed_tcp_port);
 	g_test_add_func("/vclient/closed-udp-port-rate-limited", test_closed_udp_port_rate_limited);
+	g_test_add_func("/vclient/unknown-proto6", test_unknown_proto6);
 	g_test_add_func("/vclient/bad-input", test_bad_input);
 	g_test_add_func("/vclient/bad-config", test_bad_config);
 	g_test_add_func("/vclient/tcp-v4", test_tcp_v4);

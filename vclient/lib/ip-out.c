@@ -107,7 +107,7 @@ void vc_drop_app_queue(struct pk_vclient *vc)
 }
 
 bool vc_send_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *pkt, uint32_t pkt_len,
-			uint8_t type, uint8_t code)
+			uint8_t type, uint8_t code, uint32_t info)
 {
 	struct pk_ip_fields f;
 	struct pk_buf *b;
@@ -124,7 +124,7 @@ bool vc_send_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *pkt, ui
 	/* Sent from the address the offending packet was sent to (.src NULL),
 	 * quoting as much as fits in 576 / 1280 bytes. */
 	f = vc_ip_fields(vc, ipv6, 0, NULL, NULL);
-	if (pk_icmp_error_build(b, &f, type, code, 0, pkt, pkt_len, 0) != PK_ICMP_ERR_OK) {
+	if (pk_icmp_error_build(b, &f, type, code, info, pkt, pkt_len, 0) != PK_ICMP_ERR_OK) {
 		pk_buf_unref(b);
 		return false;
 	}

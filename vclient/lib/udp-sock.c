@@ -321,7 +321,7 @@ void vc_udp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const ui
 		if (vc->cfg.reject_closed && vc_icmp_allowed(vc) &&
 		    vc_send_icmp_error(vc, ipv6, pkt, pkt_len,
 				       ipv6 ? PK_ICMP6_DEST_UNREACH : PK_ICMP_DEST_UNREACH,
-				       ipv6 ? 4 : 3))
+				       ipv6 ? 4 : 3, 0))
 			pk_dev_count(vc->dev, VC_C_UDP_UNREACH_SENT, 1);
 		return;
 	}

@@ -142,7 +142,7 @@ bool vc_queue_l4(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t pro
 void vc_flush_app_queue(struct pk_vclient *vc);
 void vc_drop_app_queue(struct pk_vclient *vc);
 bool vc_send_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *pkt, uint32_t pkt_len,
-			uint8_t type, uint8_t code);
+			uint8_t type, uint8_t code, uint32_t info);
 uint32_t vc_ip_hlen(bool ipv6);
 
 /* tcp-sock.c */
