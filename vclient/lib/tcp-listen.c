@@ -79,7 +79,7 @@ static void vc_listen_complete(struct vc_listen *l)
 	}
 }
 
-void vc_listen_offer(struct vc_listen *l, struct vc_tcp_sock *s)
+bool vc_listen_offer(struct vc_listen *l, struct vc_tcp_sock *s)
 {
 	if (l->ready.length >= l->backlog) {
 		pk_dev_count(l->vc->dev, VC_C_TCP_BACKLOG_FULL, 1);
@@ -87,11 +87,12 @@ void vc_listen_offer(struct vc_listen *l, struct vc_tcp_sock *s)
 		vc_sock_drain(l->vc, s, pk_dev_now(l->vc->dev));
 		vc_sock_drop_conn(s);
 		vc_sock_free(s);
-		return;
+		return false;
 	}
 	s->queued = true;
 	g_queue_push_tail_link(&l->ready, &s->ready_link);
 	vc_listen_complete(l);
+	return true;
 }
 
 void vc_listen_teardown(struct vc_listen *l)

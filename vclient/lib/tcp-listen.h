@@ -31,9 +31,9 @@ struct vc_listen *vc_listen_find(struct pk_vclient *vc, bool ipv6, const uint8_t
  * engine listener answers; a completed handshake makes a sock of @l. */
 void vc_listen_input(struct pk_vclient *vc, struct vc_listen *l, const uint8_t *src,
 		     const uint8_t *dst, const struct pk_tcp_view *v, uint64_t now);
-/* Established passive open @s: queue it for accept; with the backlog full,
- * reset and free it instead. */
-void vc_listen_offer(struct vc_listen *l, struct vc_tcp_sock *s);
+/* Established passive open @s: queue it for accept, true. With the backlog
+ * full, reset and free it instead: false, and @s is gone. */
+bool vc_listen_offer(struct vc_listen *l, struct vc_tcp_sock *s);
 /* Reset what was never accepted, fail pending accepts, free the engine listener. */
 void vc_listen_teardown(struct vc_listen *l);
 

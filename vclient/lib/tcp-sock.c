@@ -179,10 +179,8 @@ static void vc_sock_process(struct pk_vclient *vc, struct vc_tcp_sock *s, uint64
 				g_clear_pointer(&s->cancel_source, g_source_unref);
 			}
 			vc_task_return_later(t, vc_stream_new(s), NULL);
-		} else if (s->listener) {
-			vc_listen_offer(s->listener, s);
-			if (!s->conn)
-				return;	/* backlog full: reset and freed */
+		} else if (s->listener && !vc_listen_offer(s->listener, s)) {
+			return; /* backlog full: reset and freed */
 		}
 	}
 	if (s->error && s->connect_task)
