@@ -725,6 +725,42 @@ static void test_tcp_options(void)
 	sfx_teardown(&f);
 }
 
+/* A passive open beyond the backlog is reset and freed; the queued one is accepted. */
+static void test_tcp_backlog_full(void)
+{
+	struct sfx f;
+	GError *error = NULL;
+	g_autoptr(GSocketAddress) port = sa("10.0.0.2", 82);
+	struct connect_result cr1 = { 0 }, cr2 = { 0 };
+	struct accept_result ar = { 0 };
+	struct pk_dev *b;
+	PkVclientListener *l;
+
+	sfx_setup(&f, NULL);
+	b = pk_graph_lookup(f.g, "b");
+	l = pk_vclient_tcp_listen(f.b, port, 1, &error);
+	g_assert_no_error(error);
+	cr1.vc = f.a;
+	pk_vclient_tcp_connect_async(f.a, port, NULL, connected, &cr1);
+	run_until(&f, &cr1.done);
+	g_assert_no_error(cr1.error);
+	cr2.vc = f.a;
+	pk_vclient_tcp_connect_async(f.a, port, NULL, connected, &cr2);
+	run_until(&f, &cr2.done);
+	while (pk_dev_counter(b, "tcp-backlog-full") == 0)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_cmpuint(pk_dev_counter(b, "tcp-backlog-full"), ==, 1);
+	pk_vclient_listener_accept_async(l, NULL, accepted, &ar);
+	run_until(&f, &ar.done);
+	g_assert_no_error(ar.error);
+	g_clear_object(&ar.stream);
+	g_clear_object(&cr1.stream);
+	g_clear_object(&cr2.stream);
+	g_clear_error(&cr2.error);
+	g_object_unref(l);
+	sfx_teardown(&f);
+}
+
 /* Streams outlive their device: operations fail cleanly, nothing leaks. */
 static void test_tcp_device_stops(void)
 {
@@ -945,6 +981,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/vclient/tcp-refused", test_tcp_refused);
 	g_test_add_func("/vclient/tcp-errors", test_tcp_errors);
 	g_test_add_func("/vclient/tcp-options", test_tcp_options);
+	g_test_add_func("/vclient/tcp-backlog-full", test_tcp_backlog_full);
 	g_test_add_func("/vclient/tcp-device-stops", test_tcp_device_stops);
 	g_test_add_func("/vclient/udp", test_udp);
 	g_test_add_func("/vclient/address-from-dhcp", test_address_from_dhcp);

@@ -4,7 +4,7 @@
 
 #include <pktkit/toolkit/dns.h>
 
-#include "vclient-private.h"
+#include "sock-table.h"
 
 /*
  * Everything runs on the thread-default main context of the thread that

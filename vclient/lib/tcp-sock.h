@@ -4,7 +4,7 @@
 #ifndef PKTKIT_VCLIENT_TCP_SOCK_H
 #define PKTKIT_VCLIENT_TCP_SOCK_H
 
-#include "vclient-private.h"
+#include "sock-table.h"
 
 /*
  * One connection of the engine and what the application holds of it.
@@ -39,23 +39,21 @@ struct vc_tcp_sock {
 	bool app_gone;			/* app_refs dropped to 0 after having been > 0 */
 };
 
-/* A listening port: the engine listener plus the accept queue. */
-struct vc_listen {
-	struct vc_key key;		/* first: the hash table key points here */
-	struct pk_vclient *vc;		/* NULL once detached */
-	/* The engine binds a listener to one address: a listener on the any
-	 * address gets one per local address of the family, made when the
-	 * first segment for that address arrives (addresses may come later,
-	 * e.g. from a DHCP lease). */
-	struct pk_tcp_listener *l[VC_MAX_ADDRS];
-	uint8_t laddr[VC_MAX_ADDRS][16];
-	uint32_t n_l;
-	PkVclientListener *obj;		/* not a reference: it owns us */
-	GQueue ready;			/* established socks not yet accepted */
-	GQueue waiters;			/* GTask of pending accepts */
-	guint backlog;
-	struct pk_tcp_config cfg;	/* of the connections it accepts */
-};
+/* tcp-sock.c, for connect, listen and input */
+struct vc_tcp_sock *vc_sock_new(struct pk_vclient *vc, struct pk_tcp_conn *c);
+void vc_sock_free(struct vc_tcp_sock *s);
+/* The engine connection is gone (closed, or the device stops). */
+void vc_sock_drop_conn(struct vc_tcp_sock *s);
+/* Queue @s for vc_tcp_flush(): its output, events and timer. */
+void vc_sock_mark_dirty(struct vc_tcp_sock *s);
+/* Send what the engine has for @s now (vc_send_l4(): inside device callbacks). */
+void vc_sock_drain(struct pk_vclient *vc, struct vc_tcp_sock *s, uint64_t now);
+void vc_sock_set_error(struct vc_tcp_sock *s, GIOErrorEnum code, const char *msg);
+/* Fail a pending connect with the sock's error. */
+void vc_sock_fail_connect(struct vc_tcp_sock *s);
+/* The device's connection settings with @opts applied. */
+bool vc_tcp_config(struct pk_vclient *vc, const struct pk_vclient_tcp_options *opts,
+		   struct pk_tcp_config *cfg, GError **error);
 
 /* tcp-sock.c, for the stream objects */
 void vc_sock_app_ref(struct vc_tcp_sock *s);
@@ -71,12 +69,8 @@ void vc_sock_close_read(struct vc_tcp_sock *s);
 GIOStream *vc_stream_new(struct vc_tcp_sock *s);
 struct vc_tcp_sock *vc_stream_sock(PkVclientStream *stream);
 
-/* Completion of a GTask from an idle source of its context, never from
- * inside a device callback. @obj: (transfer full) GObject or NULL. */
-void vc_task_return_later(GTask *task, gpointer obj, GError *error);
-
-/* A GSource that dispatches a GPollableSourceFunc(@obj) while @ready(@arg). */
-GSource *vc_wait_source_new(GObject *obj, gboolean (*ready)(gpointer arg), gpointer arg,
-			    GCancellable *cancellable);
+/* tcp-input.c: one segment the engine made (RST, SYN-ACK) for @ep. */
+void vc_send_segment(struct pk_vclient *vc, const struct pk_tcp_endpoints *ep, const uint8_t *seg,
+		     uint32_t len);
 
 #endif /* PKTKIT_VCLIENT_TCP_SOCK_H */

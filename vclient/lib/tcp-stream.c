@@ -2,81 +2,9 @@
 /* tcp-stream.c - GIOStream, pollable input and output streams over a vclient TCP connection */
 #include <string.h>
 
+#include "sock-async.h"
+#include "sock-table.h"
 #include "tcp-sock.h"
-
-/* Wait source: ready while a predicate holds --------------------------------------------- */
-
-/*
- * Readiness is re-evaluated in prepare and check on every main-loop
- * iteration. Connection state only changes on the graph's context thread
- * (packet input, timers, application calls), so the iteration that follows a
- * change always sees it: no wake-up is needed.
- */
-struct vc_wait_source {
-	GSource source;
-	GObject *obj;
-	gboolean (*ready)(gpointer arg);
-	gpointer arg;
-};
-
-static gboolean vc_wait_prepare(GSource *source, gint *timeout)
-{
-	struct vc_wait_source *w = (struct vc_wait_source *)source;
-
-	*timeout = -1;
-	return w->ready(w->arg);
-}
-
-static gboolean vc_wait_check(GSource *source)
-{
-	struct vc_wait_source *w = (struct vc_wait_source *)source;
-
-	return w->ready(w->arg);
-}
-
-static gboolean vc_wait_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
-{
-	struct vc_wait_source *w = (struct vc_wait_source *)source;
-	GPollableSourceFunc func = (GPollableSourceFunc)(void (*)(void))callback;
-
-	if (!func)
-		return G_SOURCE_REMOVE;
-	return func(w->obj, user_data);
-}
-
-static void vc_wait_finalize(GSource *source)
-{
-	struct vc_wait_source *w = (struct vc_wait_source *)source;
-
-	g_clear_object(&w->obj);
-}
-
-static GSourceFuncs vc_wait_funcs = {
-	.prepare = vc_wait_prepare,
-	.check = vc_wait_check,
-	.dispatch = vc_wait_dispatch,
-	.finalize = vc_wait_finalize,
-};
-
-GSource *vc_wait_source_new(GObject *obj, gboolean (*ready)(gpointer arg), gpointer arg,
-			    GCancellable *cancellable)
-{
-	GSource *source = g_source_new(&vc_wait_funcs, sizeof(struct vc_wait_source));
-	struct vc_wait_source *w = (struct vc_wait_source *)source;
-
-	w->obj = g_object_ref(obj);
-	w->ready = ready;
-	w->arg = arg;
-	g_source_set_static_name(source, "pktkit vclient socket");
-	if (cancellable) {
-		GSource *c = g_cancellable_source_new(cancellable);
-
-		g_source_set_dummy_callback(c);
-		g_source_add_child_source(source, c);
-		g_source_unref(c);
-	}
-	return source;
-}
 
 /* Input stream ------------------------------------------------------------------------------- */
 

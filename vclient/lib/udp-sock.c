@@ -5,7 +5,8 @@
 #include <pktkit/build.h>
 #include <pktkit/checksum.h>
 
-#include "tcp-sock.h"
+#include "sock-async.h"
+#include "sock-table.h"
 
 /* A bound UDP port; the object owns it, the device's table points at it. */
 struct vc_udp {
@@ -358,7 +359,7 @@ void vc_udp_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *inner, u
 
 void vc_udp_init(struct pk_vclient *vc)
 {
-	vc->udp = g_hash_table_new(vc_key_hash, vc_key_equal);
+	vc->udp = vc_key_table_new();
 }
 
 void vc_udp_shutdown(struct pk_vclient *vc)

@@ -17,8 +17,6 @@
 /* Data segments one receive call may answer with; the rest leaves from the
  * flush timer (a burst must not overflow the queue of a busy peer). */
 #define VC_INLINE_SEGS PK_BATCH_MAX
-#define VC_EPHEMERAL_LO 49152u
-#define VC_EPHEMERAL_HI 65535u
 
 struct vc_addr_rec {
 	struct pk_prefix prefix;
@@ -74,16 +72,6 @@ enum vc_counter {
 	VC_N_COUNTERS
 };
 
-/* A 4-tuple or a bound (family, address, port): the demux key. */
-struct vc_key {
-	uint8_t ipv6;
-	uint8_t pad;
-	uint16_t lport;
-	uint16_t rport;
-	uint8_t laddr[16];
-	uint8_t raddr[16];
-};
-
 struct vc_tcp_sock;
 struct vc_listen;
 struct vc_udp;
@@ -129,6 +117,7 @@ bool vc_is_local(const struct pk_vclient *vc, bool ipv6, const uint8_t *addr);
 bool vc_pick_source(const struct pk_vclient *vc, bool ipv6, const uint8_t *dst, uint8_t *src);
 void vc_schedule_flush(struct pk_vclient *vc);
 bool vc_icmp_allowed(struct pk_vclient *vc);
+bool vc_addr_is_any(bool ipv6, const uint8_t *addr);
 
 /* ip-out.c: build IP packets around L4 payloads. vc_send_l4() adds to
  * vc->out and may emit: only inside the device's callbacks. vc_queue_l4()
@@ -148,12 +137,14 @@ uint32_t vc_ip_hlen(bool ipv6);
 /* tcp-sock.c */
 void vc_tcp_init(struct pk_vclient *vc);
 void vc_tcp_shutdown(struct pk_vclient *vc);
+void vc_tcp_flush(struct pk_vclient *vc);
+
+/* tcp-input.c */
 void vc_tcp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const uint8_t *dst,
 		  const uint8_t *pkt, uint32_t pkt_len, const uint8_t *seg, uint32_t seg_len,
 		  bool csum_trusted);
 void vc_tcp_icmp_error(struct pk_vclient *vc, bool ipv6, uint8_t type, uint8_t code,
 		       uint32_t mtu, const uint8_t *inner, uint32_t inner_len);
-void vc_tcp_flush(struct pk_vclient *vc);
 
 /* udp-sock.c */
 void vc_udp_init(struct pk_vclient *vc);
@@ -163,23 +154,5 @@ void vc_udp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, const ui
 		  uint32_t l4_len);
 void vc_udp_icmp_error(struct pk_vclient *vc, bool ipv6, const uint8_t *inner,
 		       uint32_t inner_len);
-
-/* Shared helpers */
-guint vc_key_hash(gconstpointer k);
-gboolean vc_key_equal(gconstpointer a, gconstpointer b);
-GSocketAddress *vc_sockaddr_new(bool ipv6, const uint8_t *addr, uint16_t port);
-bool vc_sockaddr_get(GSocketAddress *sa, bool *ipv6, uint8_t *addr, uint16_t *port,
-		     GError **error);
-bool vc_addr_is_any(bool ipv6, const uint8_t *addr);
-/* The key of a socket bound to @local (one of our addresses or the any
- * address); false with @error if the device is not running or the address
- * is not ours. */
-bool vc_bind_key(struct pk_vclient *vc, GSocketAddress *local, struct vc_key *k, uint16_t *port,
-		 GError **error);
-/* A bound socket's entry in @table: (addr, port) exactly, else (any, port). */
-gpointer vc_bound_lookup(GHashTable *table, bool ipv6, const uint8_t *addr, uint16_t port);
-/* Set k->lport to a free ephemeral port, starting at a random one. */
-bool vc_pick_ephemeral(struct pk_vclient *vc, struct vc_key *k,
-		       bool (*is_free)(struct pk_vclient *vc, const struct vc_key *k));
 
 #endif /* PKTKIT_VCLIENT_PRIVATE_H */
