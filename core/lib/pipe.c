@@ -19,17 +19,11 @@ struct pipe {
 	uint32_t len;
 };
 
-enum {
-	PIPE_RECEIVED,
-	PIPE_INJECTED,
-	PIPE_DROPPED_FULL,
-};
-
-static const struct pk_counter pipe_counters[] = {
-	[PIPE_RECEIVED] = { "received", "Buffers that arrived on io" },
-	[PIPE_INJECTED] = { "injected", "Buffers sent out of io by pk_pipe_inject()" },
-	[PIPE_DROPPED_FULL] = { "dropped-full", "Buffers not kept because the queue was full" },
-};
+#define PIPE_COUNTERS(_)                                                           \
+	_(PIPE_RECEIVED, "received", "Buffers that arrived on io")                 \
+	_(PIPE_INJECTED, "injected", "Buffers sent out of io by pk_pipe_inject()") \
+	_(PIPE_DROPPED_FULL, "dropped-full", "Buffers not kept because the queue was full")
+PK_COUNTERS_DECLARE(pipe_counters, PIPE_COUNTERS);
 
 static const struct pk_param pipe_params[] = {
 	PK_PARAM_U32(struct pipe_config, capacity, "capacity", "1024", 0, 1048576, 0,

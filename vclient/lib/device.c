@@ -111,36 +111,7 @@ static const struct pk_param vc_params[] = {
 				   "'offload' (or the core, for any other peer) to cut"),
 };
 
-static const struct pk_counter vc_counters[] = {
-	[VC_C_RX_PACKETS] = { "rx-packets", "IP packets received" },
-	[VC_C_TX_PACKETS] = { "tx-packets", "IP packets sent" },
-	[VC_C_DROPPED_BAD_IP] = { "dropped-bad-ip", "Malformed IP or L4 headers" },
-	[VC_C_DROPPED_NOT_OURS] = { "dropped-not-ours", "Packets to an address that is not ours" },
-	[VC_C_DROPPED_CHECKSUM] = { "dropped-checksum", "IP, TCP, UDP or ICMP checksum errors" },
-	[VC_C_DROPPED_FRAGMENT] = { "dropped-fragment", "IP fragments (not reassembled)" },
-	[VC_C_DROPPED_PROTO] = { "dropped-proto", "Protocols other than TCP, UDP and ICMP" },
-	[VC_C_ICMP_ECHO_REPLIES] = { "icmp-echo-replies", "Echo replies sent" },
-	[VC_C_ICMP_ERRORS_IN] = { "icmp-errors-in", "ICMP errors received about our packets" },
-	[VC_C_TCP_RST_CLOSED] = { "tcp-rst-closed", "RSTs sent for segments to closed ports" },
-	[VC_C_UDP_UNREACH_SENT] = { "udp-unreachable-sent",
-				    "Port unreachables sent for closed UDP ports" },
-	[VC_C_ICMP_RATE_LIMITED] = { "icmp-rate-limited", "ICMP errors and RSTs not sent (rate)" },
-	[VC_C_UDP_QUEUE_FULL] = { "udp-queue-full", "Datagrams dropped: socket queue full" },
-	[VC_C_UDP_DATAGRAMS_IN] = { "udp-datagrams-in", "Datagrams queued on a socket" },
-	[VC_C_UDP_DATAGRAMS_OUT] = { "udp-datagrams-out", "Datagrams sent" },
-	[VC_C_TCP_CONN_LIMIT] = { "tcp-conn-limit", "SYNs dropped at tcp-max-connections" },
-	[VC_C_TCP_BACKLOG_FULL] = { "tcp-backlog-full",
-				    "Established connections reset: accept backlog full" },
-	[VC_C_TCP_SEGS_IN] = { "tcp-segs-in", "TCP segments given to the engine" },
-	[VC_C_TCP_SEGS_OUT] = { "tcp-segs-out", "TCP segments produced by the engine" },
-	[VC_C_TCP_RETRANSMITS] = { "tcp-retransmits", "TCP segments retransmitted" },
-	[VC_C_TCP_TIMEOUTS] = { "tcp-timeouts", "TCP retransmission timeouts" },
-	[VC_C_TCP_DROPPED] = { "tcp-dropped", "TCP segments the engine dropped" },
-	[VC_C_TCP_CHALLENGE_ACKS] = { "tcp-challenge-acks", "RFC 5961 challenge ACKs sent" },
-	[VC_C_TCP_SYNCOOKIES_SENT] = { "tcp-syncookies-sent", "SYN-ACKs carrying a SYN cookie" },
-	[VC_C_TCP_SYNCOOKIES_OK] = { "tcp-syncookies-ok", "Connections completed from a cookie" },
-	[VC_C_TCP_CONNECTIONS] = { "tcp-connections", "Gauge: connections in the engine now" },
-};
+PK_COUNTERS_TABLE(vc_counters, VC_COUNTERS);
 
 static const struct pk_port_group vc_ports[] = {
 	{ "ip", PK_L3, 1, 1, "IP packets to and from the network (an adapter, router or TUN)",

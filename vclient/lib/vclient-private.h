@@ -42,34 +42,39 @@ struct vc_config {
 	bool tso;
 };
 
-enum vc_counter {
-	VC_C_RX_PACKETS,
-	VC_C_TX_PACKETS,
-	VC_C_DROPPED_BAD_IP,
-	VC_C_DROPPED_NOT_OURS,
-	VC_C_DROPPED_CHECKSUM,
-	VC_C_DROPPED_FRAGMENT,
-	VC_C_DROPPED_PROTO,
-	VC_C_ICMP_ECHO_REPLIES,
-	VC_C_ICMP_ERRORS_IN,
-	VC_C_TCP_RST_CLOSED,
-	VC_C_UDP_UNREACH_SENT,
-	VC_C_ICMP_RATE_LIMITED,
-	VC_C_UDP_QUEUE_FULL,
-	VC_C_UDP_DATAGRAMS_IN,
-	VC_C_UDP_DATAGRAMS_OUT,
-	VC_C_TCP_CONN_LIMIT,
-	VC_C_TCP_BACKLOG_FULL,
-	VC_C_TCP_SEGS_IN,
-	VC_C_TCP_SEGS_OUT,
-	VC_C_TCP_RETRANSMITS,
-	VC_C_TCP_TIMEOUTS,
-	VC_C_TCP_DROPPED,
-	VC_C_TCP_CHALLENGE_ACKS,
-	VC_C_TCP_SYNCOOKIES_SENT,
-	VC_C_TCP_SYNCOOKIES_OK,
-	VC_C_TCP_CONNECTIONS,
-	VC_N_COUNTERS
+/* The device's counters, declared once: device.c makes the table from the list. */
+#define VC_COUNTERS(_)                                                                         \
+	_(VC_C_RX_PACKETS, "rx-packets", "IP packets received")                                \
+	_(VC_C_TX_PACKETS, "tx-packets", "IP packets sent")                                    \
+	_(VC_C_DROPPED_BAD_IP, "dropped-bad-ip", "Malformed IP or L4 headers")                 \
+	_(VC_C_DROPPED_NOT_OURS, "dropped-not-ours", "Packets to an address that is not ours") \
+	_(VC_C_DROPPED_CHECKSUM, "dropped-checksum", "IP, TCP, UDP or ICMP checksum errors")   \
+	_(VC_C_DROPPED_FRAGMENT, "dropped-fragment", "IP fragments (not reassembled)")         \
+	_(VC_C_DROPPED_PROTO, "dropped-proto", "Protocols other than TCP, UDP and ICMP")       \
+	_(VC_C_ICMP_ECHO_REPLIES, "icmp-echo-replies", "Echo replies sent")                    \
+	_(VC_C_ICMP_ERRORS_IN, "icmp-errors-in", "ICMP errors received about our packets")     \
+	_(VC_C_TCP_RST_CLOSED, "tcp-rst-closed", "RSTs sent for segments to closed ports")     \
+	_(VC_C_UDP_UNREACH_SENT, "udp-unreachable-sent",                                       \
+	  "Port unreachables sent for closed UDP ports")                                       \
+	_(VC_C_ICMP_RATE_LIMITED, "icmp-rate-limited", "ICMP errors and RSTs not sent (rate)") \
+	_(VC_C_UDP_QUEUE_FULL, "udp-queue-full", "Datagrams dropped: socket queue full")       \
+	_(VC_C_UDP_DATAGRAMS_IN, "udp-datagrams-in", "Datagrams queued on a socket")           \
+	_(VC_C_UDP_DATAGRAMS_OUT, "udp-datagrams-out", "Datagrams sent")                       \
+	_(VC_C_TCP_CONN_LIMIT, "tcp-conn-limit", "SYNs dropped at tcp-max-connections")        \
+	_(VC_C_TCP_BACKLOG_FULL, "tcp-backlog-full",                                           \
+	  "Established connections reset: accept backlog full")                                \
+	_(VC_C_TCP_SEGS_IN, "tcp-segs-in", "TCP segments given to the engine")                 \
+	_(VC_C_TCP_SEGS_OUT, "tcp-segs-out", "TCP segments produced by the engine")            \
+	_(VC_C_TCP_RETRANSMITS, "tcp-retransmits", "TCP segments retransmitted")               \
+	_(VC_C_TCP_TIMEOUTS, "tcp-timeouts", "TCP retransmission timeouts")                    \
+	_(VC_C_TCP_DROPPED, "tcp-dropped", "TCP segments the engine dropped")                  \
+	_(VC_C_TCP_CHALLENGE_ACKS, "tcp-challenge-acks", "RFC 5961 challenge ACKs sent")       \
+	_(VC_C_TCP_SYNCOOKIES_SENT, "tcp-syncookies-sent", "SYN-ACKs carrying a SYN cookie")   \
+	_(VC_C_TCP_SYNCOOKIES_OK, "tcp-syncookies-ok", "Connections completed from a cookie")  \
+	_(VC_C_TCP_CONNECTIONS, "tcp-connections", "Gauge: connections in the engine now")
+PK_COUNTERS_ENUM(VC_COUNTERS);
+enum {
+	VC_N_COUNTERS = PK_COUNTERS_COUNT(VC_COUNTERS)
 };
 
 struct vc_tcp_sock;
