@@ -28,13 +28,13 @@ G_BEGIN_DECLS
  * @data:	First byte of the packet. Read-only for modules: move it with
  *		pk_buf_push() / pk_buf_pull().
  * @len:	Bytes of packet at @data.
- * @refcnt:	References; atomic. Use pk_buf_ref() / pk_buf_unref().
+ * @refcnt:	Private: references; atomic. Use pk_buf_ref() / pk_buf_unref()
+ *		and pk_buf_is_shared().
  * @size:	Bytes of storage at @head.
  * @head:	Start of storage.
- * @pool_class:	Internal: size class of the storage, for the pool.
- * @flags:	Internal: PK_BUF_F_* bits of the core.
- * @next:	Internal: free-list and queue link owned by whoever holds the
- *		only reference; modules must not use it.
+ * @pool_class:	Private: size class of the storage, for the pool.
+ * @flags:	Private: PK_BUF_F_* bits of the core.
+ * @next:	Private: free-list and queue link of the core.
  * @gso_size:	(Since: 1.1) Segmentation offload: payload bytes per TCP
  *		segment of a super-packet (one IP packet larger than the link
  *		carries, to be cut into segments of at most @gso_size payload
@@ -47,13 +47,16 @@ G_BEGIN_DECLS
  *		headers keeps it right). Read it with pk_buf_csum_start().
  * @csum_offset: (Since: 1.1) PK_CSUM_PARTIAL: offset of the checksum field
  *		from the checksum start (16 for TCP, 6 for UDP).
- * @hop_limit: (Since: 1.2) Internal: where the packet's hop count runs
+ * @hop_limit: (Since: 1.2) Private: where the packet's hop count runs
  *		out (see "Hop count" below), counted in the core's delivery
  *		depth. Written by the core only; modules neither read nor
  *		write it.
  *
  * The layout is part of the ABI so that the accessors below are inline; only
- * ever append fields.
+ * ever append fields. The private fields (PK_PRIVATE(): @refcnt,
+ * @pool_class, @flags, @next, @hop_limit) keep their places but are
+ * libpktkit's alone: outside it their names are mangled, so a module that
+ * touches one does not compile.
  *
  * Offload metadata (@gso_size .. @csum_offset, "Since: 1.1"): it lets a
  * device that talks to a kernel with offloads (io.tun with 'offload') move
@@ -89,12 +92,12 @@ G_BEGIN_DECLS
 struct pk_buf {
 	uint8_t *data;
 	uint32_t len;
-	uint32_t refcnt;
+	uint32_t PK_PRIVATE(refcnt);
 	uint32_t size;
-	uint16_t pool_class;
-	uint16_t flags;
+	uint16_t PK_PRIVATE(pool_class);
+	uint16_t PK_PRIVATE(flags);
 	uint8_t *head;
-	struct pk_buf *next;
+	struct pk_buf *PK_PRIVATE(next);
 	/* Since: 1.1 -- append only below this line */
 	uint16_t gso_size;
 	uint8_t gso_type;
@@ -102,7 +105,7 @@ struct pk_buf {
 	uint16_t csum_start;
 	uint16_t csum_offset;
 	/* Since: 1.2 */
-	uint32_t hop_limit;
+	uint32_t PK_PRIVATE(hop_limit);
 };
 
 /* Device hops a new buffer may make before it counts as looping. Since: 1.2 */
@@ -257,7 +260,7 @@ struct pk_buf *pk_buf_new_copy(const void *data, uint32_t len);
  */
 static inline struct pk_buf *pk_buf_ref(struct pk_buf *b)
 {
-	__atomic_add_fetch(&b->refcnt, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&b->PK_PRIVATE(refcnt), 1, __ATOMIC_RELAXED);
 	return b;
 }
 
@@ -271,7 +274,7 @@ void pk_buf_release_(struct pk_buf *b);
  */
 static inline void pk_buf_unref(struct pk_buf *b)
 {
-	if (b && __atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_ACQ_REL) == 0)
+	if (b && __atomic_sub_fetch(&b->PK_PRIVATE(refcnt), 1, __ATOMIC_ACQ_REL) == 0)
 		pk_buf_release_(b);
 }
 
@@ -283,7 +286,7 @@ static inline void pk_buf_unref(struct pk_buf *b)
  */
 static inline bool pk_buf_is_shared(const struct pk_buf *b)
 {
-	return __atomic_load_n(&b->refcnt, __ATOMIC_ACQUIRE) > 1;
+	return __atomic_load_n(&b->PK_PRIVATE(refcnt), __ATOMIC_ACQUIRE) > 1;
 }
 
 static inline uint8_t *pk_buf_data(const struct pk_buf *b) { return b->data; }

@@ -18,6 +18,20 @@ G_BEGIN_DECLS
 #define PK_HOT __attribute__((hot))
 #define PK_COLD __attribute__((cold))
 
+/*
+ * PK_PRIVATE() - Name of a struct field only libpktkit may touch
+ *
+ * The field keeps its place and size (it is part of the ABI, and inline
+ * functions of the headers may use it through this macro), but outside
+ * libpktkit its name is mangled, so code that reaches into it does not
+ * compile. libpktkit is built with PKTKIT_COMPILATION defined. Since: 1.2
+ */
+#ifdef PKTKIT_COMPILATION
+#define PK_PRIVATE(name) name
+#else
+#define PK_PRIVATE(name) name##_private_
+#endif
+
 #define PK_LIKELY(x) __builtin_expect(!!(x), 1)
 #define PK_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
