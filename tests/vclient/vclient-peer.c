@@ -139,6 +139,8 @@ static void print_counters(struct peer *p)
 {
 	g_autofree const char **ids = pk_graph_devices(p->g);
 	const struct pk_tcp_stats *st = pk_vclient_tcp_stats(p->vc);
+	uint32_t n_core;
+	const struct pk_counter *core = pk_core_counters(&n_core);
 
 	for (guint d = 0; ids[d]; d++) {
 		struct pk_dev *dev = pk_graph_lookup(p->g, ids[d]);
@@ -152,6 +154,13 @@ static void print_counters(struct peer *p)
 
 			if (v || dev == p->dev)
 				g_string_append_printf(line, " %s=%" G_GUINT64_FORMAT, name, v);
+		}
+		for (uint32_t i = 0; i < n_core; i++) { /* the core's, every device has them */
+			uint64_t v = pk_dev_counter(dev, core[i].name);
+
+			if (v || dev == p->dev)
+				g_string_append_printf(line, " %s=%" G_GUINT64_FORMAT, core[i].name,
+						       v);
 		}
 		printf("%s\n", line->str);
 		g_string_free(line, TRUE);
