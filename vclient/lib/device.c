@@ -309,31 +309,6 @@ static void vc_icmp_input(struct pk_vclient *vc, bool ipv6, const uint8_t *src, 
 
 /* Input ------------------------------------------------------------------ */
 
-/* Offset in the IPv6 packet @pkt of the Next Header field that names its
- * upper-layer protocol, whose header starts at @l4_off: the fixed header's
- * (6), or the first byte of the last extension header. It is the pointer of
- * a Parameter Problem code 1 (RFC 4443 3.4). pk_ip6_parse() has checked the
- * chain up to @l4_off; the walk stops there all the same. */
-static uint32_t vc_ip6_last_nh_off(const uint8_t *pkt, uint32_t l4_off)
-{
-	uint32_t nh_off = 6, off = PK_IP6_HLEN;
-	uint8_t nh = pkt[6];
-
-	while (off < l4_off && pk_ip6_is_ext_hdr(nh)) {
-		const uint8_t *h = pkt + off;
-
-		nh_off = off;
-		if (nh == PK_IPPROTO_FRAGMENT)
-			off += 8;
-		else if (nh == PK_IPPROTO_AH)
-			off += ((uint32_t)h[1] + 2) * 4; /* RFC 4302: 4-byte units */
-		else
-			off += ((uint32_t)h[1] + 1) * 8; /* RFC 8200: 8-byte units */
-		nh = h[0];
-	}
-	return nh_off;
-}
-
 static void vc_l4_input(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint8_t proto,
 			const uint8_t *src, const uint8_t *dst, const uint8_t *pkt, uint32_t pkt_len,
 			const uint8_t *l4, uint32_t l4_len)
@@ -368,7 +343,7 @@ unknown:
 		 * the field that named it; IPv4: protocol unreachable. */
 		if (ipv6)
 			vc_send_icmp_error(vc, true, pkt, pkt_len, PK_ICMP6_PARAM_PROBLEM, 1,
-					   vc_ip6_last_nh_off(pkt, (uint32_t)(l4 - pkt)));
+					   pk_ip6_last_nh_off(pkt, (uint32_t)(l4 - pkt)));
 		else
 			vc_send_icmp_error(vc, false, pkt, pkt_len, PK_ICMP_DEST_UNREACH, 2, 0);
 		break;

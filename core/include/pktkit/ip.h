@@ -389,6 +389,37 @@ static inline bool pk_ip6_dec_hop_limit(uint8_t *hdr)
 	return true;
 }
 
+/**
+ * pk_ip6_last_nh_off() - Offset of the Next Header field that names the upper layer
+ * @pkt:	IPv6 packet, its extension headers checked by pk_ip6_parse()
+ * @l4_off:	Where the upper-layer header starts (pk_ip6_view.l4_off)
+ *
+ * The fixed header's field (6), or the first byte of the last extension
+ * header: the pointer of a Parameter Problem code 1, "unrecognized Next
+ * Header" (RFC 4443 3.4). The walk never goes past @l4_off.
+ *
+ * Context: any thread. Since: 1.2
+ */
+static inline uint32_t pk_ip6_last_nh_off(const uint8_t *pkt, uint32_t l4_off)
+{
+	uint32_t nh_off = 6, off = PK_IP6_HLEN;
+	uint8_t nh = pkt[6];
+
+	while (off < l4_off && pk_ip6_is_ext_hdr(nh)) {
+		const uint8_t *h = pkt + off;
+
+		nh_off = off;
+		if (nh == PK_IPPROTO_FRAGMENT)
+			off += 8;
+		else if (nh == PK_IPPROTO_AH)
+			off += ((uint32_t)h[1] + 2) * 4; /* RFC 4302: 4-byte units */
+		else
+			off += ((uint32_t)h[1] + 1) * 8; /* RFC 8200: 8-byte units */
+		nh = h[0];
+	}
+	return nh_off;
+}
+
 G_END_DECLS
 
 #endif /* PKTKIT_IP_H */

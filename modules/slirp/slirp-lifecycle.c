@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT
+ * slirp-lifecycle.c - l3.slirp's init, start, stop, reconfigure and finalize
+ */
+#include "slirp-private.h"
+#include "slirp-type.h"
+
+/* The scalar settings; the lists are the host's storage, valid only during
+ * the call, so each area keeps what it needs of them. */
+static void slirp_take_scalars(struct slirp *s, const struct slirp_config *cfg)
+{
+	s->cfg = *cfg;
+	s->cfg.dns_servers = (struct pk_list){ 0 };
+	s->cfg.allow = (struct pk_list){ 0 };
+	s->cfg.deny = (struct pk_list){ 0 };
+	s->cfg.forwards = (struct pk_list){ 0 };
+}
+
+int slirp_init(struct pk_dev *dev, void *self, const void *config, GError **error)
+{
+	struct slirp *s = self;
+	const struct slirp_config *cfg = config;
+
+	s->dev = dev;
+	s->ctr = pk_dev_counters(dev);
+	slirp_take_scalars(s, cfg);
+	slirp_flows_init(s);
+	if (!slirp_policy_compile(s, cfg, error))
+		return -1;
+	s->dns = slirp_dns_new(s, cfg, error);
+	if (!s->dns)
+		return -1;
+	s->tcp = slirp_tcp_new(s);
+	s->udp = slirp_udp_new(s);
+	s->fwd = slirp_fwd_new(s);
+	if (!s->tcp || !s->udp || !s->fwd) {
+		g_set_error_literal(error, PK_ERROR, PK_ERROR_FAILED, "out of memory");
+		return -1;
+	}
+	return slirp_fwd_apply(s, cfg, error) ? 0 : -1;
+}
+
+int slirp_start(struct pk_dev *dev, void *self, GError **error)
+{
+	struct slirp *s = self;
+
+	if (!slirp_fwd_start(s, error))
+		return -1;
+	s->running = true;
+	return 0;
+}
+
+void slirp_stop(struct pk_dev *dev, void *self)
+{
+	struct slirp *s = self;
+
+	s->running = false;
+	slirp_fwd_stop(s);
+	slirp_flows_close_all(s);
+}
+
+void slirp_finalize(struct pk_dev *dev, void *self)
+{
+	struct slirp *s = self;
+
+	slirp_flows_close_all(s);
+	if (s->fwd)
+		slirp_fwd_free(s, s->fwd);
+	slirp_udp_free(s->udp);
+	slirp_tcp_free(s->tcp);
+	slirp_dns_free(s->dns);
+	slirp_policy_free(s);
+	if (s->flows)
+		g_hash_table_destroy(s->flows);
+	if (s->reaper)
+		pk_timer_free(s->reaper);
+}
+
+int slirp_reconfigure(struct pk_dev *dev, void *self, const void *config, uint64_t changed,
+		      GError **error)
+{
+	struct slirp *s = self;
+	const struct slirp_config *cfg = config;
+
+	/* Only 'forwards' is live: the new listeners are bound before the old
+	 * ones close, so a port that is taken leaves the old forwards as they
+	 * were. */
+	if ((changed & PK_PARAM_BIT(SLIRP_P_FORWARDS)) && !slirp_fwd_apply(s, cfg, error))
+		return -1;
+	if (s->running)
+		return 0;
+	/* Stopped: everything may change; rebuild what depends on the lists,
+	 * all or nothing (the policy is swapped in only when it compiled). */
+	{
+		struct slirp_dns *d = slirp_dns_new(s, cfg, error);
+
+		if (!d)
+			return -1;
+		if (!slirp_policy_compile(s, cfg, error)) {
+			slirp_dns_free(d);
+			return -1;
+		}
+		slirp_dns_free(s->dns);
+		s->dns = d;
+	}
+	slirp_take_scalars(s, cfg);
+	return 0;
+}
