@@ -11,7 +11,9 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <pktkit/vclient.h>
 
 #include "slirp-test.h"
@@ -112,6 +114,24 @@ static guint64 fx_flows(struct fx *f)
 	if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32))
 		return g_variant_get_uint32(v);
 	return g_variant_get_uint64(v);
+}
+
+/* The state column of the slirp's only flow-table row. */
+static char *fx_flow_state(struct fx *f)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) st = pk_graph_device_status(f->g, "slirp", &error);
+	g_autoptr(GVariant) rows = NULL;
+	g_autoptr(GVariant) row = NULL;
+	char *state = NULL;
+
+	g_assert_no_error(error);
+	rows = g_variant_lookup_value(st, "flow-table", G_VARIANT_TYPE("aa{sv}"));
+	g_assert_nonnull(rows);
+	g_assert_cmpuint(g_variant_n_children(rows), ==, 1);
+	row = g_variant_get_child_value(rows, 0);
+	g_assert_true(g_variant_lookup(row, "state", "s", &state));
+	return state;
 }
 
 /* Wait until the slirp has no flows left (TIME-WAIT is 1 s). */
@@ -422,7 +442,7 @@ static gssize read_all(GIOStream *stream, char *out, gsize cap, GError **error)
 /* 1 MB out and back through a host echo server; the guest's FIN reaches the
  * host (the echo ends), the host's FIN reaches the guest (EOF); every flow
  * goes away afterwards. */
-static void echo(bool ipv6, const char *slirp_extra, const char *vc_extra)
+static void echo(bool ipv6, const char *slirp_extra, const char *vc_extra, bool tso)
 {
 	struct fx f;
 	struct srv s;
@@ -451,31 +471,36 @@ static void echo(bool ipv6, const char *slirp_extra, const char *vc_extra)
 	g_assert_cmpuint(fx_counter(&f, "tcp-resets-from-host"), ==, 0);
 	g_assert_cmpuint(fx_counter(&f, "tcp-resets-from-guest"), ==, 0);
 	g_assert_cmpuint(fx_counter(&f, "dropped-checksum"), ==, 0);
+	if (tso) {
+		/* About 1100 packets each way without super-segments. */
+		g_assert_cmpuint(fx_counter(&f, "tx-packets"), <, 400);
+		g_assert_cmpuint(fx_counter(&f, "rx-packets"), <, 400);
+	}
 	srv_stop(&s);
 	fx_teardown(&f);
 }
 
 static void test_echo4(void)
 {
-	echo(false, NULL, NULL);
+	echo(false, NULL, NULL, false);
 }
 
 static void test_echo6(void)
 {
-	echo(true, NULL, NULL);
+	echo(true, NULL, NULL, false);
 }
 
 /* Small flow buffers (windows of 4 KiB) and a small MTU: flow control both ways. */
 static void test_echo_small(void)
 {
-	echo(false, "\"flow-buffer\": 4096, \"mtu\": 576", "\"mtu\": 576");
+	echo(false, "\"flow-buffer\": 4096, \"mtu\": 576", "\"mtu\": 576", false);
 }
 
 /* Super-segments both ways: the guest sends them (its 'tso'), the slirp too. */
 static void test_echo_tso(void)
 {
-	echo(false, "\"tso\": true", "\"tso\": true");
-	echo(true, "\"tso\": true", "\"tso\": true");
+	echo(false, "\"tso\": true", "\"tso\": true", true);
+	echo(true, "\"tso\": true", "\"tso\": true", true);
 }
 
 /* A port nothing listens on: refused (RST) at once, counted. */
@@ -594,6 +619,11 @@ static void test_max_flows(void)
 	srv_start(&s, false, SRV_HOLD);
 	guest_connect(&f, &c1, false, s.port);
 	g_assert_no_error(c1.error);
+	{
+		g_autofree char *state = fx_flow_state(&f);
+
+		g_assert_cmpstr(state, ==, "established");
+	}
 	guest_connect(&f, &c2, false, s.port);
 	g_assert_error(c2.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
 	g_clear_error(&c2.error);
@@ -632,6 +662,98 @@ static void test_denied(void)
 	g_assert_cmpuint(s.accepted, ==, 0);
 	srv_stop(&s);
 	fx_teardown(&f);
+}
+
+/* A host listener whose accept queue is full (backlog 0, one connection
+ * waiting): Linux drops further SYNs, so a connect() to it hangs, locally. */
+static int full_listener(bool ipv6, guint16 *port, int *filler)
+{
+	struct sockaddr_storage sa = { 0 };
+	socklen_t len = ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int l = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	g_assert_cmpint(l, >=, 0);
+	if (ipv6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&sa;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_addr = in6addr_loopback;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&sa;
+
+		a->sin_family = AF_INET;
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	}
+	g_assert_cmpint(bind(l, (struct sockaddr *)&sa, len), ==, 0);
+	g_assert_cmpint(listen(l, 0), ==, 0);
+	g_assert_cmpint(getsockname(l, (struct sockaddr *)&sa, &len), ==, 0);
+	*port = ntohs(ipv6 ? ((struct sockaddr_in6 *)&sa)->sin6_port
+			   : ((struct sockaddr_in *)&sa)->sin_port);
+	*filler = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(connect(*filler, (struct sockaddr *)&sa, len), ==, 0);
+	g_usleep(50000);
+	return l;
+}
+
+/* tcp-connect-timeout with 'unreachable' rst: the guest is refused when
+ * the host connect() does not complete in time. */
+static void test_connect_timeout_rst(void)
+{
+	struct fx f;
+	struct conn c;
+	guint16 port;
+	int filler, l = full_listener(false, &port, &filler);
+	gint64 t0;
+
+	fx_setup(&f, "\"tcp-connect-timeout\": \"1s\", \"unreachable\": \"rst\"", NULL);
+	t0 = g_get_monotonic_time();
+	guest_connect(&f, &c, false, port);
+	g_assert_error(c.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+	g_clear_error(&c.error);
+	g_assert_cmpint(g_get_monotonic_time() - t0, >=, 900000);
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, 4 * G_USEC_PER_SEC);
+	g_assert_cmpuint(fx_counter(&f, "tcp-connect-timeouts"), ==, 1);
+	fx_wait_no_flows(&f);
+	fx_teardown(&f);
+	close(filler);
+	close(l);
+}
+
+/* The same with 'unreachable' icmp (the default), through the pipe: ICMP
+ * host unreachable from the destination, quoting the SYN; a SYN repeated
+ * while connecting is absorbed. */
+static void test_connect_timeout_icmp(void)
+{
+	struct slirp_test t;
+	struct slirp_test_pkt r;
+	struct pk_buf *b;
+	guint16 port;
+	int filler, l = full_listener(true, &port, &filler);
+	uint8_t a[16];
+	bool v6;
+
+	slirp_test_setup(&t, "{\"tcp-connect-timeout\": \"1s\"}");
+	for (int i = 0; i < 2; i++)
+		slirp_test_send_tcp(&t, SLIRP_TEST_GUEST6, 40002, SLIRP_TEST_HOST6, port, 5000, 0,
+				    PK_TCP_SYN, 65535, NULL, 0, NULL, 0);
+	b = slirp_test_wait(&t, 3000);
+	g_assert_nonnull(b);
+	slirp_test_parse(b, &r);
+	g_assert_cmpuint(r.proto, ==, PK_IPPROTO_ICMPV6);
+	g_assert_cmpuint(r.l4[0], ==, PK_ICMP6_DEST_UNREACH);
+	g_assert_cmpuint(r.l4[1], ==, 3);
+	slirp_test_addr(SLIRP_TEST_HOST6, a, &v6);
+	g_assert_cmpmem(r.src, 16, a, 16);
+	/* The quoted packet: our SYN's ports. */
+	g_assert_cmpuint(pk_get_be16(r.l4 + 8 + 40), ==, 40002);
+	g_assert_cmpuint(pk_get_be16(r.l4 + 8 + 42), ==, port);
+	pk_buf_unref(b);
+	g_assert_null(slirp_test_wait(&t, 200));
+	g_assert_cmpuint(slirp_test_counter(&t, "tcp-connect-timeouts"), ==, 1);
+	g_assert_cmpuint(slirp_test_counter(&t, "tcp-flows"), ==, 1);
+	slirp_test_teardown(&t);
+	close(filler);
+	close(l);
 }
 
 /* Through the pipe: a segment with a wrong checksum is dropped and counted,
@@ -691,6 +813,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/slirp/tcp/guest-abort", test_guest_abort);
 	g_test_add_func("/slirp/tcp/max-flows", test_max_flows);
 	g_test_add_func("/slirp/tcp/denied", test_denied);
+	g_test_add_func("/slirp/tcp/connect-timeout-rst", test_connect_timeout_rst);
+	g_test_add_func("/slirp/tcp/connect-timeout-icmp", test_connect_timeout_icmp);
 	g_test_add_func("/slirp/tcp/pipe-checks", test_pipe_checks);
 	return g_test_run();
 }
