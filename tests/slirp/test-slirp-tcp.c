@@ -664,6 +664,28 @@ static void test_denied(void)
 	fx_teardown(&f);
 }
 
+/* Stopping the slirp closes its flows' host sockets. */
+static void test_stop_with_flows(void)
+{
+	struct fx f;
+	struct srv s;
+	struct conn c;
+
+	fx_setup(&f, NULL, NULL);
+	srv_start(&s, false, SRV_HOLD);
+	guest_connect(&f, &c, false, s.port);
+	g_assert_no_error(c.error);
+	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(c.stream), "x", 1,
+						NULL, NULL, NULL));
+	while (!s.received)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_cmpuint(fx_flows(&f), ==, 1);
+	g_clear_object(&c.stream);
+	fx_teardown(&f);
+	iterate_until(&s.done);
+	srv_stop(&s);
+}
+
 /* A host listener whose accept queue is full (backlog 0, one connection
  * waiting): Linux drops further SYNs, so a connect() to it hangs, locally. */
 static int full_listener(bool ipv6, guint16 *port, int *filler)
@@ -813,6 +835,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slirp/tcp/guest-abort", test_guest_abort);
 	g_test_add_func("/slirp/tcp/max-flows", test_max_flows);
 	g_test_add_func("/slirp/tcp/denied", test_denied);
+	g_test_add_func("/slirp/tcp/stop-with-flows", test_stop_with_flows);
 	g_test_add_func("/slirp/tcp/connect-timeout-rst", test_connect_timeout_rst);
 	g_test_add_func("/slirp/tcp/connect-timeout-icmp", test_connect_timeout_icmp);
 	g_test_add_func("/slirp/tcp/pipe-checks", test_pipe_checks);
