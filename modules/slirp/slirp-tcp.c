@@ -401,6 +401,7 @@ static void tcp_flow_process(struct slirp *s, struct tcp_flow *f, int err)
 	if (!err)
 		err = tcp_flow_to_host(s, f);
 	tcp_flow_drain(s, f);
+	s->ctr[SLIRP_C_TCP_RETRANSMITS] = pk_tcp_engine_stats(s->tcp->engine)->retransmits;
 	ev = pk_tcp_conn_events(f->conn);
 	if (err) {
 		/* Reset or failed on the host: reset the guest side. */

@@ -24,7 +24,9 @@ struct slirp_tcp;
 	_(SLIRP_C_TCP_RESETS_FROM_HOST, "tcp-resets-from-host",                                \
 	  "Flows the host side reset or failed (RST passed on to the guest)")                  \
 	_(SLIRP_C_TCP_RESETS_FROM_GUEST, "tcp-resets-from-guest",                              \
-	  "Flows the guest reset or timed out (host socket closed with RST)")
+	  "Flows the guest reset or timed out (host socket closed with RST)")                  \
+	_(SLIRP_C_TCP_RETRANSMITS, "tcp-retransmits",                                          \
+	  "Segments retransmitted to guests (the TCP engine's count)")
 
 /* The TCP state of an instance (engine, demux); NULL only without memory. */
 struct slirp_tcp *slirp_tcp_new(struct slirp *s);
