@@ -246,7 +246,7 @@ static void tcp_flow_drain(struct slirp *s, struct tcp_flow *f)
 			cap = tcp_tso_cap(ipv6);
 		b = slirp_alloc_l4(s, ipv6, cap, &l4);
 		if (!b)
-			return; /* counted; the engine retransmits */
+			return; /* counted; the rest goes on the next call */
 		n = pk_tcp_conn_output(f->conn, now, l4, cap);
 		if (!n) {
 			pk_buf_unref(b);

@@ -471,6 +471,10 @@ static void echo(bool ipv6, const char *slirp_extra, const char *vc_extra, bool 
 	g_assert_cmpuint(fx_counter(&f, "tcp-resets-from-host"), ==, 0);
 	g_assert_cmpuint(fx_counter(&f, "tcp-resets-from-guest"), ==, 0);
 	g_assert_cmpuint(fx_counter(&f, "dropped-checksum"), ==, 0);
+	/* Bursts towards the guest stay within what the core queues for a busy peer. */
+	g_assert_cmpuint(fx_counter(&f, "dropped-queue-full"), ==, 0);
+	g_assert_cmpuint(pk_dev_counter(pk_graph_lookup(f.g, "guest"), "dropped-queue-full"), ==,
+			 0);
 	if (tso) {
 		/* About 1100 packets each way without super-segments. */
 		g_assert_cmpuint(fx_counter(&f, "tx-packets"), <, 400);
@@ -491,6 +495,13 @@ static void test_echo6(void)
 }
 
 /* Small flow buffers (windows of 4 KiB) and a small MTU: flow control both ways. */
+/* Windows of 8 MiB: larger bursts towards the guest. */
+static void test_echo_big(void)
+{
+	echo(false, "\"flow-buffer\": 8388608", "\"tcp-rcvbuf\": 8388608, \"tcp-sndbuf\": 8388608",
+	     false);
+}
+
 static void test_echo_small(void)
 {
 	echo(false, "\"flow-buffer\": 4096, \"mtu\": 576", "\"mtu\": 576", false);
@@ -828,6 +839,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slirp/tcp/echo4", test_echo4);
 	g_test_add_func("/slirp/tcp/echo6", test_echo6);
 	g_test_add_func("/slirp/tcp/echo-small", test_echo_small);
+	g_test_add_func("/slirp/tcp/echo-big", test_echo_big);
 	g_test_add_func("/slirp/tcp/echo-tso", test_echo_tso);
 	g_test_add_func("/slirp/tcp/refused", test_refused);
 	g_test_add_func("/slirp/tcp/half-close", test_half_close);
