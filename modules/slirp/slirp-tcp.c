@@ -44,7 +44,8 @@ struct slirp_tcp {
  * @syn:	Connecting: the guest's SYN, its whole IP packet (@syn_len bytes,
  *		TCP header at @syn_l4)
  * @out:	Guest-to-host bytes taken from the engine that the socket did not
- *		take yet (@out_len bytes from @out_off; at most TCP_CHUNK)
+ *		take yet (@out_len bytes from @out_off; at most TCP_CHUNK; NULL
+ *		while there are none)
  * @host_eof:	The host's FIN was read: the guest side is shut down
  * @host_shut:	shutdown(SHUT_WR) done after the guest's FIN
  */
@@ -304,12 +305,12 @@ static int tcp_flow_to_host(struct slirp *s, struct tcp_flow *f)
 			f->out_len -= (uint32_t)w;
 			if (f->out_len)
 				return 0; /* the socket is full: wait for G_IO_OUT */
+			g_clear_pointer(&f->out, g_free);
 		} else if ((uint32_t)w < len) {
-			/* Keep the rest; the engine's window stays closed by as
-			 * much until the socket takes it. */
-			if (!f->out)
-				f->out = g_malloc(TCP_CHUNK);
-			memcpy(f->out, p + w, len - (uint32_t)w);
+			/* Keep the rest (only while the socket is full); the
+			 * engine's window stays closed by as much until the
+			 * socket takes it. */
+			f->out = g_memdup2(p + w, len - (uint32_t)w);
 			f->out_off = 0;
 			f->out_len = len - (uint32_t)w;
 			return 0;
