@@ -164,6 +164,7 @@ enum srv_mode {
 	SRV_BANNER, /* send a banner, shut down writing, count bytes until EOF */
 	SRV_DROP,   /* read a little, then close with unread data (RST) */
 	SRV_HOLD,   /* read until EOF or an error */
+	SRV_SLOW,   /* as SRV_HOLD, but start reading only after 300 ms */
 };
 
 struct srv {
@@ -174,7 +175,8 @@ struct srv {
 	guint accepted;
 	gboolean done;
 	gsize received;
-	GError *error; /* the read error (SRV_HOLD) */
+	GError *error;	/* the read error (SRV_HOLD) */
+	GChecksum *sum; /* of the bytes received */
 	guint8 buf[16384];
 };
 
@@ -201,6 +203,7 @@ static void srv_read(GObject *src, GAsyncResult *res, gpointer data)
 		return;
 	}
 	s->received += (gsize)n;
+	g_checksum_update(s->sum, s->buf, n);
 	if (s->mode == SRV_DROP && s->received >= 10000) {
 		/* Unread data in the socket: close() sends a RST. */
 		g_assert_true(g_io_stream_close(G_IO_STREAM(s->conn), NULL, NULL));
@@ -220,6 +223,11 @@ static void srv_spliced(GObject *src, GAsyncResult *res, gpointer data)
 	g_assert_true(
 		g_socket_shutdown(g_socket_connection_get_socket(s->conn), FALSE, TRUE, &error));
 	srv_finish(s);
+}
+
+static void srv_read_later(gpointer data)
+{
+	srv_read_more(data);
 }
 
 static const char banner[] = "hello from the host";
@@ -258,6 +266,9 @@ static void srv_accepted(GObject *src, GAsyncResult *res, gpointer data)
 	case SRV_HOLD:
 		srv_read_more(s);
 		break;
+	case SRV_SLOW:
+		g_timeout_add_once(300, srv_read_later, s);
+		break;
 	}
 	g_socket_listener_accept_async(s->l, NULL, srv_accepted, s);
 }
@@ -271,6 +282,7 @@ static void srv_start(struct srv *s, bool ipv6, enum srv_mode mode)
 
 	memset(s, 0, sizeof(*s));
 	s->mode = mode;
+	s->sum = g_checksum_new(G_CHECKSUM_SHA256);
 	s->l = g_socket_listener_new();
 	g_assert_true(g_socket_listener_add_address(s->l, a, G_SOCKET_TYPE_STREAM,
 						    G_SOCKET_PROTOCOL_TCP, NULL, &eff, &error));
@@ -287,6 +299,7 @@ static void srv_stop(struct srv *s)
 		g_io_stream_close(G_IO_STREAM(s->conn), NULL, NULL);
 	g_clear_object(&s->conn);
 	g_clear_error(&s->error);
+	g_clear_pointer(&s->sum, g_checksum_free);
 	while (g_main_context_iteration(NULL, FALSE))
 		;
 }
@@ -512,6 +525,35 @@ static void test_echo_tso(void)
 {
 	echo(false, "\"tso\": true", "\"tso\": true", true);
 	echo(true, "\"tso\": true", "\"tso\": true", true);
+}
+
+/* A host that reads late: the host socket fills up, the guest's data waits
+ * in the flow (its window closes) and arrives whole when the host reads. */
+static void test_slow_host(void)
+{
+	struct fx f;
+	struct srv s;
+	struct conn c;
+	static struct xfer x;
+	const gsize total = 16u << 20;
+
+	fx_setup(&f, "\"flow-buffer\": 65536", NULL);
+	srv_start(&s, false, SRV_SLOW);
+	guest_connect(&f, &c, false, s.port);
+	g_assert_no_error(c.error);
+	xfer_start(&x, c.stream, total, 13);
+	iterate_until(&x.send_done);
+	g_assert_no_error(x.write_error);
+	iterate_until(&s.done);
+	g_assert_no_error(s.error);
+	g_assert_cmpuint(s.received, ==, total);
+	g_assert_cmpstr(g_checksum_get_string(s.sum), ==, g_checksum_get_string(x.sum_out));
+	g_io_stream_close(c.stream, NULL, NULL);
+	g_clear_object(&c.stream);
+	xfer_clear(&x);
+	srv_stop(&s);
+	fx_wait_no_flows(&f);
+	fx_teardown(&f);
 }
 
 /* A port nothing listens on: refused (RST) at once, counted. */
@@ -841,6 +883,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slirp/tcp/echo-small", test_echo_small);
 	g_test_add_func("/slirp/tcp/echo-big", test_echo_big);
 	g_test_add_func("/slirp/tcp/echo-tso", test_echo_tso);
+	g_test_add_func("/slirp/tcp/slow-host", test_slow_host);
 	g_test_add_func("/slirp/tcp/refused", test_refused);
 	g_test_add_func("/slirp/tcp/half-close", test_half_close);
 	g_test_add_func("/slirp/tcp/host-reset", test_host_reset);
