@@ -175,8 +175,9 @@ struct srv {
 	guint accepted;
 	gboolean done;
 	gsize received;
-	GError *error;	/* the read error (SRV_HOLD) */
-	GChecksum *sum; /* of the bytes received */
+	GError *error;	      /* the read error (SRV_HOLD) */
+	GChecksum *sum;	      /* of the bytes received */
+	GCancellable *cancel; /* srv_stop(): callbacks after it touch nothing */
 	guint8 buf[16384];
 };
 
@@ -190,15 +191,21 @@ static void srv_finish(struct srv *s)
 static void srv_read_more(struct srv *s)
 {
 	g_input_stream_read_async(g_io_stream_get_input_stream(G_IO_STREAM(s->conn)), s->buf,
-				  sizeof(s->buf), G_PRIORITY_DEFAULT, NULL, srv_read, s);
+				  sizeof(s->buf), G_PRIORITY_DEFAULT, s->cancel, srv_read, s);
 }
 
 static void srv_read(GObject *src, GAsyncResult *res, gpointer data)
 {
 	struct srv *s = data;
-	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(src), res, &s->error);
+	GError *error = NULL;
+	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(src), res, &error);
 
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		g_error_free(error);
+		return; /* @s may be gone */
+	}
 	if (n <= 0) {
+		s->error = error;
 		srv_finish(s);
 		return;
 	}
@@ -219,6 +226,8 @@ static void srv_spliced(GObject *src, GAsyncResult *res, gpointer data)
 	g_autoptr(GError) error = NULL;
 
 	g_output_stream_splice_finish(G_OUTPUT_STREAM(src), res, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return; /* @s may be gone */
 	g_assert_no_error(error);
 	g_assert_true(
 		g_socket_shutdown(g_socket_connection_get_socket(s->conn), FALSE, TRUE, &error));
@@ -251,8 +260,8 @@ static void srv_accepted(GObject *src, GAsyncResult *res, gpointer data)
 	case SRV_ECHO:
 		g_output_stream_splice_async(g_io_stream_get_output_stream(G_IO_STREAM(c)),
 					     g_io_stream_get_input_stream(G_IO_STREAM(c)),
-					     G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, NULL,
-					     srv_spliced, s);
+					     G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT,
+					     s->cancel, srv_spliced, s);
 		break;
 	case SRV_BANNER:
 		g_assert_true(
@@ -270,7 +279,7 @@ static void srv_accepted(GObject *src, GAsyncResult *res, gpointer data)
 		g_timeout_add_once(300, srv_read_later, s);
 		break;
 	}
-	g_socket_listener_accept_async(s->l, NULL, srv_accepted, s);
+	g_socket_listener_accept_async(s->l, s->cancel, srv_accepted, s);
 }
 
 static void srv_start(struct srv *s, bool ipv6, enum srv_mode mode)
@@ -283,16 +292,21 @@ static void srv_start(struct srv *s, bool ipv6, enum srv_mode mode)
 	memset(s, 0, sizeof(*s));
 	s->mode = mode;
 	s->sum = g_checksum_new(G_CHECKSUM_SHA256);
+	s->cancel = g_cancellable_new();
 	s->l = g_socket_listener_new();
 	g_assert_true(g_socket_listener_add_address(s->l, a, G_SOCKET_TYPE_STREAM,
 						    G_SOCKET_PROTOCOL_TCP, NULL, &eff, &error));
 	g_assert_no_error(error);
 	s->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(eff));
-	g_socket_listener_accept_async(s->l, NULL, srv_accepted, s);
+	g_socket_listener_accept_async(s->l, s->cancel, srv_accepted, s);
 }
 
 static void srv_stop(struct srv *s)
 {
+	g_cancellable_cancel(s->cancel);
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_clear_object(&s->cancel);
 	g_socket_listener_close(s->l);
 	g_clear_object(&s->l);
 	if (s->conn)
