@@ -889,6 +889,41 @@ static void test_pipe_checks(void)
 	srv_stop(&s);
 }
 
+/* 'keepalive': once the guest side is idle, the slirp probes the guest
+ * (an ACK one below SND.NXT), through the pipe. */
+static void test_keepalive(void)
+{
+	struct slirp_test t;
+	struct slirp_test_pkt r;
+	struct pk_buf *b;
+	struct srv s;
+	uint32_t iss;
+
+	srv_start(&s, false, SRV_HOLD);
+	slirp_test_setup(&t, "{\"keepalive\": \"300ms\"}");
+	slirp_test_send_tcp(&t, SLIRP_TEST_GUEST4, 40003, SLIRP_TEST_HOST4, s.port, 7000, 0,
+			    PK_TCP_SYN, 65535, NULL, 0, NULL, 0);
+	b = slirp_test_wait(&t, 2000);
+	g_assert_nonnull(b);
+	slirp_test_parse(b, &r);
+	g_assert_cmpuint(r.l4[13] & (PK_TCP_SYN | PK_TCP_ACK), ==, PK_TCP_SYN | PK_TCP_ACK);
+	iss = pk_get_be32(r.l4 + 4);
+	pk_buf_unref(b);
+	slirp_test_send_tcp(&t, SLIRP_TEST_GUEST4, 40003, SLIRP_TEST_HOST4, s.port, 7001, iss + 1,
+			    PK_TCP_ACK, 65535, NULL, 0, NULL, 0);
+	b = slirp_test_wait(&t, 2000);
+	g_assert_nonnull(b);
+	slirp_test_parse(b, &r);
+	g_assert_cmpuint(r.l4[13] & (PK_TCP_SYN | PK_TCP_ACK | PK_TCP_RST | PK_TCP_FIN), ==,
+			 PK_TCP_ACK);
+	g_assert_cmpuint(pk_get_be32(r.l4 + 4), ==, iss); /* SND.NXT - 1 */
+	g_assert_cmpuint(r.l4_len, <=, PK_TCP_MAX_HLEN);  /* no data */
+	pk_buf_unref(b);
+	g_assert_cmpuint(s.accepted, ==, 1);
+	slirp_test_teardown(&t);
+	srv_stop(&s);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -908,5 +943,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/slirp/tcp/connect-timeout-rst", test_connect_timeout_rst);
 	g_test_add_func("/slirp/tcp/connect-timeout-icmp", test_connect_timeout_icmp);
 	g_test_add_func("/slirp/tcp/pipe-checks", test_pipe_checks);
+	g_test_add_func("/slirp/tcp/keepalive", test_keepalive);
 	return g_test_run();
 }
