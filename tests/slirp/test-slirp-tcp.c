@@ -937,6 +937,50 @@ static void test_keepalive(void)
 	srv_stop(&s);
 }
 
+/* TCP to the DNS address, port 53, goes to the first of 'dns-servers' (here
+ * an echo server on loopback). Skipped while the slirp has no DNS forwarder
+ * (its status shows no "dns-servers"). */
+static void test_dns_tcp(void)
+{
+	struct fx f;
+	struct srv s;
+	struct conn c;
+	static struct xfer x;
+	g_autofree char *dns = NULL;
+	g_autoptr(GVariant) st = NULL;
+	g_autoptr(GVariant) servers = NULL;
+	g_autoptr(GSocketAddress) dst = g_inet_socket_address_new_from_string(SLIRP_TEST_DNS4, 53);
+
+	srv_start(&s, false, SRV_ECHO);
+	dns = g_strdup_printf("\"dns-servers\": [{\"address\": \"127.0.0.1\", \"port\": %u}]",
+			      s.port);
+	fx_setup(&f, dns, NULL);
+	st = pk_graph_device_status(f.g, "slirp", NULL);
+	servers = g_variant_lookup_value(st, "dns-servers", NULL);
+	if (!servers) {
+		g_test_skip("l3.slirp has no DNS forwarder yet");
+		fx_teardown(&f);
+		srv_stop(&s);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.vc = f.vc;
+	pk_vclient_tcp_connect_async(f.vc, dst, NULL, connected, &c);
+	iterate_until(&c.done);
+	g_assert_no_error(c.error);
+	xfer_start(&x, c.stream, 1000, 21);
+	iterate_until(&x.recv_done);
+	g_assert_no_error(x.read_error);
+	g_assert_cmpuint(x.received, ==, 1000);
+	g_assert_cmpstr(g_checksum_get_string(x.sum_out), ==, g_checksum_get_string(x.sum_in));
+	g_io_stream_close(c.stream, NULL, NULL);
+	g_clear_object(&c.stream);
+	xfer_clear(&x);
+	fx_wait_no_flows(&f);
+	fx_teardown(&f);
+	srv_stop(&s);
+}
+
 /* Port forwards (slirp_tcp_open_inbound()) ---------------------------------- */
 
 static void guest_accepted(GObject *src, GAsyncResult *res, gpointer data)
@@ -1073,5 +1117,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/slirp/tcp/pipe-checks", test_pipe_checks);
 	g_test_add_func("/slirp/tcp/keepalive", test_keepalive);
 	g_test_add_func("/slirp/tcp/inbound", test_inbound);
+	g_test_add_func("/slirp/tcp/dns", test_dns_tcp);
 	return g_test_run();
 }
