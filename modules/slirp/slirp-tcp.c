@@ -254,8 +254,10 @@ static void tcp_flow_drain(struct slirp *s, struct tcp_flow *f)
 			return;
 		}
 		pk_buf_trim(b, n);
-		if (s->cfg.tso) {
-			/* The engine left the checksum partial (pk_tcp_conn_set_tso()). */
+		/* With TSO the engine leaves the checksum partial
+		 * (pk_tcp_conn_set_tso()), except in the RSTs it sends, whose
+		 * checksum is complete. */
+		if (s->cfg.tso && !(l4[13] & PK_TCP_RST)) {
 			pk_buf_set_csum_partial(b, 0, 16);
 			thl = (uint32_t)(l4[12] >> 4) * 4;
 			seg = pk_tcp_conn_seg_size(f->conn, thl);

@@ -981,6 +981,45 @@ static void test_dns_tcp(void)
 	srv_stop(&s);
 }
 
+/* With 'tso', segments carry partial checksums (the core completes them for
+ * the pipe), but the RST that passes a host reset on has a complete one: it
+ * must not be marked partial, or completing it would break it. */
+static void test_tso_rst(void)
+{
+	struct slirp_test t;
+	struct slirp_test_pkt r;
+	struct pk_buf *b;
+	struct srv s;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	uint32_t iss;
+
+	srv_start(&s, false, SRV_HOLD);
+	slirp_test_setup(&t, "{\"tso\": true}");
+	slirp_test_send_tcp(&t, SLIRP_TEST_GUEST4, 40004, SLIRP_TEST_HOST4, s.port, 9000, 0,
+			    PK_TCP_SYN, 65535, NULL, 0, NULL, 0);
+	b = slirp_test_wait(&t, 2000);
+	g_assert_nonnull(b);
+	slirp_test_parse(b, &r);
+	iss = pk_get_be32(r.l4 + 4);
+	pk_buf_unref(b);
+	slirp_test_send_tcp(&t, SLIRP_TEST_GUEST4, 40004, SLIRP_TEST_HOST4, s.port, 9001, iss + 1,
+			    PK_TCP_ACK, 65535, NULL, 0, NULL, 0);
+	while (!s.conn)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_cmpint(setsockopt(g_socket_get_fd(g_socket_connection_get_socket(s.conn)),
+				   SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)),
+			==, 0);
+	g_assert_true(g_io_stream_close(G_IO_STREAM(s.conn), NULL, NULL));
+	b = slirp_test_wait(&t, 2000);
+	g_assert_nonnull(b);
+	slirp_test_parse(b, &r); /* checks the checksum */
+	g_assert_cmpuint(r.l4[13] & PK_TCP_RST, ==, PK_TCP_RST);
+	pk_buf_unref(b);
+	g_assert_cmpuint(slirp_test_counter(&t, "tcp-resets-from-host"), ==, 1);
+	slirp_test_teardown(&t);
+	srv_stop(&s);
+}
+
 /* Port forwards (slirp_tcp_open_inbound()) ---------------------------------- */
 
 static void guest_accepted(GObject *src, GAsyncResult *res, gpointer data)
@@ -1116,6 +1155,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slirp/tcp/connect-timeout-icmp", test_connect_timeout_icmp);
 	g_test_add_func("/slirp/tcp/pipe-checks", test_pipe_checks);
 	g_test_add_func("/slirp/tcp/keepalive", test_keepalive);
+	g_test_add_func("/slirp/tcp/tso-rst", test_tso_rst);
 	g_test_add_func("/slirp/tcp/inbound", test_inbound);
 	g_test_add_func("/slirp/tcp/dns", test_dns_tcp);
 	return g_test_run();
