@@ -13,6 +13,32 @@
 
 #include "slirp-test.h"
 
+/* Warnings of the devices, captured (GLib tests make them fatal otherwise). */
+static GPtrArray *warnings;
+
+static GLogWriterOutput capture_writer(GLogLevelFlags level, const GLogField *fields,
+				       gsize n_fields, gpointer data)
+{
+	if (level & G_LOG_LEVEL_WARNING) {
+		for (gsize i = 0; i < n_fields; i++)
+			if (!strcmp(fields[i].key, "MESSAGE"))
+				g_ptr_array_add(warnings, g_strdup(fields[i].value));
+		return G_LOG_WRITER_HANDLED;
+	}
+	return g_log_writer_default(level, fields, n_fields, data);
+}
+
+/* How many captured warnings contain @needle; clears the capture. */
+static guint warned(const char *needle)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < warnings->len; i++)
+		n += strstr(g_ptr_array_index(warnings, i), needle) != NULL;
+	g_ptr_array_set_size(warnings, 0);
+	return n;
+}
+
 /* A socket address on the loopback of the family of @v6. */
 static socklen_t loop_addr(bool v6, uint16_t port, struct sockaddr_storage *sa)
 {
@@ -360,6 +386,31 @@ static void test_port_taken(void)
 	slirp_test_teardown(&t);
 }
 
+/* A client on the host's loopback with neither host-loopback4 nor dns4 set:
+ * the guest could not answer it, so the connection is accepted and closed,
+ * counted as refused, and a warning says once what to set. */
+static void test_no_source(void)
+{
+	uint16_t port = free_port(SOCK_STREAM, false);
+	g_autofree char *fwd = tcp4_fwd(port, 80);
+	g_autofree char *params = g_strdup_printf(
+		"{\"host-loopback4\": \"0.0.0.0\", \"dns4\": \"0.0.0.0\", \"forwards\": [%s]}",
+		fwd);
+	g_autoptr(GVariant) row = NULL;
+	struct slirp_test t;
+
+	slirp_test_setup(&t, params);
+	g_assert_true(tcp_listening(false, port));
+	g_assert_true(tcp_listening(false, port));
+	wait_counter(&t, "forward-accepted", 2);
+	g_assert_cmpuint(slirp_test_counter(&t, "forward-refused"), ==, 2);
+	row = fwd_row(&t, port);
+	g_assert_nonnull(row);
+	g_assert_cmpuint(row_uint(row, "connections"), ==, 0);
+	g_assert_cmpuint(warned("forwards[0]"), ==, 1);
+	slirp_test_teardown(&t);
+}
+
 /* A forward moves to a host address that overlaps the old one's (here
  * 127.0.0.1 to the same port on ::ffff:127.0.0.1): the new one can only be
  * bound once the old one is closed, and is. */
@@ -531,10 +582,13 @@ static void test_ipv6(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	warnings = g_ptr_array_new_with_free_func(g_free);
+	g_log_set_writer_func(capture_writer, NULL, NULL);
 	g_test_add_func("/slirp/forward/start-binds", test_start_binds);
 	g_test_add_func("/slirp/forward/stopped", test_stopped);
 	g_test_add_func("/slirp/forward/live", test_live);
 	g_test_add_func("/slirp/forward/port-taken", test_port_taken);
+	g_test_add_func("/slirp/forward/no-source", test_no_source);
 	g_test_add_func("/slirp/forward/move", test_move);
 	g_test_add_func("/slirp/forward/bad-config", test_bad_config);
 	g_test_add_func("/slirp/forward/udp", test_udp);
