@@ -25,18 +25,24 @@ int slirp_init(struct pk_dev *dev, void *self, const void *config, GError **erro
 	slirp_take_scalars(s, cfg);
 	slirp_flows_init(s);
 	if (!slirp_policy_compile(s, cfg, error))
-		return -1;
+		goto fail;
 	s->dns = slirp_dns_new(s, cfg, error);
 	if (!s->dns)
-		return -1;
+		goto fail;
 	s->tcp = slirp_tcp_new(s);
 	s->udp = slirp_udp_new(s);
 	s->fwd = slirp_fwd_new(s);
 	if (!s->tcp || !s->udp || !s->fwd) {
 		g_set_error_literal(error, PK_ERROR, PK_ERROR_FAILED, "out of memory");
-		return -1;
+		goto fail;
 	}
-	return slirp_fwd_apply(s, cfg, error) ? 0 : -1;
+	if (slirp_fwd_apply(s, cfg, error))
+		return 0;
+fail:
+	/* A failed init gets no finalize: free what was made (finalize copes
+	 * with the parts never made). */
+	slirp_finalize(dev, self);
+	return -1;
 }
 
 int slirp_start(struct pk_dev *dev, void *self, GError **error)
