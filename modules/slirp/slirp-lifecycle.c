@@ -87,27 +87,33 @@ int slirp_reconfigure(struct pk_dev *dev, void *self, const void *config, uint64
 	struct slirp *s = self;
 	const struct slirp_config *cfg = config;
 
+	struct slirp scratch = { 0 };
+	struct slirp_dns *d;
+
 	/* Only 'forwards' is live: the new listeners are bound before the old
 	 * ones close, so a port that is taken leaves the old forwards as they
 	 * were. */
-	if ((changed & PK_PARAM_BIT(SLIRP_P_FORWARDS)) && !slirp_fwd_apply(s, cfg, error))
-		return -1;
 	if (s->running)
-		return 0;
-	/* Stopped: everything may change; rebuild what depends on the lists,
-	 * all or nothing (the policy is swapped in only when it compiled). */
-	{
-		struct slirp_dns *d = slirp_dns_new(s, cfg, error);
-
-		if (!d)
-			return -1;
-		if (!slirp_policy_compile(s, cfg, error)) {
-			slirp_dns_free(d);
-			return -1;
-		}
-		slirp_dns_free(s->dns);
-		s->dns = d;
+		return (changed & PK_PARAM_BIT(SLIRP_P_FORWARDS)) && !slirp_fwd_apply(s, cfg, error)
+			       ? -1
+			       : 0;
+	/* Stopped: everything may change, all or nothing. What can fail is
+	 * checked or built aside first (the policy on a scratch instance, the
+	 * DNS forwarder), then the forwards are taken (they change nothing on
+	 * an error), and only then is anything swapped in. */
+	if (!slirp_policy_compile(&scratch, cfg, error))
+		return -1;
+	slirp_policy_free(&scratch);
+	d = slirp_dns_new(s, cfg, error);
+	if (!d)
+		return -1;
+	if (!slirp_fwd_apply(s, cfg, error)) {
+		slirp_dns_free(d);
+		return -1;
 	}
+	slirp_policy_compile(s, cfg, NULL); /* compiled above: cannot fail */
+	slirp_dns_free(s->dns);
+	s->dns = d;
 	slirp_take_scalars(s, cfg);
 	return 0;
 }

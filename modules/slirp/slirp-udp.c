@@ -724,6 +724,7 @@ void slirp_udp_forward_input(struct slirp *s, int listen_fd, const struct sockad
 		f = slirp_udp_flow_new(s, &k, listen_fd);
 		f->base.inbound = true;
 		s->ctr[SLIRP_C_UDP_FLOWS]++;
+		slirp_fwd_udp_flow_opened(s, listen_fd); /* its "connections" */
 	}
 	if (f->base.inbound) {
 		f->fd = listen_fd;
