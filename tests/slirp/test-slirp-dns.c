@@ -591,6 +591,53 @@ static void test_pending_full(void)
 	resolver_stop(&r);
 }
 
+/* The status shows the resolvers; after a stop (queries waiting) and a new
+ * start the forwarder opens its sockets again and answers. */
+static void test_status_restart(void)
+{
+	struct resolver dead, live;
+	struct slirp_test t;
+	struct pk_dns_msg m;
+	struct pk_buf *b;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) st = NULL;
+	g_autofree char *s1 = NULL, *s2 = NULL, *both = NULL, *want = NULL;
+	const char *servers = NULL;
+
+	resolver_start(&dead, false, RES_SILENT);
+	resolver_start(&live, true, RES_ANSWER);
+	s1 = server_json(false, resolver_port(&dead));
+	s2 = server_json(true, resolver_port(&live));
+	both = g_strdup_printf("%s, %s", s1, s2);
+	setup_with(&t, both, NULL);
+	st = pk_graph_device_status(t.g, "slirp", &error);
+	g_assert_no_error(error);
+	g_assert_true(g_variant_lookup(st, "dns-servers", "&s", &servers));
+	want = g_strdup_printf("127.0.0.1:%u, [::1]:%u", resolver_port(&dead),
+			       resolver_port(&live));
+	g_assert_cmpstr(servers, ==, want);
+
+	send_query(&t, SLIRP_TEST_GUEST4, 5000, 1);
+	slirp_test_run(&t, 100);
+	g_assert_cmpuint(dead.queries, ==, 1);
+	pk_graph_stop(t.g);
+	slirp_test_run(&t, 2500);
+	g_assert_null(pk_pipe_pop(t.pipe));
+	g_assert_cmpuint(live.queries, ==, 0);
+	g_assert_true(pk_graph_start(t.g, &error));
+	g_assert_no_error(error);
+	send_query(&t, SLIRP_TEST_GUEST4, 5001, 2);
+	expect_answer(&t, 4000, SLIRP_TEST_GUEST4, 5001, &b, &m);
+	g_assert_cmpuint(m.id, ==, 2);
+	assert_a_record(&m, 1);
+	pk_buf_unref(b);
+	g_assert_cmpuint(dead.queries, ==, 2);
+	g_assert_cmpuint(live.queries, ==, 1);
+	slirp_test_teardown(&t);
+	resolver_stop(&dead);
+	resolver_stop(&live);
+}
+
 /* A dns-servers address that does not parse is refused, named. */
 static void test_bad_server(void)
 {
@@ -736,6 +783,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slirp/dns/malformed", test_malformed);
 	g_test_add_func("/slirp/dns/truncated", test_truncated);
 	g_test_add_func("/slirp/dns/pending-full", test_pending_full);
+	g_test_add_func("/slirp/dns/status-restart", test_status_restart);
 	g_test_add_func("/slirp/dns/bad-server", test_bad_server);
 	g_test_add_func("/slirp/dns/describe", test_describe);
 	g_test_add_func("/slirp/dns/checks", test_checks);
