@@ -25,18 +25,24 @@ int slirp_init(struct pk_dev *dev, void *self, const void *config, GError **erro
 	slirp_take_scalars(s, cfg);
 	slirp_flows_init(s);
 	if (!slirp_policy_compile(s, cfg, error))
-		return -1;
+		goto fail;
 	s->dns = slirp_dns_new(s, cfg, error);
 	if (!s->dns)
-		return -1;
+		goto fail;
 	s->tcp = slirp_tcp_new(s);
 	s->udp = slirp_udp_new(s);
 	s->fwd = slirp_fwd_new(s);
 	if (!s->tcp || !s->udp || !s->fwd) {
 		g_set_error_literal(error, PK_ERROR, PK_ERROR_FAILED, "out of memory");
-		return -1;
+		goto fail;
 	}
-	return slirp_fwd_apply(s, cfg, error) ? 0 : -1;
+	if (slirp_fwd_apply(s, cfg, error))
+		return 0;
+fail:
+	/* A failed init gets no finalize: free what was made (finalize copes
+	 * with the parts never made). */
+	slirp_finalize(dev, self);
+	return -1;
 }
 
 int slirp_start(struct pk_dev *dev, void *self, GError **error)
@@ -56,6 +62,7 @@ void slirp_stop(struct pk_dev *dev, void *self)
 	s->running = false;
 	slirp_fwd_stop(s);
 	slirp_flows_close_all(s);
+	slirp_dns_stop(s->dns);
 }
 
 void slirp_finalize(struct pk_dev *dev, void *self)
@@ -81,27 +88,33 @@ int slirp_reconfigure(struct pk_dev *dev, void *self, const void *config, uint64
 	struct slirp *s = self;
 	const struct slirp_config *cfg = config;
 
+	struct slirp scratch = { 0 };
+	struct slirp_dns *d;
+
 	/* Only 'forwards' is live: the new listeners are bound before the old
 	 * ones close, so a port that is taken leaves the old forwards as they
 	 * were. */
-	if ((changed & PK_PARAM_BIT(SLIRP_P_FORWARDS)) && !slirp_fwd_apply(s, cfg, error))
-		return -1;
 	if (s->running)
-		return 0;
-	/* Stopped: everything may change; rebuild what depends on the lists,
-	 * all or nothing (the policy is swapped in only when it compiled). */
-	{
-		struct slirp_dns *d = slirp_dns_new(s, cfg, error);
-
-		if (!d)
-			return -1;
-		if (!slirp_policy_compile(s, cfg, error)) {
-			slirp_dns_free(d);
-			return -1;
-		}
-		slirp_dns_free(s->dns);
-		s->dns = d;
+		return (changed & PK_PARAM_BIT(SLIRP_P_FORWARDS)) && !slirp_fwd_apply(s, cfg, error)
+			       ? -1
+			       : 0;
+	/* Stopped: everything may change, all or nothing. What can fail is
+	 * checked or built aside first (the policy on a scratch instance, the
+	 * DNS forwarder), then the forwards are taken (they change nothing on
+	 * an error), and only then is anything swapped in. */
+	if (!slirp_policy_compile(&scratch, cfg, error))
+		return -1;
+	slirp_policy_free(&scratch);
+	d = slirp_dns_new(s, cfg, error);
+	if (!d)
+		return -1;
+	if (!slirp_fwd_apply(s, cfg, error)) {
+		slirp_dns_free(d);
+		return -1;
 	}
+	slirp_policy_compile(s, cfg, NULL); /* compiled above: cannot fail */
+	slirp_dns_free(s->dns);
+	s->dns = d;
 	slirp_take_scalars(s, cfg);
 	return 0;
 }

@@ -198,8 +198,16 @@ static const struct pk_device_ops slirp_ops = {
 	"DNS: queries to 'dns4'/'dns6' port 53 are forwarded to 'dns-servers' (or the host's "    \
 	"/etc/resolv.conf). The host's loopback is reachable only through 'host-loopback4' / "    \
 	"'host-loopback6'. 'allow'/'deny' decide which destinations new flows may have, before "  \
-	"any host socket is opened; 'forwards' listen on host ports and reach a guest. At most "  \
-	"'max-flows' flows are open; more are refused and counted."
+	"any host socket is opened. At most 'max-flows' flows are open; more are refused and "    \
+	"counted.\n\n"                                                                            \
+	"Port forwards ('forwards', changeable while running) listen on a host address and "      \
+	"port and carry each TCP connection or UDP datagram to a guest address and port; a "      \
+	"change while running binds the new listeners before closing the removed ones, so an "    \
+	"error (port in use, no permission) leaves the forwards as they were. The guest sees a "  \
+	"forwarded connection come from the client's own address when it can answer it (same "    \
+	"family, not loopback or link-local); otherwise from 'host-loopback4'/'host-loopback6' "  \
+	"of the guest's family, else from 'dns4'/'dns6'; with neither set such clients are "      \
+	"refused (counted in forward-refused)."
 
 const struct pk_device_type l3_slirp_type = {
 	.name = "l3.slirp",
