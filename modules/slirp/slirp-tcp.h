@@ -11,9 +11,23 @@ struct slirp;
 struct slirp_pkt;
 struct slirp_tcp;
 
-#define SLIRP_TCP_COUNTERS(_)                                 \
-	_(SLIRP_C_TCP_FLOWS, "tcp-flows", "TCP flows opened") \
-	_(SLIRP_C_TCP_RST_SENT, "tcp-rst-sent", "RSTs sent to guests for segments of no flow")
+#define SLIRP_TCP_COUNTERS(_)                                                            \
+	_(SLIRP_C_TCP_FLOWS, "tcp-flows", "TCP flows opened")                            \
+	_(SLIRP_C_TCP_RST_SENT, "tcp-rst-sent",                                          \
+	  "RSTs sent to guests for segments of no flow and refused connections")         \
+	_(SLIRP_C_TCP_REFUSED, "tcp-refused",                                            \
+	  "Guest connections the host refused (ECONNREFUSED): answered with RST")        \
+	_(SLIRP_C_TCP_UNREACHABLE, "tcp-unreachable",                                    \
+	  "Guest connections whose host connect() found no route (network or host "      \
+	  "unreachable)")                                                                \
+	_(SLIRP_C_TCP_CONNECT_TIMEOUTS, "tcp-connect-timeouts",                          \
+	  "Guest connections whose host connect() took longer than tcp-connect-timeout") \
+	_(SLIRP_C_TCP_RESETS_FROM_HOST, "tcp-resets-from-host",                          \
+	  "Flows the host side reset or failed (RST passed on to the guest)")            \
+	_(SLIRP_C_TCP_RESETS_FROM_GUEST, "tcp-resets-from-guest",                        \
+	  "Flows the guest reset or timed out (host socket closed with RST)")            \
+	_(SLIRP_C_TCP_RETRANSMITS, "tcp-retransmits",                                    \
+	  "Segments retransmitted to guests (the TCP engine's count)")
 
 /* The TCP state of an instance (engine, demux); NULL only without memory. */
 struct slirp_tcp *slirp_tcp_new(struct slirp *s);
