@@ -15,6 +15,8 @@ packages=(
 	# real peers for the interop tests (network namespaces, DHCP, TCP, captures)
 	iproute2 iputils-ping tcpdump tshark iperf3 socat ethtool
 	dnsmasq udhcpc busybox isc-dhcp-client dhcpcd-base vde2
+	# l3.slirp interop (tests/interop/test-slirp.sh): HTTP and DNS clients in the guest
+	curl bind9-dnsutils
 	# QEMU guests (tests/guest builds a tiny Linux guest from Debian packages)
 	qemu-system-x86 cpio
 	# D-Bus control tests
