@@ -18,6 +18,8 @@
 #                             one iperf3 TCP run (IPERF_TIME s, default 3), prints
 #                             "RESULT <label>: <n> Mbit/s (retrans <r>)"; sets IPERF_MBPS
 #   fail MSG / skip MSG       print and exit 1 / 77 (skip becomes a failure when CI=true)
+#   at_exit CMD [ARGS...]     run CMD at exit too, after the namespaces are deleted (files
+#                             outside $T, such as /etc/netns/NAME)
 #
 # pktkit-host with pktkitctl:
 #   ctl_init                  find pktkitctl (next to pktkit-host, or $PKTKITCTL); sets CTL
@@ -44,6 +46,7 @@ set -euo pipefail
 
 INTEROP_TAG=x
 INTEROP_NS=()
+INTEROP_AT_EXIT=()
 HOST_PID=
 HOST_LOG=
 IPERF_MBPS=
@@ -80,11 +83,18 @@ interop_cleanup() {
 	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for n in "${INTEROP_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
+	for n in "${INTEROP_AT_EXIT[@]}"; do eval "$n"; done
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "$HOST_LOG" ] && [ -s "$HOST_LOG" ]; then
 		echo "--- pktkit-host log ($HOST_LOG)" >&2; tail -n 40 "$HOST_LOG" >&2
 	fi
 	if [ -n "$T" ] && [ "${KEEP_TMP:-0}" != 1 ]; then rm -rf "$T"; fi
 	exit $rc
+}
+
+at_exit() {
+	local q
+	printf -v q '%q ' "$@"
+	INTEROP_AT_EXIT+=("$q")
 }
 
 interop_init() {
