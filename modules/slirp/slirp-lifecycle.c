@@ -62,6 +62,7 @@ void slirp_stop(struct pk_dev *dev, void *self)
 	s->running = false;
 	slirp_fwd_stop(s);
 	slirp_flows_close_all(s);
+	slirp_dns_stop(s->dns);
 }
 
 void slirp_finalize(struct pk_dev *dev, void *self)
