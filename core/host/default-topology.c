@@ -3,7 +3,9 @@
  *
  * This is the only copy of the default: `pktkit-host --print-default` prints
  * it, `pktkit-host --check` with no file checks it. A LAN: a hub with a DHCP
- * server and a listener for QEMU guests. The listener's socket lives in the
+ * server, a gateway to the host's network (an l3.adapter in front of an
+ * l3.slirp: user-mode NAT through the host's sockets, DNS forwarded) and a
+ * listener for QEMU guests. The listener's socket lives in the
  * runtime directory, which is known only at run time, so the text below holds
  * the placeholder @QEMU_SOCKET@ (HOST_DEFAULT_SOCKET_PLACEHOLDER) and
  * host_default_topology_text() replaces it with the JSON-escaped path.
@@ -21,16 +23,20 @@
 
 const char host_default_topology[] =
 	"{\n"
-	"  \"comment\": \"pktkit-host built-in default: a LAN (hub lan) with a DHCP server for 10.77.0.0/24 and QEMU guests on a UNIX socket in the runtime directory ($XDG_RUNTIME_DIR/pktkit, or /run/pktkit as root)\",\n"
+	"  \"comment\": \"pktkit-host built-in default: a LAN (hub lan) for 10.77.0.0/24 with a DHCP server (dhcp, 10.77.0.2), a gateway 10.77.0.1 (gw) to the host's network through user-mode NAT (nat, also the guests' DNS) and QEMU guests on a UNIX socket in the runtime directory ($XDG_RUNTIME_DIR/pktkit, or /run/pktkit as root)\",\n"
 	"  \"devices\": {\n"
 	"    \"lan\": { \"type\": \"l2.hub\" },\n"
 	"    \"dhcp\": { \"type\": \"svc.dhcp-server\",\n"
-	"              \"server-ip\": \"10.77.0.1\", \"subnet\": \"10.77.0.0/24\",\n"
+	"              \"server-ip\": \"10.77.0.2\", \"subnet\": \"10.77.0.0/24\",\n"
 	"              \"range-start\": \"10.77.0.100\", \"range-end\": \"10.77.0.199\",\n"
-	"              \"router\": \"10.77.0.1\", \"lease-time\": \"1h\" },\n"
+	"              \"router\": \"10.77.0.1\", \"dns\": [ { \"address\": \"10.77.0.1\" } ],\n"
+	"              \"lease-time\": \"1h\" },\n"
+	"    \"gw\": { \"type\": \"l3.adapter\", \"addresses\": [ { \"prefix\": \"10.77.0.1/24\" } ] },\n"
+	"    \"nat\": { \"type\": \"l3.slirp\", \"dns4\": \"10.77.0.1\" },\n"
 	"    \"vms\": { \"type\": \"io.qemu-listen\", \"listen\": \"unix:" HOST_DEFAULT_SOCKET_PLACEHOLDER "\" }\n"
 	"  },\n"
-	"  \"links\": [ [\"dhcp\", \"lan.port\"], [\"vms.lan\", \"lan.port\"] ]\n"
+	"  \"links\": [ [\"dhcp\", \"lan.port\"], [\"gw.eth\", \"lan.port\"], [\"gw.ip\", \"nat\"],\n"
+	"             [\"vms.lan\", \"lan.port\"] ]\n"
 	"}\n";
 
 char *host_runtime_dir(void)

@@ -173,7 +173,7 @@ run "--help" 0 "$HOST" --help && expect "--help" "--check" "--export" "--print-d
 
 "$HOST" --print-default >"$WORK/default.json"
 run "--print-default is the default [hub]" 0 "$HOST" --check "$WORK/default.json" &&
-	expect "--print-default is the default [hub]" "ok (3 devices, 2 links)"
+	expect "--print-default is the default [hub]" "ok (5 devices, 4 links)"
 if grep -qF "\"listen\": \"unix:$XDG_RUNTIME_DIR/pktkit/qemu.sock\"" "$WORK/default.json"; then
 	pass "--print-default fills in the socket path"
 else
@@ -186,7 +186,8 @@ start_stop "runs pipes.json, stops on SIGTERM" "b: core.pipe-l2, 1 port linked" 
 start_stop "runs the default topology, stops on SIGTERM [hub]" "dhcp: svc.dhcp-server, 1 port linked" \
 	--no-dbus
 expect "the default topology prints the QEMU option line [hub]" \
-	"vms: io.qemu-listen, 1 port linked" \
+	"vms: io.qemu-listen, 1 port linked" "gw: l3.adapter, 2 ports linked" \
+	"nat: l3.slirp, 1 port linked" \
 	"attach a QEMU guest with: qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path=$XDG_RUNTIME_DIR/pktkit/qemu.sock -device virtio-net-pci,netdev=n0"
 if [[ $(stat -c %a "$XDG_RUNTIME_DIR/pktkit") == 700 && ! -e $XDG_RUNTIME_DIR/pktkit/qemu.sock ]]; then
 	pass "runtime dir is 0700, socket removed on stop [hub]"
