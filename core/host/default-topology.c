@@ -33,7 +33,8 @@ const char host_default_topology[] =
 	"              \"lease-time\": \"1h\" },\n"
 	"    \"gw\": { \"type\": \"l3.adapter\", \"addresses\": [ { \"prefix\": \"10.77.0.1/24\" } ] },\n"
 	"    \"nat\": { \"type\": \"l3.slirp\", \"dns4\": \"10.77.0.1\" },\n"
-	"    \"vms\": { \"type\": \"io.qemu-listen\", \"listen\": \"unix:" HOST_DEFAULT_SOCKET_PLACEHOLDER "\" }\n"
+	"    \"vms\": { \"type\": \"io.qemu-listen\", \"listen\": \"unix:" HOST_DEFAULT_SOCKET_PLACEHOLDER
+	"\" }\n"
 	"  },\n"
 	"  \"links\": [ [\"dhcp\", \"lan.port\"], [\"gw.eth\", \"lan.port\"], [\"gw.ip\", \"nat\"],\n"
 	"             [\"vms.lan\", \"lan.port\"] ]\n"
