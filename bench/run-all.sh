@@ -10,7 +10,7 @@
 # Benchmarks: net hub hub2 dispatch adapter dhcp qemu impair vclient scale (the C benchmarks,
 # also `meson test -C BUILD --benchmark`; hub2 is a second run of bench-hub,
 # since docs/performance.md reports two runs against the targets), then
-# l2-switch-compare, vclient-kernel, tun-offload (shell, root). They run
+# l2-switch-compare, vclient-kernel, tun-offload, slirp-compare (shell, root). They run
 # sequentially, never two at once; each file starts with the date and
 # /proc/loadavg and ends with /proc/loadavg. A benchmark that fails makes the
 # script exit non-zero after the others ran.
@@ -21,7 +21,7 @@ OUT=${2:-bench-results-$(date -u +%Y%m%d-%H%M)}
 mkdir -p "$OUT"
 M=$BUILD/modules
 export PKTKIT_MODULE_SYSTEM_PATH=
-ALL="net hub hub2 dispatch adapter dhcp qemu impair vclient scale l2-switch-compare vclient-kernel tun-offload"
+ALL="net hub hub2 dispatch adapter dhcp qemu impair vclient scale l2-switch-compare vclient-kernel tun-offload slirp-compare"
 failed=
 
 run() {	# NAME MODULE_PATH COMMAND...
@@ -51,8 +51,9 @@ if [ "$(id -u)" = 0 ]; then
 	run l2-switch-compare "" bash "$HERE/l2-switch-compare.sh" "$BUILD"
 	run vclient-kernel "" bash "$HERE/vclient-kernel.sh" "$BUILD"
 	run tun-offload "" bash "$HERE/tun-offload.sh" "$BUILD"
+	run slirp-compare "" bash "$HERE/slirp-compare.sh" "$BUILD"
 else
-	echo "not root: the shell benchmarks (l2-switch-compare, vclient-kernel, tun-offload) were not run"
+	echo "not root: the shell benchmarks (l2-switch-compare, vclient-kernel, tun-offload, slirp-compare) were not run"
 fi
 echo "outputs in $OUT"
 [ -z "$failed" ] || { echo "failed:$failed"; exit 1; }

@@ -17,6 +17,8 @@ packages=(
 	dnsmasq udhcpc busybox isc-dhcp-client dhcpcd-base vde2
 	# l3.slirp interop (tests/interop/test-slirp.sh): HTTP and DNS clients in the guest
 	curl bind9-dnsutils
+	# benchmark peers (bench/slirp-compare.sh): the user-mode NATs l3.slirp is measured against
+	slirp4netns passt
 	# QEMU guests (tests/guest builds a tiny Linux guest from Debian packages)
 	qemu-system-x86 cpio
 	# D-Bus control tests
