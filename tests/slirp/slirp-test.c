@@ -77,6 +77,20 @@ struct pk_buf *slirp_test_wait(struct slirp_test *t, unsigned int timeout_ms)
 	return b;
 }
 
+uint64_t slirp_test_status_flows(struct pk_graph *g)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) st = pk_graph_device_status(g, "slirp", &error);
+	g_autoptr(GVariant) v = NULL;
+
+	g_assert_no_error(error);
+	v = g_variant_lookup_value(st, "flows", NULL);
+	g_assert_nonnull(v);
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64))
+		return g_variant_get_uint64(v);
+	return g_variant_get_uint32(v);
+}
+
 uint64_t slirp_test_counter(struct slirp_test *t, const char *name)
 {
 	return pk_dev_counter(t->slirp, name);

@@ -38,6 +38,8 @@ void slirp_test_teardown(struct slirp_test *t);
 struct pk_buf *slirp_test_wait(struct slirp_test *t, unsigned int timeout_ms);
 /* Iterate the main context for @ms. */
 void slirp_test_run(struct slirp_test *t, unsigned int ms);
+/* The slirp's "flows" status field (device "slirp" of @g). */
+uint64_t slirp_test_status_flows(struct pk_graph *g);
 /* A counter of the slirp by name. */
 uint64_t slirp_test_counter(struct slirp_test *t, const char *name);
 

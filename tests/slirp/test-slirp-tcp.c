@@ -114,21 +114,6 @@ static void iterate_ms(unsigned int ms, const gboolean *flag)
 			g_usleep(500);
 }
 
-/* The slirp's "flows" status field. */
-static guint64 fx_flows(struct fx *f)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) st = pk_graph_device_status(f->g, "slirp", &error);
-	g_autoptr(GVariant) v = NULL;
-
-	g_assert_no_error(error);
-	v = g_variant_lookup_value(st, "flows", NULL);
-	g_assert_nonnull(v);
-	if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32))
-		return g_variant_get_uint32(v);
-	return g_variant_get_uint64(v);
-}
-
 /* The state column of the slirp's only flow-table row. */
 static char *fx_flow_state(struct fx *f)
 {
@@ -152,7 +137,7 @@ static void fx_wait_no_flows(struct fx *f)
 {
 	gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
 
-	while (fx_flows(f) > 0) {
+	while (slirp_test_status_flows((f)->g) > 0) {
 		if (g_get_monotonic_time() > end)
 			g_error("flows left behind");
 		iterate_ms(20, NULL);
@@ -714,7 +699,7 @@ static void test_max_flows(void)
 	g_clear_object(&c1.stream);
 	iterate_until(&s.done);
 	/* Half-closed until the host closes too. */
-	g_assert_cmpuint(fx_flows(&f), ==, 1);
+	g_assert_cmpuint(slirp_test_status_flows(f.g), ==, 1);
 	srv_stop(&s);
 	fx_wait_no_flows(&f);
 	fx_teardown(&f);
@@ -759,7 +744,7 @@ static void test_stop_with_flows(void)
 						NULL, NULL, NULL));
 	while (!s.received)
 		g_main_context_iteration(NULL, TRUE);
-	g_assert_cmpuint(fx_flows(&f), ==, 1);
+	g_assert_cmpuint(slirp_test_status_flows(f.g), ==, 1);
 	g_clear_object(&c.stream);
 	fx_teardown(&f);
 	iterate_until(&s.done);

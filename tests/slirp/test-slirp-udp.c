@@ -76,20 +76,6 @@ static ssize_t server_recv(struct slirp_test *t, int fd, void *buf, size_t size,
 	}
 }
 
-static uint64_t status_flows(struct slirp_test *t)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) st = pk_graph_device_status(t->g, "slirp", &error);
-	g_autoptr(GVariant) v = NULL;
-
-	g_assert_no_error(error);
-	v = g_variant_lookup_value(st, "flows", NULL);
-	g_assert_nonnull(v);
-	if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64))
-		return g_variant_get_uint64(v);
-	return g_variant_get_uint32(v);
-}
-
 /* The one row of the status table "flow-table" says this. */
 static void check_flow_row(struct slirp_test *t, const char *proto, const char *guest,
 			   uint16_t guest_port, uint16_t remote_port, const char *state,
@@ -164,7 +150,7 @@ static void udp_echo(bool ipv6)
 	g_assert_cmpuint(slirp_test_counter(&t, "udp-flows"), ==, 1);
 	g_assert_cmpuint(slirp_test_counter(&t, "udp-datagrams-in"), ==, 2);
 	g_assert_cmpuint(slirp_test_counter(&t, "udp-datagrams-out"), ==, 2);
-	g_assert_cmpuint(status_flows(&t), ==, 1);
+	g_assert_cmpuint(slirp_test_status_flows(t.g), ==, 1);
 	check_flow_row(&t, "udp", guest, 5000, port, "open", 10, 12);
 	close(fd);
 	slirp_test_teardown(&t);
@@ -293,12 +279,12 @@ static void test_idle_timeout(void)
 	fd = server_open(false, &port);
 	slirp_test_send_udp(&t, SLIRP_TEST_GUEST4, 5002, SLIRP_TEST_HOST4, port, "a", 1);
 	g_assert_cmpint(server_recv(&t, fd, buf, sizeof(buf), &from, &from_len), ==, 1);
-	g_assert_cmpuint(status_flows(&t), ==, 1);
+	g_assert_cmpuint(slirp_test_status_flows(t.g), ==, 1);
 	slirp_test_run(&t, 400);
-	g_assert_cmpuint(status_flows(&t), ==, 1);
+	g_assert_cmpuint(slirp_test_status_flows(t.g), ==, 1);
 	g_assert_cmpuint(slirp_test_counter(&t, "udp-timeouts"), ==, 0);
 	slirp_test_run(&t, 1600);
-	g_assert_cmpuint(status_flows(&t), ==, 0);
+	g_assert_cmpuint(slirp_test_status_flows(t.g), ==, 0);
 	g_assert_cmpuint(slirp_test_counter(&t, "udp-timeouts"), ==, 1);
 	slirp_test_send_udp(&t, SLIRP_TEST_GUEST4, 5002, SLIRP_TEST_HOST4, port, "b", 1);
 	g_assert_cmpint(server_recv(&t, fd, buf, sizeof(buf), &from, &from_len), ==, 1);
@@ -450,7 +436,7 @@ static void ping(bool ipv6)
 		send_echo(&t, ipv6, 0x4242, 2);
 		g_assert_null(slirp_test_wait(&t, 200));
 		g_assert_cmpuint(slirp_test_counter(&t, "icmp-echo-dropped"), ==, 2);
-		g_assert_cmpuint(status_flows(&t), ==, 0);
+		g_assert_cmpuint(slirp_test_status_flows(t.g), ==, 0);
 		slirp_test_teardown(&t);
 		return;
 	}
@@ -519,7 +505,7 @@ static void test_icmp_dropped(void)
 	g_assert_null(slirp_test_wait(&t, 200));
 	g_assert_cmpuint(slirp_test_counter(&t, "icmp-echo-dropped"), ==, 1);
 	g_assert_cmpuint(slirp_test_counter(&t, "icmp-dropped"), ==, 1);
-	g_assert_cmpuint(status_flows(&t), ==, 0);
+	g_assert_cmpuint(slirp_test_status_flows(t.g), ==, 0);
 	slirp_test_teardown(&t);
 }
 
