@@ -68,6 +68,37 @@ enum wg_msg_type {
  * most (a flood of valid but replayed initiations costs one DH each). */
 #define WG_INITIATION_MIN_INTERVAL (WG_SEC / 50)
 
+/**
+ * struct wg_timing - The limits a device runs with
+ *
+ * The whitepaper's values (wg_timing_init()) unless a test shortens them
+ * (the device's test-only parameter): rekeys and expiries then happen in
+ * seconds instead of minutes, with the same logic.
+ */
+struct wg_timing {
+	uint64_t rekey_after_messages;
+	uint64_t reject_after_messages;
+	uint64_t rekey_after_time;
+	uint64_t reject_after_time;
+	uint64_t rekey_attempt_time;
+	uint64_t rekey_timeout;
+	uint64_t keepalive_timeout;
+	uint64_t rekey_jitter_max;
+};
+
+/* The whitepaper's limits. */
+static inline void wg_timing_init(struct wg_timing *t)
+{
+	t->rekey_after_messages = WG_REKEY_AFTER_MESSAGES;
+	t->reject_after_messages = WG_REJECT_AFTER_MESSAGES;
+	t->rekey_after_time = WG_REKEY_AFTER_TIME;
+	t->reject_after_time = WG_REJECT_AFTER_TIME;
+	t->rekey_attempt_time = WG_REKEY_ATTEMPT_TIME;
+	t->rekey_timeout = WG_REKEY_TIMEOUT;
+	t->keepalive_timeout = WG_KEEPALIVE_TIMEOUT;
+	t->rekey_jitter_max = WG_REKEY_JITTER_MAX;
+}
+
 static inline uint32_t wg_get_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
