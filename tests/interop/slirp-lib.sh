@@ -30,7 +30,9 @@
 #
 #   slirp_require_type      fail at once unless pktkit-host knows l3.slirp (the module is
 #                           built and on PKTKIT_MODULE_PATH)
-#   slirp_setup             tools, namespaces, servers, resolv.conf; sets CTL
+#   slirp_setup             tools, namespaces, servers, resolv.conf; sets CTL and SL_PY
+#                           (the python3 interpreter itself, not a wrapper such as a
+#                           pyenv shim, which costs a second per start)
 #   slirp_topology FILE [EXTRA_JSON]
 #                           write the topology; EXTRA_JSON: more l3.slirp parameters
 #                           (e.g. '"deny": [...]'); SLIRP_SELFTEST=1: a core.pipe-l3
@@ -70,6 +72,7 @@ SL_CHECK=
 SL_RC=0
 SL_MS=0
 SL_GBPS=
+SL_PY=python3
 SL_PEER=$(dirname "${BASH_SOURCE[0]}")/slirp-peer.py
 
 gx() { ip netns exec "$SL_GUEST" "$@"; }
@@ -102,7 +105,7 @@ sl_hcurl() { sl_curl_in hx "$@"; }
 sl_guest_serve() {
 	local dir=$1 http=$2 udp=$3
 	shift 3
-	gx python3 "$SL_PEER" serve "$dir" "$http" "$udp" "$@" >"$T/guest-peer.log" 2>&1 &
+	gx "$SL_PY" "$SL_PEER" serve "$dir" "$http" "$udp" "$@" >"$T/guest-peer.log" 2>&1 &
 	wait_for "$T/guest-peer.log" '^ready' 10 || { cat "$T/guest-peer.log" >&2; fail "slirp-peer.py serve did not start in the guest"; }
 }
 
@@ -128,7 +131,7 @@ sl_iperf() {
 		cfail "$label: iperf3 -c 10.0.2.2 -p $port $* failed"
 	fi
 	wait "$srv" || { cat "$T/iperf-$label-server.log" >&2; cfail "$label: iperf3 -s failed"; }
-	SL_GBPS=$(python3 - "$j" <<'PY'
+	SL_GBPS=$("$SL_PY" - "$j" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1]))["end"]
 r = e["sum_received"]
@@ -137,11 +140,12 @@ if r["bytes"] <= 0 or r["bits_per_second"] <= 0:
 print("%.2f" % (r["bits_per_second"] / 1e9))
 PY
 ) || cfail "$label: no throughput in the iperf3 report ($j)"
-	echo "RESULT $label: $SL_GBPS Gbit/s received (retransmits $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"].get("retransmits","n/a"))' "$j"))"
+	echo "RESULT $label: $SL_GBPS Gbit/s received (retransmits $("$SL_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"].get("retransmits","n/a"))' "$j"))"
 }
 
 slirp_setup() {
 	require curl dig python3 dnsmasq ping sha256sum ss sysctl
+	SL_PY=$(python3 -c 'import sys; print(sys.executable)')
 	ctl_init
 	ns_new SL_HOST h
 	ns_new SL_GUEST g
@@ -163,7 +167,7 @@ slirp_setup() {
 		--address=/example.test/10.0.2.2 --txt-record=example.test,hello \
 		--mx-host=example.test,mail.example.test --local=/test/ \
 		--pid-file="$T/dnsmasq.pid" --log-queries --log-facility=- >"$T/dnsmasq.log" 2>&1 &
-	hx python3 "$SL_PEER" serve "$T/www" "$SL_HTTP" "$SL_UDP" 127.0.0.1 ::1 \
+	hx "$SL_PY" "$SL_PEER" serve "$T/www" "$SL_HTTP" "$SL_UDP" 127.0.0.1 ::1 \
 		>"$T/peer.log" 2>&1 &
 	wait_for "$T/dnsmasq.log" 'started, version' 10 || { cat "$T/dnsmasq.log" >&2; fail "dnsmasq did not start"; }
 	wait_for "$T/peer.log" '^ready' 10 || { cat "$T/peer.log" >&2; fail "slirp-peer.py serve did not start"; }

@@ -139,8 +139,8 @@ check_forward() {
 	big_get big4 "http://127.0.0.1:$F_TCP4/big.bin"
 	big_get big6 "http://[::1]:$F_TCP6/big.bin"
 
-	hx timeout 20 python3 "$SL_PEER" udp-echo 127.0.0.1 "$F_UDP4" || cfail "UDP echo through 127.0.0.1:$F_UDP4 failed"
-	hx timeout 20 python3 "$SL_PEER" udp-echo ::1 "$F_UDP6" || cfail "UDP echo through [::1]:$F_UDP6 failed"
+	hx timeout 20 "$SL_PY" "$SL_PEER" udp-echo 127.0.0.1 "$F_UDP4" || cfail "UDP echo through 127.0.0.1:$F_UDP4 failed"
+	hx timeout 20 "$SL_PY" "$SL_PEER" udp-echo ::1 "$F_UDP6" || cfail "UDP echo through [::1]:$F_UDP6 failed"
 	n=$(grep -c "^udp 10\\.0\\.2\\.2 [0-9]*: " "$T/guest-peer.log" || true)
 	echo "the guest's UDP echo saw $n datagrams from 10.0.2.2, $(grep -c '^udp fd00:2::2 ' "$T/guest-peer.log" || true) from fd00:2::2"
 	grep -v '^udp \(10\.0\.2\.2\|fd00:2::2\) ' "$T/guest-peer.log" | grep '^udp ' >&2 &&
@@ -149,7 +149,7 @@ check_forward() {
 	grep -q '^udp fd00:2::2 ' "$T/guest-peer.log" || cfail "the guest's UDP echo did not see the datagrams of ::1 as from fd00:2::2"
 
 	ctl --json status slirp >"$T/status.json" || cfail "pktkitctl --json status slirp failed"
-	python3 - "$T/status.json" <<PY || cfail "the status table 'forwards' is wrong"
+	"$SL_PY" - "$T/status.json" <<PY || cfail "the status table 'forwards' is wrong"
 import json, sys
 rows = json.load(open(sys.argv[1])).get("forwards")
 if not isinstance(rows, list):
@@ -173,7 +173,7 @@ PY
 
 # The 'forwards' parameter as pktkitctl --json get gives it (one line of JSON).
 get_forwards() {
-	ctl --json get slirp | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["forwards"], sort_keys=True))'
+	ctl --json get slirp | "$SL_PY" -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["forwards"], sort_keys=True))'
 }
 
 check_live() {
@@ -190,7 +190,7 @@ check_live() {
 	get_page kept6 "http://[::1]:$F_TCP6/"
 
 	# Another process holds 127.0.0.1:$F_TAKEN.
-	hx python3 -c 'import socket, sys, time
+	hx "$SL_PY" -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
 print("listening", flush=True); time.sleep(60)' "$F_TAKEN" >"$T/taken.log" 2>&1 &
 	wait_for "$T/taken.log" '^listening' 10 || { cat "$T/taken.log" >&2; cfail "the listener on 127.0.0.1:$F_TAKEN did not start"; }
@@ -208,7 +208,7 @@ print("listening", flush=True); time.sleep(60)' "$F_TAKEN" >"$T/taken.log" 2>&1 
 	get_page after4 "http://127.0.0.1:$F_TCP4/"
 	get_page after6 "http://[::1]:$F_TCP6/"
 	get_page afterx "http://[::1]:$F_TCPX/"
-	hx timeout 20 python3 "$SL_PEER" udp-echo 127.0.0.1 "$F_UDP4" >/dev/null ||
+	hx timeout 20 "$SL_PY" "$SL_PEER" udp-echo 127.0.0.1 "$F_UDP4" >/dev/null ||
 		cfail "UDP echo through 127.0.0.1:$F_UDP4 failed after the failed set"
 }
 
@@ -217,11 +217,11 @@ print("listening", flush=True); time.sleep(60)' "$F_TAKEN" >"$T/taken.log" 2>&1 
 check_deny() {
 	local d0 d1 a out url
 	# The denied ports do listen on the host (so only the deny refuses them).
-	hx python3 "$SL_PEER" serve "$T/www" "$D_TCP" "$D_UDP" 127.0.0.1 ::1 >"$T/deny-peer.log" 2>&1 &
+	hx "$SL_PY" "$SL_PEER" serve "$T/www" "$D_TCP" "$D_UDP" 127.0.0.1 ::1 >"$T/deny-peer.log" 2>&1 &
 	wait_for "$T/deny-peer.log" '^ready' 10 || { cat "$T/deny-peer.log" >&2; cfail "the server on $D_TCP did not start"; }
 	out=$(hx curl -sS --max-time 5 "http://127.0.0.1:$D_TCP/") || cfail "no HTTP server on 127.0.0.1:$D_TCP in the host namespace"
 	grep -q 'slirp interop index' <<<"$out" || cfail "127.0.0.1:$D_TCP: unexpected page"
-	hx python3 "$SL_PEER" udp-echo ::1 "$D_UDP" >/dev/null || cfail "no UDP echo on [::1]:$D_UDP in the host namespace"
+	hx "$SL_PY" "$SL_PEER" udp-echo ::1 "$D_UDP" >/dev/null || cfail "no UDP echo on [::1]:$D_UDP in the host namespace"
 	d0=$(sl_counter slirp denied)
 
 	for url in "http://10.0.2.2:$D_TCP/" "http://[fd00:2::2]:$D_TCP/"; do
@@ -232,11 +232,11 @@ check_deny() {
 		[ "$SL_MS" -lt 2000 ] || cfail "$url: refused only after $SL_MS ms (expected < 2000)"
 	done
 
-	out=$(gx timeout 10 python3 "$SL_PEER" udp-error 10.0.2.2 "$D_UDP" 2>&1) || { echo "$out" >&2; cfail "UDP to 10.0.2.2:$D_UDP: no ICMP error"; }
+	out=$(gx timeout 10 "$SL_PY" "$SL_PEER" udp-error 10.0.2.2 "$D_UDP" 2>&1) || { echo "$out" >&2; cfail "UDP to 10.0.2.2:$D_UDP: no ICMP error"; }
 	echo "UDP to 10.0.2.2:$D_UDP: $out"
 	grep -q '^icmp type 3 code 13 from 10\.0\.2\.2 ' <<<"$out" ||
 		cfail "UDP to 10.0.2.2:$D_UDP: expected ICMP type 3 code 13 (administratively prohibited) from 10.0.2.2"
-	out=$(gx timeout 10 python3 "$SL_PEER" udp-error fd00:2::2 "$D_UDP" 2>&1) || { echo "$out" >&2; cfail "UDP to [fd00:2::2]:$D_UDP: no ICMPv6 error"; }
+	out=$(gx timeout 10 "$SL_PY" "$SL_PEER" udp-error fd00:2::2 "$D_UDP" 2>&1) || { echo "$out" >&2; cfail "UDP to [fd00:2::2]:$D_UDP: no ICMPv6 error"; }
 	echo "UDP to [fd00:2::2]:$D_UDP: $out"
 	grep -q '^icmp type 1 code 1 from fd00:2::2 ' <<<"$out" ||
 		cfail "UDP to [fd00:2::2]:$D_UDP: expected ICMPv6 type 1 code 1 (administratively prohibited) from fd00:2::2"
@@ -259,7 +259,7 @@ check_deny() {
 	# What the deny list does not match still goes out.
 	sl_curl "$T/allowed" --max-time 10 "http://10.0.2.2:$SL_HTTP/"
 	[ "$SL_RC" = 0 ] || { cat "$T/allowed.log" >&2; cfail "GET of 10.0.2.2:$SL_HTTP (not denied) failed (curl exit $SL_RC)"; }
-	gx timeout 20 python3 "$SL_PEER" udp-echo fd00:2::2 "$SL_UDP" >/dev/null || cfail "UDP echo through fd00:2::2:$SL_UDP (not denied) failed"
+	gx timeout 20 "$SL_PY" "$SL_PEER" udp-echo fd00:2::2 "$SL_UDP" >/dev/null || cfail "UDP echo through fd00:2::2:$SL_UDP (not denied) failed"
 	for a in 10.0.2.2 fd00:2::2; do
 		gx ping -c 1 -W 3 "$a" >/dev/null 2>&1 || cfail "ping $a (not denied) got no reply"
 	done
