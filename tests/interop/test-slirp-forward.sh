@@ -11,10 +11,12 @@
 #   forwards  tcp 127.0.0.1:18080 -> 10.0.2.15:80      tcp [::1]:18081 -> [fd00:2::15]:80
 #             tcp [::1]:18082 -> 10.0.2.15:80 (the other family)
 #             tcp 0.0.0.0:18083 -> 10.0.2.15:80        tcp [::]:18083 -> [fd00:2::15]:80
+#             tcp 127.0.0.1:18084 -> 10.0.2.15:81 (nothing listens there)
 #             udp 127.0.0.1:17777 -> 10.0.2.15:7777    udp [::1]:17778 -> [fd00:2::15]:7777
 #   deny      tcp port 8081 and udp port 7781 of 10.0.2.2 and fd00:2::2 (the host's
-#             loopback, where servers do listen on them), and icmp to 198.51.100.0/24
-#             and 2001:db8:77::/48
+#             loopback, where servers do listen on them; the lists match the address
+#             the guest sends to, so host-loopback4/6 and not 127.0.0.1 / ::1), and
+#             icmp to 198.51.100.0/24 and 2001:db8:77::/48
 # Each check is a function check_NAME run by run_check; the first failure ends the test.
 #   forward       curl in the host namespace through each TCP forward gets the guest's
 #                 page (not the host's), and a 20 MB file through 127.0.0.1 and [::1]
@@ -23,11 +25,14 @@
 #                 fd00:2::2, also for an IPv6 client of an IPv4 guest), clients on
 #                 198.51.100.7 / 2001:db8:77::7 as themselves; UDP echo through both UDP
 #                 forwards (answers from the forward's own address and port), the guest
-#                 sees the datagrams from 10.0.2.2 / fd00:2::2; pktkitctl status lists
-#                 the forwards with their connection counts
-#   live          pktkitctl set slirp forwards=[...]: an added forward (127.0.0.1:18090)
-#                 carries a GET at once; removed again, its port is closed (curl exit 7
-#                 'Connection refused') and the others still work; a set whose last
+#                 sees the datagrams from 10.0.2.2 / fd00:2::2; a forward to a closed
+#                 guest port: the guest's RST reaches the host client as a reset
+#                 (curl exit 56 or 7, 'Connection reset by peer') in < 2 s; pktkitctl status
+#                 lists the forwards with their connection counts
+#   live          pktkitctl set slirp forwards=[...]: added forwards (tcp and udp
+#                 127.0.0.1:18090 / 17790) carry a GET and a UDP echo at once; removed
+#                 again, their ports are closed (curl exit 7 'Connection refused', ICMP
+#                 port unreachable) and the others still work; a set whose last
 #                 forward's port is taken by another process (127.0.0.1:18091) fails
 #                 with exit 1 (org.pktkit.Error.Failed) and a message naming
 #                 127.0.0.1:18091/tcp and "Address already in use"; afterwards
@@ -41,7 +46,7 @@
 #                 read from the socket's error queue), ping 198.51.100.7 prints "Packet
 #                 filtered" and ping 2001:db8:77::7 "Administratively prohibited"; the
 #                 'denied' counter grows by exactly 6; port 8080, UDP 7777 and ping of
-#                 10.0.2.2 (not denied) still work
+#                 10.0.2.2 and fd00:2::2 (not denied) still work
 #   stop          SIGTERM: pktkit-host exits 0
 # Environment: PKTKIT_HOST, PKTKIT_MODULE_PATH (meson), CI, KEEP_TMP=1.
 . "$(dirname "$0")/lib.sh"
@@ -51,13 +56,16 @@ interop_init slfw
 # Guest side of the forwards; host-side ports.
 G_HTTP=80
 G_UDP=7777
+G_CLOSED=81
 F_TCP4=18080
 F_TCP6=18081
 F_TCPX=18082
 F_TCPANY=18083
+F_CLOSED=18084
 F_UDP4=17777
 F_UDP6=17778
 F_ADDED=18090
+F_ADDED_UDP=17790
 F_TAKEN=18091
 F_BEFORE_TAKEN=18092
 # Denied ports of 10.0.2.2 / fd00:2::2 (servers listen there on the host).
@@ -76,6 +84,7 @@ FORWARDS="[ $(fwd tcp 127.0.0.1 $F_TCP4 10.0.2.15 $G_HTTP),
     $(fwd tcp ::1 $F_TCPX 10.0.2.15 $G_HTTP),
     $(fwd tcp 0.0.0.0 $F_TCPANY 10.0.2.15 $G_HTTP),
     $(fwd tcp :: $F_TCPANY fd00:2::15 $G_HTTP),
+    $(fwd tcp 127.0.0.1 $F_CLOSED 10.0.2.15 $G_CLOSED),
     $(fwd udp 127.0.0.1 $F_UDP4 10.0.2.15 $G_UDP),
     $(fwd udp ::1 $F_UDP6 fd00:2::15 $G_UDP) ]"
 DENY="[ {\"prefix\": \"10.0.2.2/32\", \"proto\": \"tcp\", \"ports\": \"$D_TCP\"},
@@ -148,6 +157,13 @@ check_forward() {
 	[ "$n" -ge 4 ] || cfail "the guest's UDP echo did not see the 4 datagrams of 127.0.0.1 as from 10.0.2.2"
 	grep -q '^udp fd00:2::2 ' "$T/guest-peer.log" || cfail "the guest's UDP echo did not see the datagrams of ::1 as from fd00:2::2"
 
+	sl_hcurl "$T/closed" --max-time 10 "http://127.0.0.1:$F_CLOSED/"
+	echo "127.0.0.1:$F_CLOSED -> 10.0.2.15:$G_CLOSED (closed): curl exit $SL_RC after $SL_MS ms: $(grep -m1 -E 'Recv failure|reset|Empty reply' "$T/closed.log" || true)"
+	# The RST comes so fast that curl often reports it as its connect failing (7).
+	{ [ "$SL_RC" = 56 ] || [ "$SL_RC" = 7 ]; } && grep -q 'Connection reset by peer' "$T/closed.log" ||
+		{ cat "$T/closed.log" >&2; cfail "127.0.0.1:$F_CLOSED: expected curl exit 56 or 7 'Connection reset by peer' (the guest's RST), got exit $SL_RC"; }
+	[ "$SL_MS" -lt 2000 ] || cfail "127.0.0.1:$F_CLOSED: reset only after $SL_MS ms (expected < 2000)"
+
 	ctl --json status slirp >"$T/status.json" || cfail "pktkitctl --json status slirp failed"
 	"$SL_PY" - "$T/status.json" <<PY || cfail "the status table 'forwards' is wrong"
 import json, sys
@@ -160,12 +176,13 @@ want = {("tcp", "127.0.0.1", $F_TCP4): ("10.0.2.15", $G_HTTP, 2),
         ("tcp", "::1", $F_TCPX): ("10.0.2.15", $G_HTTP, 1),
         ("tcp", "0.0.0.0", $F_TCPANY): ("10.0.2.15", $G_HTTP, 2),
         ("tcp", "::", $F_TCPANY): ("fd00:2::15", $G_HTTP, 1),
+        ("tcp", "127.0.0.1", $F_CLOSED): ("10.0.2.15", $G_CLOSED, 1),
         ("udp", "127.0.0.1", $F_UDP4): ("10.0.2.15", $G_UDP, 1),
         ("udp", "::1", $F_UDP6): ("fd00:2::15", $G_UDP, 1)}
 if got != want:
     sys.exit("status forwards (proto, host, port): (guest, port, connections):\n  got  %s\n  want %s"
              % (sorted(got.items()), sorted(want.items())))
-print("status: %d forwards, guests and connection counts as expected" % len(rows))
+print("status: %d forwards, their guests and connection counts as expected" % len(rows))
 PY
 }
 
@@ -180,12 +197,19 @@ check_live() {
 	local before after rc out added taken
 	before=$(get_forwards) || cfail "pktkitctl get slirp: no forwards"
 	echo "forwards now: $(grep -o host-port <<<"$before" | wc -l) ($before)" | cut -c1-200
-	added="${FORWARDS%]}, $(fwd tcp 127.0.0.1 $F_ADDED 10.0.2.15 $G_HTTP) ]"
+	added="${FORWARDS%]}, $(fwd tcp 127.0.0.1 $F_ADDED 10.0.2.15 $G_HTTP),
+	    $(fwd udp 127.0.0.1 $F_ADDED_UDP 10.0.2.15 $G_UDP) ]"
 	ctl set slirp forwards="$added" || cfail "pktkitctl set slirp forwards=[... 127.0.0.1:$F_ADDED] failed"
 	get_page added "http://127.0.0.1:$F_ADDED/"
+	hx timeout 20 "$SL_PY" "$SL_PEER" udp-echo 127.0.0.1 "$F_ADDED_UDP" >/dev/null ||
+		cfail "UDP echo through the added forward 127.0.0.1:$F_ADDED_UDP failed"
+	echo "added-udp: UDP echo through 127.0.0.1:$F_ADDED_UDP ok"
 
 	ctl set slirp forwards="$FORWARDS" || cfail "pktkitctl set slirp forwards (removing 127.0.0.1:$F_ADDED) failed"
 	expect_refused_host removed "http://127.0.0.1:$F_ADDED/"
+	out=$(hx timeout 10 "$SL_PY" "$SL_PEER" udp-error 127.0.0.1 "$F_ADDED_UDP" 2>&1) || true
+	echo "removed-udp: 127.0.0.1:$F_ADDED_UDP: $out"
+	grep -q '^icmp type 3 code 3 ' <<<"$out" || cfail "removed-udp: 127.0.0.1:$F_ADDED_UDP still takes datagrams (expected a port unreachable)"
 	get_page kept4 "http://127.0.0.1:$F_TCP4/"
 	get_page kept6 "http://[::1]:$F_TCP6/"
 
