@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * bench-net.c - Micro benchmarks of the header views and the Internet checksum
+ * bench-net.c - Micro benchmarks of the header views, the Internet checksum and longest-prefix match
  *
  * Prints a markdown table: ns/op, throughput (GB/s for checksums, Mpps for
  * parsers) and system allocations per op. After a calibration pass each case
@@ -7,6 +7,12 @@
  * peer for the checksum is a naive byte-at-a-time RFC 1071 loop; the Go
  * pktkit library publishes 5.5 GB/s for a 1500-byte checksum (not measured
  * here: no Go toolchain in this build).
+ *
+ * Longest-prefix match (toolkit/lpm.h): lookups of 4096 addresses, in turn,
+ * in tables of 1000 routes clustered so that prefixes nest (IPv4 /8../32,
+ * IPv6 /32, /48, /64, /128), through the exported, non-inline functions a
+ * module calls. The in-run peer is a linear scan of the same IPv4 routes,
+ * what a module without the toolkit would write first.
  *
  * Allocations are counted by bench-util's wrappers of malloc and friends
  * around glibc's __libc_* entry points (glibc's mallinfo2() only gives bytes,
@@ -20,6 +26,7 @@
 #include <pktkit/eth.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
+#include <pktkit/toolkit/lpm.h>
 
 #include "bench-util.h"
 
@@ -252,6 +259,119 @@ static void run_csum_unaligned(const void *arg, uint64_t iters)
 		bench_use(pk_csum_partial(bench_launder(data_buf + 1), len, 0));
 }
 
+/* --- longest-prefix match -------------------------------------------------- */
+
+#define LPM_ROUTES 1000
+#define LPM_ADDRS 4096 /* power of two */
+
+static struct pk_lpm_route lpm_routes4[LPM_ROUTES];
+static uint8_t lpm_addrs4[LPM_ADDRS][4];
+static uint8_t lpm_addrs6[LPM_ADDRS][16];
+static struct pk_lpm *lpm_table4, *lpm_table6;
+
+/* Routes near a few bases so they nest; addresses half inside routes. */
+static void make_lpm(void)
+{
+	static const uint8_t lens6[] = { 32, 48, 64, 128 };
+	struct pk_lpm_route r6[LPM_ROUTES];
+	GRand *rnd = g_rand_new_with_seed(7);
+
+	for (uint32_t i = 0; i < LPM_ROUTES; i++) {
+		struct pk_lpm_route *r = &lpm_routes4[i];
+
+		r->family = 4;
+		r->len = (uint8_t)g_rand_int_range(rnd, 8, 33);
+		r->addr[0] = (uint8_t)(10 + i % 4);
+		for (uint32_t j = 1; j < 4; j++)
+			r->addr[j] = (uint8_t)g_rand_int(rnd);
+		r->value = i;
+		r = &r6[i];
+		r->family = 6;
+		r->len = lens6[g_rand_int_range(rnd, 0, 4)];
+		memcpy(r->addr, "\x20\x01\x0d\xb8", 4);
+		r->addr[4] = (uint8_t)(i % 4);
+		for (uint32_t j = 5; j < 16; j++)
+			r->addr[j] = (uint8_t)g_rand_int(rnd);
+		r->value = i;
+	}
+	/* Host bits cleared, so that a repeated prefix shows as equal bytes;
+	 * random bytes may repeat one with another value: the last one wins. */
+	for (uint32_t i = 0; i < LPM_ROUTES; i++) {
+		for (uint32_t bit = lpm_routes4[i].len; bit < 32; bit++)
+			lpm_routes4[i].addr[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+		for (uint32_t bit = r6[i].len; bit < 128; bit++)
+			r6[i].addr[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+	}
+	for (uint32_t i = 0; i < LPM_ROUTES; i++)
+		for (uint32_t j = i + 1; j < LPM_ROUTES; j++) {
+			if (lpm_routes4[j].len == lpm_routes4[i].len &&
+			    memcmp(lpm_routes4[j].addr, lpm_routes4[i].addr, 4) == 0)
+				lpm_routes4[i].value = lpm_routes4[j].value;
+			if (r6[j].len == r6[i].len && memcmp(r6[j].addr, r6[i].addr, 16) == 0)
+				r6[i].value = r6[j].value;
+		}
+	lpm_table4 = pk_lpm_build(lpm_routes4, LPM_ROUTES, NULL, NULL);
+	lpm_table6 = pk_lpm_build(r6, LPM_ROUTES, NULL, NULL);
+	if (!lpm_table4 || !lpm_table6)
+		abort();
+	for (uint32_t i = 0; i < LPM_ADDRS; i++) {
+		const struct pk_lpm_route *a = &lpm_routes4[i % LPM_ROUTES],
+					  *b = &r6[i % LPM_ROUTES];
+
+		memcpy(lpm_addrs4[i], a->addr, 4);
+		memcpy(lpm_addrs6[i], b->addr, 16);
+		if (i % 2) { /* elsewhere in the same cluster */
+			lpm_addrs4[i][3] = (uint8_t)g_rand_int(rnd);
+			lpm_addrs4[i][2] = (uint8_t)g_rand_int(rnd);
+			lpm_addrs6[i][15] = (uint8_t)g_rand_int(rnd);
+			lpm_addrs6[i][7] = (uint8_t)g_rand_int(rnd);
+		}
+	}
+	g_rand_free(rnd);
+}
+
+static void run_lpm4(const void *arg, uint64_t iters)
+{
+	(void)arg;
+	for (uint64_t i = 0; i < iters; i++) {
+		const uint8_t *a = bench_launder(lpm_addrs4[i & (LPM_ADDRS - 1)]);
+
+		bench_use(pk_lpm_lookup4(lpm_table4, a));
+	}
+}
+
+static void run_lpm6(const void *arg, uint64_t iters)
+{
+	(void)arg;
+	for (uint64_t i = 0; i < iters; i++) {
+		const uint8_t *a = bench_launder(lpm_addrs6[i & (LPM_ADDRS - 1)]);
+
+		bench_use(pk_lpm_lookup6(lpm_table6, a));
+	}
+}
+
+/* The peer: every route compared, the longest match kept. */
+static void run_lpm4_scan(const void *arg, uint64_t iters)
+{
+	(void)arg;
+	for (uint64_t i = 0; i < iters; i++) {
+		const uint8_t *a = bench_launder(lpm_addrs4[i & (LPM_ADDRS - 1)]);
+		uint32_t addr = pk_get_be32(a), best = PK_LPM_NONE;
+		int best_len = -1;
+
+		for (uint32_t k = 0; k < LPM_ROUTES; k++) {
+			const struct pk_lpm_route *r = &lpm_routes4[k];
+			uint32_t mask = r->len ? UINT32_MAX << (32 - r->len) : 0;
+
+			if (((addr ^ pk_get_be32(r->addr)) & mask) == 0 && (int)r->len > best_len) {
+				best_len = r->len;
+				best = r->value;
+			}
+		}
+		bench_use(best);
+	}
+}
+
 static const uint32_t sizes[] = { 64, 576, 1500, 9000 };
 
 int main(void)
@@ -262,6 +382,9 @@ int main(void)
 		{ "ip4 parse + header checksum verify", 0, run_ip4_csum, NULL },
 		{ "ip6 parse, 2 extension headers", 0, run_ip6, NULL },
 		{ "tcp parse + options (MSS, SACK-perm, TS, WS)", 0, run_tcp_opts, NULL },
+		{ "lpm lookup4, 1000 routes /8../32", 0, run_lpm4, NULL },
+		{ "lpm lookup6, 1000 routes /32../128", 0, run_lpm6, NULL },
+		{ "peer: linear scan of the 1000 IPv4 routes", 0, run_lpm4_scan, NULL },
 	};
 	static const struct bench_col columns[] = {
 		{ "case", 44 }, { "ns/op", 8 }, { "throughput", 12 }, { "allocs/op", 9 },
@@ -269,6 +392,7 @@ int main(void)
 	char names[3][G_N_ELEMENTS(sizes)][64];
 
 	make_inputs();
+	make_lpm();
 	bench_print_conditions();
 	printf("pk_csum_partial implementation: %s\n\n",
 	       pk_csum_impl_available(PK_CSUM_IMPL_AVX2) ? "avx2" : "generic");
@@ -301,5 +425,10 @@ int main(void)
 		bench_run(&c);
 	}
 	printf("\nPeer not run here: Go pktkit publishes 5.5 GB/s for a 1500 B checksum.\n");
+	printf("LPM tables: IPv4 %zu routes, %zu KiB; IPv6 %zu routes, %zu KiB.\n",
+	       pk_lpm_n_routes(lpm_table4, 4), pk_lpm_memory(lpm_table4) / 1024,
+	       pk_lpm_n_routes(lpm_table6, 6), pk_lpm_memory(lpm_table6) / 1024);
+	pk_lpm_free(lpm_table4);
+	pk_lpm_free(lpm_table6);
 	return 0;
 }

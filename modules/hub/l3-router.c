@@ -4,10 +4,10 @@
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
 #include <pktkit/module.h>
+#include <pktkit/toolkit/lpm.h>
 
 #include "hub-types.h"
 #include "port-set.h"
-#include "route-table.h"
 
 /* Parameters ----------------------------------------------------------- */
 
@@ -108,9 +108,9 @@ static const struct pk_port_group l3_router_ports[] = {
 
 struct l3_router {
 	struct port_set ports;
-	struct route *routes;		/* configured, default routes included */
+	struct pk_lpm_route *routes; /* configured, default routes included */
 	uint32_t n_routes;
-	struct route_table table;	/* routes whose port is linked */
+	struct pk_lpm *table; /* routes whose port is linked */
 	uint32_t link_local;
 	uint32_t mtu;			/* 0: no limit */
 	uint64_t *ctr;			/* pk_dev_counters(), valid until finalize */
@@ -119,33 +119,34 @@ struct l3_router {
 /* (Re)build the forwarding table from the routes whose port is linked. */
 static void l3_router_rebuild(struct l3_router *r)
 {
-	g_autofree struct route *active = g_new(struct route, MAX(r->n_routes, 1u));
-	struct route_table next;
+	g_autofree struct pk_lpm_route *active = g_new(struct pk_lpm_route, MAX(r->n_routes, 1u));
+	struct pk_lpm *next;
 	uint32_t n = 0;
-	enum route_error err;
 
 	for (uint32_t i = 0; i < r->n_routes; i++)
 		if (port_set_at(&r->ports, r->routes[i].value) != PORT_SET_NONE)
 			active[n++] = r->routes[i];
 	/* A subset of a list that built once cannot fail. */
-	err = route_table_build(&next, active, n, NULL);
-	g_assert(err == ROUTE_OK);
-	route_table_free(&r->table);
+	next = pk_lpm_build(active, n, NULL, NULL);
+	g_assert(next);
+	pk_lpm_free(r->table);
 	r->table = next;
 }
 
 /* Routes of a configuration, the default-port routes appended. */
-static bool l3_router_routes_parse(const struct l3_router_config *cfg, struct route **out,
+static bool l3_router_routes_parse(const struct l3_router_config *cfg, struct pk_lpm_route **out,
 				   uint32_t *n_out, GError **error)
 {
 	const struct l3_router_route_rec *rec = cfg->routes.items;
-	g_autofree struct route *routes = g_new0(struct route, cfg->routes.n + 2);
+	g_autofree struct pk_lpm_route *routes = g_new0(struct pk_lpm_route, cfg->routes.n + 2);
 	bool has_default4 = false, has_default6 = false;
-	uint32_t n = 0, bad[2];
-	struct route_table check;
+	g_autoptr(GError) err = NULL;
+	struct pk_lpm *check;
+	uint32_t n = 0;
+	size_t bad[2];
 
 	for (uint32_t i = 0; i < cfg->routes.n; i++) {
-		struct route *rt = &routes[n++];
+		struct pk_lpm_route *rt = &routes[n++];
 
 		rt->family = rec[i].prefix.family;
 		rt->len = rec[i].prefix.len;
@@ -156,28 +157,28 @@ static bool l3_router_routes_parse(const struct l3_router_config *cfg, struct ro
 	}
 	if (cfg->default_port >= 0) {
 		if (!has_default4)
-			routes[n++] = (struct route){ .family = 4, .value = (uint32_t)cfg->default_port };
+			routes[n++] = (struct pk_lpm_route){ .family = 4,
+							     .value = (uint32_t)cfg->default_port };
 		if (!has_default6)
-			routes[n++] = (struct route){ .family = 6, .value = (uint32_t)cfg->default_port };
+			routes[n++] = (struct pk_lpm_route){ .family = 6,
+							     .value = (uint32_t)cfg->default_port };
 	}
-	switch (route_table_build(&check, routes, n, bad)) {
-	case ROUTE_OK:
-		route_table_free(&check);
-		break;
-	case ROUTE_ERR_DUPLICATE: {
+	check = pk_lpm_build(routes, n, bad, &err);
+	if (!check && g_error_matches(err, PK_ERROR, PK_ERROR_EXISTS)) {
 		char text[PK_PREFIX_STRLEN];
 
 		pk_prefix_format(&rec[bad[0]].prefix, text);
 		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
-			    "routes[%u]: %s is already routed to port %u by routes[%u]", bad[0],
+			    "routes[%zu]: %s is already routed to port %u by routes[%zu]", bad[0],
 			    text, rec[bad[1]].port, bad[1]);
 		return false;
 	}
-	default:
-		g_set_error(error, PK_ERROR, PK_ERROR_INVALID, "routes[%u]: not a valid route",
+	if (!check) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID, "routes[%zu]: not a valid route",
 			    bad[0]);
 		return false;
 	}
+	pk_lpm_free(check);
 	*out = g_steal_pointer(&routes);
 	*n_out = n;
 	return true;
@@ -190,7 +191,7 @@ static int l3_router_reconfigure(struct pk_dev *dev, void *self, const void *con
 	struct l3_router *r = self;
 
 	if (changed & (PK_PARAM_BIT(L3_ROUTER_P_ROUTES) | PK_PARAM_BIT(L3_ROUTER_P_DEFAULT_PORT))) {
-		struct route *routes;
+		struct pk_lpm_route *routes;
 		uint32_t n;
 
 		if (!l3_router_routes_parse(cfg, &routes, &n, error))
@@ -210,7 +211,6 @@ static int l3_router_init(struct pk_dev *dev, void *self, const void *config, GE
 	struct l3_router *r = self;
 
 	r->ctr = pk_dev_counters(dev);
-	route_table_init(&r->table);
 	return l3_router_reconfigure(dev, self, config, UINT64_MAX, error);
 }
 
@@ -218,7 +218,7 @@ static void l3_router_finalize(struct pk_dev *dev, void *self)
 {
 	struct l3_router *r = self;
 
-	route_table_free(&r->table);
+	pk_lpm_free(r->table);
 	port_set_free(&r->ports);
 	g_free(r->routes);
 }
@@ -299,7 +299,7 @@ static inline enum l3_action l3_router_next_hop(struct l3_router *r, uint64_t *c
 						uint32_t port, uint32_t in, uint8_t ttl,
 						uint32_t *pos)
 {
-	if (G_UNLIKELY(port == ROUTE_NONE)) {
+	if (G_UNLIKELY(port == PK_LPM_NONE)) {
 		ctr[L3_ROUTER_DROPPED_NO_ROUTE]++;
 		return L3_DROP;
 	}
@@ -371,7 +371,7 @@ static inline enum l3_action l3_classify4(struct l3_router *r, uint64_t *ctr,
 	if (!last->has4 || last->dst4 != dst) {
 		last->has4 = true;
 		last->dst4 = dst;
-		last->port4 = route_table_lookup4(&r->table, d + 16);
+		last->port4 = pk_lpm_lookup4(r->table, d + 16);
 	}
 	return l3_router_next_hop(r, ctr, last->port4, in, d[8], pos);
 }
@@ -463,7 +463,7 @@ static inline enum l3_action l3_classify6(struct l3_router *r, uint64_t *ctr,
 			last->has6 = true;
 			last->dst6[0] = a[0];
 			last->dst6[1] = a[1];
-			last->port6 = route_table_lookup6(&r->table, dst);
+			last->port6 = pk_lpm_lookup6(r->table, dst);
 		}
 		port = last->port6;
 	}

@@ -30,7 +30,9 @@
 #
 #   slirp_require_type      fail at once unless pktkit-host knows l3.slirp (the module is
 #                           built and on PKTKIT_MODULE_PATH)
-#   slirp_setup             tools, namespaces, servers, resolv.conf; sets CTL
+#   slirp_setup             tools, namespaces, servers, resolv.conf; sets CTL and SL_PY
+#                           (the python3 interpreter itself, not a wrapper such as a
+#                           pyenv shim, which costs a second per start)
 #   slirp_topology FILE [EXTRA_JSON]
 #                           write the topology; EXTRA_JSON: more l3.slirp parameters
 #                           (e.g. '"deny": [...]'); SLIRP_SELFTEST=1: a core.pipe-l3
@@ -46,6 +48,17 @@
 #                           dropped-no-buffer counter or any device's is not 0
 #   sl_curl OUT ARGS...     curl in the guest (verbose log in OUT.log); sets SL_RC (exit
 #                           status) and SL_MS (milliseconds it took)
+#   sl_hcurl OUT ARGS...    the same in the host namespace (e.g. through a port forward)
+#   sl_guest_serve DIR HTTP_PORT UDP_PORT ADDR...
+#                           slirp-peer.py serve in the guest namespace (the other end of
+#                           port forwards), its log in $T/guest-peer.log (one line per
+#                           request and datagram, with the client address it saw)
+#   sl_counter DEV COUNTER  one counter (after the 500 ms D-Bus refresh); fails if absent
+#   sl_iperf LABEL PORT [CLIENT_ARGS...]
+#                           iperf3 -s on 127.0.0.1:PORT in the host namespace, the client
+#                           in the guest to 10.0.2.2:PORT for 5 s (-J); fails unless both
+#                           exit 0 and the receiver counted bytes; prints the Gbit/s
+#                           (never asserted) and sets SL_GBPS
 
 SL_HOST=
 SL_GUEST=
@@ -58,6 +71,8 @@ SL_BIG_SHA=
 SL_CHECK=
 SL_RC=0
 SL_MS=0
+SL_GBPS=
+SL_PY=python3
 SL_PEER=$(dirname "${BASH_SOURCE[0]}")/slirp-peer.py
 
 gx() { ip netns exec "$SL_GUEST" "$@"; }
@@ -74,17 +89,63 @@ run_check() {
 
 ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
 
-sl_curl() {
-	local out=$1 t0
-	shift
+# sl_curl_in gx|hx OUT ARGS...
+sl_curl_in() {
+	local x=$1 out=$2 t0
+	shift 2
 	t0=$(ms_now)
 	SL_RC=0
-	gx curl -sS -v "$@" -o "$out" 2>"$out.log" || SL_RC=$?
+	"$x" curl -sS -v "$@" -o "$out" 2>"$out.log" || SL_RC=$?
 	SL_MS=$(( $(ms_now) - t0 ))
+}
+
+sl_curl() { sl_curl_in gx "$@"; }
+sl_hcurl() { sl_curl_in hx "$@"; }
+
+sl_guest_serve() {
+	local dir=$1 http=$2 udp=$3
+	shift 3
+	gx "$SL_PY" "$SL_PEER" serve "$dir" "$http" "$udp" "$@" >"$T/guest-peer.log" 2>&1 &
+	wait_for "$T/guest-peer.log" '^ready' 10 || { cat "$T/guest-peer.log" >&2; fail "slirp-peer.py serve did not start in the guest"; }
+}
+
+sl_counter() {
+	local v
+	sleep 0.7	# the D-Bus Counters property is refreshed every 500 ms
+	v=$(stat_of "$1" "$2")
+	[ -n "$v" ] || cfail "pktkitctl stats $1: no counter $2"
+	echo "$v"
+}
+
+sl_iperf() {
+	local label=$1 port=$2 j=$T/iperf-$1.json srv
+	shift 2
+	hx timeout 40 iperf3 -s -1 -B 127.0.0.1 -p "$port" >"$T/iperf-$label-server.log" 2>&1 &
+	srv=$!
+	for _ in $(seq 50); do
+		hx ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && break
+		sleep 0.1
+	done
+	if ! gx timeout 30 iperf3 -c 10.0.2.2 -p "$port" -t 5 -J "$@" >"$j" 2>&1; then
+		cat "$j" >&2
+		cfail "$label: iperf3 -c 10.0.2.2 -p $port $* failed"
+	fi
+	wait "$srv" || { cat "$T/iperf-$label-server.log" >&2; cfail "$label: iperf3 -s failed"; }
+	SL_GBPS=$("$SL_PY" - "$j" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))["end"]
+r = e["sum_received"]
+if r["bytes"] <= 0 or r["bits_per_second"] <= 0:
+    sys.exit("the receiver got %d bytes" % r["bytes"])
+print("%.2f" % (r["bits_per_second"] / 1e9))
+PY
+) || cfail "$label: no throughput in the iperf3 report ($j)"
+	echo "RESULT $label: $SL_GBPS Gbit/s received (retransmits $("$SL_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"].get("retransmits","n/a"))' "$j"))"
 }
 
 slirp_setup() {
 	require curl dig python3 dnsmasq ping sha256sum ss sysctl
+	SL_PY=$(python3 -c 'import sys; print(sys.executable)')
 	ctl_init
 	ns_new SL_HOST h
 	ns_new SL_GUEST g
@@ -106,7 +167,7 @@ slirp_setup() {
 		--address=/example.test/10.0.2.2 --txt-record=example.test,hello \
 		--mx-host=example.test,mail.example.test --local=/test/ \
 		--pid-file="$T/dnsmasq.pid" --log-queries --log-facility=- >"$T/dnsmasq.log" 2>&1 &
-	hx python3 "$SL_PEER" serve "$T/www" "$SL_HTTP" "$SL_UDP" 127.0.0.1 ::1 \
+	hx "$SL_PY" "$SL_PEER" serve "$T/www" "$SL_HTTP" "$SL_UDP" 127.0.0.1 ::1 \
 		>"$T/peer.log" 2>&1 &
 	wait_for "$T/dnsmasq.log" 'started, version' 10 || { cat "$T/dnsmasq.log" >&2; fail "dnsmasq did not start"; }
 	wait_for "$T/peer.log" '^ready' 10 || { cat "$T/peer.log" >&2; fail "slirp-peer.py serve did not start"; }

@@ -7,18 +7,27 @@
       on each ADDR (e.g. 127.0.0.1 ::1): an HTTP/1.0 server of the files in DIR
       (GET) that also takes uploads (PUT /anything: answers "sha256 HEX LENGTH"
       for the body and keeps nothing), and a UDP echo server; prints "ready"
-      when every socket listens
+      when every socket listens. Logs on stderr "http ADDR: REQUEST ..." per
+      request and "udp ADDR PORT: N bytes" per datagram (ADDR: the client's
+      address as this server sees it)
   udp-echo ADDR PORT
       from the guest: datagrams of several sizes to ADDR:PORT, each must come
       back unchanged from ADDR:PORT within 3 s; prints one line per datagram
   hold ADDR PORT SECS
       from the guest: open a TCP connection, print "connected", keep it idle
       for SECS seconds (so a status shows the flow), then close it
+  udp-error ADDR PORT
+      from the guest: one datagram to ADDR:PORT from a connected socket that
+      reads its ICMP errors (IP_RECVERR); prints "icmp type T code C from SRC
+      (ERRNO)" and exits 0 when an error comes within 3 s, 1 on an answer or
+      nothing
 """
 import hashlib
 import http.server
 import os
+import select
 import socket
+import struct
 import socketserver
 import sys
 import threading
@@ -74,6 +83,7 @@ def serve(directory, http_port, udp_port, addrs):
 def echo(sock):
     while True:
         data, peer = sock.recvfrom(65535)
+        sys.stderr.write("udp %s %d: %d bytes\n" % (peer[0], peer[1], len(data)))
         sock.sendto(data, peer)
 
 
@@ -104,6 +114,43 @@ def hold(addr, port, secs):
     s.close()
 
 
+# Linux <linux/in.h>, <linux/in6.h>, <linux/errqueue.h>
+IP_RECVERR, IPV6_RECVERR, MSG_ERRQUEUE = 11, 25, 0x2000
+
+
+def udp_error(addr, port):
+    fam = family(addr)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVERR, 1)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+    s.connect((addr, port))
+    s.send(b"denied?")
+    p = select.poll()
+    p.register(s, select.POLLIN | select.POLLERR)
+    if not p.poll(3000):
+        sys.exit("udp-error: neither an answer nor an ICMP error from %s port %d within 3 s"
+                 % (addr, port))
+    try:
+        data = s.recv(65535)
+        sys.exit("udp-error: %s port %d answered %d bytes" % (addr, port, len(data)))
+    except OSError as e:
+        err = e.errno
+    _, anc, _, _ = s.recvmsg(512, 512, MSG_ERRQUEUE)
+    for _level, _type, cdata in anc:
+        # struct sock_extended_err, then the offender's sockaddr (SO_EE_OFFENDER)
+        ee_errno, origin, itype, icode = struct.unpack_from("=IBBB", cdata)
+        off = cdata[16:]
+        sfam = struct.unpack_from("=H", off)[0]
+        src = (socket.inet_ntop(socket.AF_INET, off[4:8]) if sfam == socket.AF_INET else
+               socket.inet_ntop(socket.AF_INET6, off[8:24]) if sfam == socket.AF_INET6 else "?")
+        print("icmp type %d code %d from %s (%s)" % (itype, icode, src,
+                                                     os.strerror(ee_errno or err)))
+        return
+    sys.exit("udp-error: %s (no ICMP error in the error queue)" % os.strerror(err))
+
+
 def main():
     a = sys.argv[1:]
     if len(a) >= 5 and a[0] == "serve":
@@ -112,6 +159,8 @@ def main():
         udp_echo(a[1], int(a[2]))
     elif len(a) == 4 and a[0] == "hold":
         hold(a[1], int(a[2]), float(a[3]))
+    elif len(a) == 3 and a[0] == "udp-error":
+        udp_error(a[1], int(a[2]))
     else:
         sys.exit(__doc__)
 
