@@ -449,7 +449,9 @@ int wg_dev_init(struct pk_dev *dev, void *self, const void *config, GError **err
 	wg_iface_set_load_threshold(d->iface, cfg->load_threshold);
 	apply_settings(d, cfg);
 	if (!plan_build(cfg, device_family(d), d->isolate, &pl, error)) {
+		/* The host does not finalize a device whose init failed. */
 		plan_clear(d, &pl);
+		wg_dev_finalize(dev, d);
 		return -1;
 	}
 	plan_apply(d, &pl);
