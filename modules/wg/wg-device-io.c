@@ -571,8 +571,12 @@ static int open_socket(struct wg_dev *d, GError **error)
 		}
 		sl = sizeof(*a);
 	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	/* Room for bursts while the main loop is busy: beyond rmem_max /
+	 * wmem_max when privileged (as wireguard-go does), else what they allow. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	if (d->fwmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &d->fwmark, sizeof(d->fwmark)) < 0) {
 		g_set_error(error, PK_ERROR, PK_ERROR_PERMISSION,
 			    "fwmark %u: %s (setting a mark needs CAP_NET_ADMIN)", d->fwmark,
