@@ -187,10 +187,25 @@ void wg_dpeer_drop_staged(struct wg_dev *d, struct wg_dpeer *dp, int counter)
 	dp->staged_head = 0;
 }
 
+static void slot_set_busy(struct wg_dev *d, uint32_t slot, bool busy)
+{
+	if (busy)
+		d->slot_busy[slot / 64] |= UINT64_C(1) << (slot % 64);
+	else
+		d->slot_busy[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+}
+
 static void dpeer_free(struct wg_dev *d, struct wg_dpeer *dp)
 {
 	if (!dp)
 		return;
+	if (dp->instance) {
+		/* Its port stays taken until the host has removed the
+		 * segment (unlink): the slot is not reused before. */
+		pk_dev_instance_remove(d->dev, dp->instance);
+		slot_set_busy(d, dp->slot, true);
+		dp->instance = 0;
+	}
 	wg_dpeer_drop_staged(d, dp, -1);
 	wg_wipe(dp->psk, sizeof(dp->psk));
 	if (dp->p)
@@ -277,8 +292,45 @@ static bool plan_peer(const struct wg_peer_rec *r, int family, struct wg_dpeer *
 	return dp->allowed != NULL;
 }
 
-static bool plan_build(const struct wg_config *cfg, int family, bool isolate, struct wg_plan *pl,
-		       GError **error)
+static struct wg_dpeer *find_peer(GPtrArray *peers, const uint8_t pub[WG_KEY_LEN]);
+
+/* Slots for the plan's peers: a peer the device has already keeps its
+ * slot, a new one takes the lowest slot neither kept nor still busy. */
+static bool plan_slots(const struct wg_dev *d, struct wg_plan *pl, GError **error)
+{
+	uint64_t used[WG_MAX_PEERS / 64];
+	uint32_t next = 0;
+
+	memcpy(used, d->slot_busy, sizeof(used));
+	for (guint i = 0; i < pl->peers->len; i++) {
+		struct wg_dpeer *np = pl->peers->pdata[i];
+		struct wg_dpeer *op = find_peer(d->peers, np->public_key);
+
+		np->slot = op ? op->slot : UINT32_MAX;
+		if (op)
+			used[op->slot / 64] |= UINT64_C(1) << (op->slot % 64);
+	}
+	for (guint i = 0; i < pl->peers->len; i++) {
+		struct wg_dpeer *np = pl->peers->pdata[i];
+
+		if (np->slot != UINT32_MAX)
+			continue;
+		while (next < WG_MAX_PEERS && (used[next / 64] >> (next % 64) & 1))
+			next++;
+		if (next == WG_MAX_PEERS) {
+			g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+				    "peers[%u]: no free peer port (%u at most, some still being "
+				    "removed)",
+				    i, WG_MAX_PEERS);
+			return false;
+		}
+		np->slot = next++;
+	}
+	return true;
+}
+
+static bool plan_build(const struct wg_dev *d, const struct wg_config *cfg, int family,
+		       bool isolate, struct wg_plan *pl, GError **error)
 {
 	const struct wg_peer_rec *recs = cfg->peers.items;
 	uint8_t own[WG_KEY_LEN], clamped[WG_KEY_LEN];
@@ -295,7 +347,6 @@ static bool plan_build(const struct wg_config *cfg, int family, bool isolate, st
 		struct wg_dpeer *dp = g_new0(struct wg_dpeer, 1);
 		g_autoptr(GError) err = NULL;
 
-		dp->slot = i;
 		g_ptr_array_add(pl->peers, dp);
 		if (!plan_peer(&recs[i], family, dp, &err)) {
 			g_set_error(error, PK_ERROR, PK_ERROR_INVALID, "peers[%u]: %s", i,
@@ -315,16 +366,20 @@ static bool plan_build(const struct wg_config *cfg, int family, bool isolate, st
 				return false;
 			}
 		}
-		if (isolate) {
-			g_autoptr(GPtrArray) one = g_ptr_array_new();
+	}
+	if (!plan_slots(d, pl, error))
+		return false;
+	for (guint i = 0; isolate && i < pl->peers->len; i++) {
+		struct wg_dpeer *dp = pl->peers->pdata[i];
+		g_autoptr(GPtrArray) one = g_ptr_array_new();
+		g_autoptr(GError) err = NULL;
 
-			g_ptr_array_add(one, dp);
-			dp->own = build_routes(one, &err);
-			if (!dp->own) {
-				g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
-					    "peers[%u]: allowed-ips: %s", i, err->message);
-				return false;
-			}
+		g_ptr_array_add(one, dp);
+		dp->own = build_routes(one, &err);
+		if (!dp->own) {
+			g_set_error(error, PK_ERROR, PK_ERROR_INVALID, "peers[%u]: allowed-ips: %s",
+				    i, err->message);
+			return false;
 		}
 	}
 	if (!isolate) {
@@ -367,15 +422,17 @@ static void plan_apply(struct wg_dev *d, struct wg_plan *pl)
 		wg_iface_set_private_key(d->iface, d->private_key);
 	}
 	d->peers = g_ptr_array_new();
+	d->n_peers = pl->peers->len;
 	for (guint i = 0; i < pl->peers->len; i++) {
 		struct wg_dpeer *np = pl->peers->pdata[i];
 		struct wg_dpeer *op = find_peer(old, np->public_key);
 		bool has_psk = memcmp(np->psk, zero, WG_KEY_LEN) != 0;
+		struct wg_dpeer *keep = np;
 
 		if (op) {
-			/* Keep the old one (sessions, staged packets), updated. */
+			/* Keep the old one (sessions, staged packets, slot,
+			 * segment), updated. */
 			g_ptr_array_index(old, op->slot) = NULL;
-			op->slot = i;
 			wg_iface_peer_set_psk(d->iface, op->p, has_psk ? np->psk : NULL);
 			if (op->keepalive != np->keepalive)
 				wg_iface_peer_set_keepalive(d->iface, op->p, np->keepalive, now);
@@ -391,15 +448,19 @@ static void plan_apply(struct wg_dev *d, struct wg_plan *pl)
 			pk_lpm_free(op->own);
 			op->own = g_steal_pointer(&np->own);
 			dpeer_free(d, np);
-			g_ptr_array_add(d->peers, op);
+			keep = op;
 		} else {
 			np->p = wg_iface_peer_add(d->iface, np->public_key,
 						  has_psk ? np->psk : NULL, 0, np);
 			wg_wipe(np->psk, WG_KEY_LEN); /* the interface keeps it */
 			if (np->keepalive)
 				wg_iface_peer_set_keepalive(d->iface, np->p, np->keepalive, now);
-			g_ptr_array_add(d->peers, np);
+			if (d->fd >= 0)
+				wg_dpeer_instantiate(d, np);
 		}
+		if (keep->slot >= d->peers->len)
+			g_ptr_array_set_size(d->peers, keep->slot + 1);
+		g_ptr_array_index(d->peers, keep->slot) = keep;
 		pl->peers->pdata[i] = NULL;
 	}
 	for (guint i = 0; old && i < old->len; i++)
@@ -411,6 +472,44 @@ static void plan_apply(struct wg_dev *d, struct wg_plan *pl)
 	plan_clear(d, pl);
 }
 
+static void instance_done(struct pk_dev *dev, void *self, uint32_t instance, uint32_t port,
+			  const GError *error, void *data)
+{
+	struct wg_dev *d = self;
+	struct wg_dpeer *dp = wg_dev_peer_at(d, PK_PORT_INDEX(port));
+
+	(void)data;
+	if (!error)
+		return;
+	pk_dev_log(dev, G_LOG_LEVEL_WARNING, "peer.%u: instance %u of template %s failed: %s",
+		   PK_PORT_INDEX(port), instance, d->peer_template, error->message);
+	if (dp && dp->instance == instance)
+		dp->instance = 0;
+}
+
+void wg_dpeer_instantiate(struct wg_dev *d, struct wg_dpeer *dp)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (!d->isolate || !d->peer_template || !*d->peer_template || dp->instance)
+		return;
+	dp->instance = pk_dev_instantiate(d->dev, d->peer_template, PK_PORT(1, dp->slot),
+					  instance_done, NULL, &error);
+	if (!dp->instance)
+		pk_dev_log(d->dev, G_LOG_LEVEL_WARNING, "peer.%u: no segment from template %s: %s",
+			   dp->slot, d->peer_template, error->message);
+}
+
+void wg_dev_unlink(struct pk_dev *dev, void *self, uint32_t port)
+{
+	struct wg_dev *d = self;
+	uint32_t slot = PK_PORT_INDEX(port);
+
+	(void)dev;
+	if (PK_PORT_GROUP(port) == 1 && slot < WG_MAX_PEERS)
+		slot_set_busy(d, slot, false);
+}
+
 static void apply_settings(struct wg_dev *d, const struct wg_config *cfg)
 {
 	d->listen_port = (uint16_t)cfg->listen_port;
@@ -419,6 +518,8 @@ static void apply_settings(struct wg_dev *d, const struct wg_config *cfg)
 	d->fwmark = cfg->fwmark;
 	d->mtu = cfg->mtu;
 	d->isolate = cfg->isolate_peers;
+	g_free(d->peer_template);
+	d->peer_template = g_strdup(cfg->peer_template);
 }
 
 int wg_dev_init(struct pk_dev *dev, void *self, const void *config, GError **error)
@@ -448,7 +549,13 @@ int wg_dev_init(struct pk_dev *dev, void *self, const void *config, GError **err
 	}
 	wg_iface_set_load_threshold(d->iface, cfg->load_threshold);
 	apply_settings(d, cfg);
-	if (!plan_build(cfg, device_family(d), d->isolate, &pl, error)) {
+	if (cfg->peer_template && *cfg->peer_template && !cfg->isolate_peers) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "peer-template needs isolate-peers (one port per peer)");
+		wg_dev_finalize(dev, d);
+		return -1;
+	}
+	if (!plan_build(d, cfg, device_family(d), d->isolate, &pl, error)) {
 		/* The host does not finalize a device whose init failed. */
 		plan_clear(d, &pl);
 		wg_dev_finalize(dev, d);
@@ -473,7 +580,17 @@ int wg_dev_reconfigure(struct pk_dev *dev, void *self, const void *config, uint6
 			    "isolate-peers cannot change while the device runs");
 		return -1;
 	}
-	if (!plan_build(cfg, device_family(d), cfg->isolate_peers, &pl, error)) {
+	if (cfg->peer_template && *cfg->peer_template && !cfg->isolate_peers) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "peer-template needs isolate-peers (one port per peer)");
+		return -1;
+	}
+	if (d->fd >= 0 && g_strcmp0(cfg->peer_template, d->peer_template) != 0) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "peer-template cannot change while the device runs");
+		return -1;
+	}
+	if (!plan_build(d, cfg, device_family(d), cfg->isolate_peers, &pl, error)) {
 		plan_clear(d, &pl);
 		return -1;
 	}
@@ -490,8 +607,13 @@ void wg_dev_finalize(struct pk_dev *dev, void *self)
 	struct wg_dev *d = self;
 
 	(void)dev;
-	for (guint i = 0; d->peers && i < d->peers->len; i++)
-		dpeer_free(d, d->peers->pdata[i]);
+	for (guint i = 0; d->peers && i < d->peers->len; i++) {
+		struct wg_dpeer *dp = d->peers->pdata[i];
+
+		if (dp)
+			dp->instance = 0; /* gone with the device's stop */
+		dpeer_free(d, dp);
+	}
 	if (d->peers)
 		g_ptr_array_unref(d->peers);
 	d->peers = NULL;
@@ -502,5 +624,6 @@ void wg_dev_finalize(struct pk_dev *dev, void *self)
 	pk_timer_free(d->timer);
 	d->timer = NULL;
 	g_free(d->bind_address);
+	g_free(d->peer_template);
 	wg_wipe(d->private_key, sizeof(d->private_key));
 }

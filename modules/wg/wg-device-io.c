@@ -280,11 +280,6 @@ static bool inner_dst(const struct pk_buf *b, uint8_t *family, const uint8_t **a
 	return false;
 }
 
-static struct wg_dpeer *peer_at(const struct wg_dev *d, uint32_t slot)
-{
-	return slot < d->peers->len ? d->peers->pdata[slot] : NULL;
-}
-
 void wg_dev_receive(struct pk_dev *dev, void *self, uint32_t port, const struct pk_batch *batch)
 {
 	struct wg_dev *d = self;
@@ -302,9 +297,9 @@ void wg_dev_receive(struct pk_dev *dev, void *self, uint32_t port, const struct 
 			continue;
 		}
 		if (group == 0 && !d->isolate)
-			dp = peer_at(d, pk_lpm_lookup(d->routes, family, dst));
+			dp = wg_dev_peer_at(d, pk_lpm_lookup(d->routes, family, dst));
 		else if (group == 1 && d->isolate)
-			dp = peer_at(d, PK_PORT_INDEX(port));
+			dp = wg_dev_peer_at(d, PK_PORT_INDEX(port));
 		if (dp && dp->own && pk_lpm_lookup(dp->own, family, dst) == PK_LPM_NONE)
 			dp = NULL; /* isolated peer: only its own allowed-ips */
 		if (!dp) {
@@ -606,12 +601,16 @@ int wg_dev_start(struct pk_dev *dev, void *self, GError **error)
 	if (d->fd < 0)
 		return -1;
 	d->watch = pk_watch_fd(dev, d->fd, G_IO_IN, on_readable, NULL);
-	/* Persistent keepalives start at once (as wg set does). */
+	/* Persistent keepalives start at once (as wg set does); isolated
+	 * peers get their segments. */
 	for (guint i = 0; i < d->peers->len; i++) {
 		struct wg_dpeer *dp = d->peers->pdata[i];
 
+		if (!dp)
+			continue;
 		if (dp->keepalive)
 			wg_iface_peer_set_keepalive(d->iface, dp->p, dp->keepalive, now);
+		wg_dpeer_instantiate(d, dp);
 	}
 	wg_dev_rearm(d);
 	return 0;
@@ -629,8 +628,14 @@ void wg_dev_stop(struct pk_dev *dev, void *self)
 		pk_buf_unref(d->rxb[i]);
 		d->rxb[i] = NULL;
 	}
-	for (guint i = 0; i < d->peers->len; i++)
-		wg_dpeer_drop_staged(d, d->peers->pdata[i], -1);
+	for (guint i = 0; i < d->peers->len; i++) {
+		struct wg_dpeer *dp = d->peers->pdata[i];
+
+		if (!dp)
+			continue;
+		wg_dpeer_drop_staged(d, dp, -1);
+		dp->instance = 0; /* the host removes the instances of a stopped device */
+	}
 	if (d->fd >= 0)
 		close(d->fd);
 	d->fd = -1;

@@ -53,13 +53,16 @@ void wg_dev_status(struct pk_dev *dev, void *self, struct pk_status_writer *w)
 	pk_status_set_str(w, WG_S_PUBLIC_KEY, pub);
 	if (d->fd >= 0)
 		pk_status_set_uint(w, WG_S_LISTEN_PORT, d->bound_port);
-	pk_status_set_uint(w, WG_S_PEERS, d->peers->len);
+	pk_status_set_uint(w, WG_S_PEERS, d->n_peers);
 	for (guint i = 0; i < d->peers->len; i++) {
 		struct wg_dpeer *dp = d->peers->pdata[i];
-		g_autofree char *key = g_base64_encode(dp->public_key, WG_KEY_LEN);
-		g_autofree char *allowed = allowed_text(dp->allowed);
+		g_autofree char *key = NULL, *allowed = NULL;
 		char ep[INET6_ADDRSTRLEN + 16];
 
+		if (!dp)
+			continue;
+		key = g_base64_encode(dp->public_key, WG_KEY_LEN);
+		allowed = allowed_text(dp->allowed);
 		if (!pk_status_row_begin(w, WG_T_PEERS))
 			return;
 		pk_status_set_str(w, WG_PC_PUBLIC_KEY, key);

@@ -61,6 +61,10 @@ static const struct pk_param wg_params[] = {
 		struct wg_config, test_timer_divisor, "test-timer-divisor", "1", 1, 1000, 0,
 		"For tests only: divide every protocol timer (rekey, expiry, retransmission, "
 		"keepalive) by this, so rekeys happen in seconds"),
+	[WG_P_PEER_TEMPLATE] = PK_PARAM_STR(
+		struct wg_config, peer_template, "peer-template", NULL, PK_PF_TEMPLATE,
+		"With isolate-peers: the topology's template to instantiate per peer, its attach "
+		"point linked to the peer's port (a segment of its own: DHCP, NAT, ...)"),
 };
 
 #define WG_ALL_COUNTERS(_) WG_RX_DROPS(_) WG_DEV_COUNTERS(_)
@@ -106,6 +110,7 @@ static const struct pk_device_ops wg_ops = {
 	.finalize = wg_dev_finalize,
 	.reconfigure = wg_dev_reconfigure,
 	.receive = wg_dev_receive,
+	.unlink = wg_dev_unlink,
 	.status = wg_dev_status,
 };
 
@@ -120,8 +125,11 @@ static const struct pk_device_ops wg_ops = {
 	"'allowed-ips'. Sessions start on the first packet to a peer and are renewed every two "  \
 	"minutes; a packet waits (128 per peer at most) while its handshake runs.\n\n"            \
 	"With 'isolate-peers' every peer gets its own port \"peer.N\" (N its position in "        \
-	"'peers'), so peers with overlapping inner addresses can each be served on a segment of " \
-	"their own; their 'allowed-ips' are then checked per peer only.\n\n"                      \
+	"'peers' when loaded; a peer added later takes the lowest free N and keeps it for "       \
+	"life), so peers with overlapping inner addresses can each be served on a segment of "    \
+	"their own; their 'allowed-ips' are then checked per peer only. With 'peer-template' "    \
+	"every peer gets a new instance of that template attached to its port, made when the "    \
+	"device starts or the peer is added, removed with the peer.\n\n"                          \
 	"Keys are secret parameters, never shown; 'private-key-file' and 'preshared-key-file' "   \
 	"read them from files (the base64 text wg genkey writes). 'peers' may change while "      \
 	"running: peers added start fresh, removed ones lose their sessions and waiting "         \

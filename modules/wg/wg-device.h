@@ -36,6 +36,7 @@ struct wg_config {
 	struct pk_list peers;
 	uint32_t load_threshold;
 	uint32_t test_timer_divisor;
+	char *peer_template;
 };
 
 enum wg_param_index {
@@ -49,6 +50,7 @@ enum wg_param_index {
 	WG_P_PEERS,
 	WG_P_LOAD_THRESHOLD,
 	WG_P_TEST_TIMER_DIVISOR,
+	WG_P_PEER_TEMPLATE,
 };
 
 /* Peers of one device, at most (also the ports of the group "peer"). */
@@ -90,8 +92,9 @@ PK_COUNTERS_ENUM_FROM(WG_DROP_COUNT, WG_DEV_COUNTERS);
  *			the interface keeps it)
  * @keepalive:		Its persistent-keepalive
  * @p:			The interface's peer
- * @slot:		Index in wg_dev.peers; the port PK_PORT(1, @slot) with
- *			isolate-peers, and the value of its routes
+ * @slot:		Index in wg_dev.peers, for life: the port PK_PORT(1, @slot)
+ *			with isolate-peers, and the value of its routes
+ * @instance:		Its instance of peer-template (0: none)
  * @endpoint:		Where its datagrams go (roaming moves it); @endpoint_len 0: unknown
  * @configured_endpoint: The endpoint parameter as last applied ("" none)
  * @allowed:		Its allowed-ips, parsed
@@ -105,6 +108,7 @@ struct wg_dpeer {
 	uint16_t keepalive;
 	struct wg_peer *p;
 	uint32_t slot;
+	uint32_t instance;
 	struct sockaddr_storage endpoint;
 	socklen_t endpoint_len;
 	char *configured_endpoint;
@@ -133,9 +137,13 @@ struct wg_dev {
 	uint32_t fwmark;
 	uint32_t mtu;
 	bool isolate;
+	char *peer_template;
 	/* Peers by slot (NULL: free) and the routing table of all of them. */
 	GPtrArray *peers;
+	uint32_t n_peers;
 	struct pk_lpm *routes;
+	/* Slots whose port still waits for its removed instance to go. */
+	uint64_t slot_busy[WG_MAX_PEERS / 64];
 	/* While running. */
 	int fd;
 	int family; /* AF_INET6 (dual-stack) or AF_INET */
@@ -158,6 +166,15 @@ int wg_dev_reconfigure(struct pk_dev *dev, void *self, const void *config, uint6
 void wg_dev_finalize(struct pk_dev *dev, void *self);
 /* Drop what @dp has staged; @counter is charged per packet (or none: -1). */
 void wg_dpeer_drop_staged(struct wg_dev *d, struct wg_dpeer *dp, int counter);
+
+/* The peer at @slot, or NULL. */
+static inline struct wg_dpeer *wg_dev_peer_at(const struct wg_dev *d, uint32_t slot)
+{
+	return slot < d->peers->len ? d->peers->pdata[slot] : NULL;
+}
+/* With peer-template: give @dp its segment (the device runs). */
+void wg_dpeer_instantiate(struct wg_dev *d, struct wg_dpeer *dp);
+void wg_dev_unlink(struct pk_dev *dev, void *self, uint32_t port);
 
 /* wg-device-io.c */
 int wg_dev_start(struct pk_dev *dev, void *self, GError **error);

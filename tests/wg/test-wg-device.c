@@ -44,10 +44,12 @@ static void make_keys(struct keys *k)
 }
 
 /* The topology: wa (key 0) and wc (key 2) are clients of wb (key 1). */
-static char *topology(const struct net *n, const char *wb_extra)
+static char *topology(const struct net *n, const char *wb_extra, const char *links)
 {
 	return g_strdup_printf(
-		"{ \"devices\": {"
+		"{ \"templates\": { \"seg\": { \"devices\": { \"p\": { \"type\": "
+		"\"core.pipe-l3\" } }, \"attach\": \"p\" } },"
+		" \"devices\": {"
 		" \"a\": { \"type\": \"core.pipe-l3\" }, \"c\": { \"type\": \"core.pipe-l3\" },"
 		" \"b0\": { \"type\": \"core.pipe-l3\" }, \"b1\": { \"type\": \"core.pipe-l3\" },"
 		" \"wa\": { \"type\": \"l3.wg\", \"private-key\": \"%s\", \"listen-port\": %u,"
@@ -61,14 +63,23 @@ static char *topology(const struct net *n, const char *wb_extra)
 		"   \"peers\": [ { \"public-key\": \"%s\", \"allowed-ips\": \"10.0.0.2/32\" },"
 		"                { \"public-key\": \"%s\", \"allowed-ips\": \"10.0.0.2/32\" } ] }"
 		" },"
-		" \"links\": [ [\"a\", \"wa.ip\"], [\"c\", \"wc.ip\"], [\"b0\", \"wb.peer.0\"],"
-		"              [\"b1\", \"wb.peer.1\"] ] }",
+		" \"links\": [ %s ] }",
 		n->k.priv[0], n->port[0], n->k.pub[1], n->port[1], n->k.priv[2], n->port[2],
 		n->k.pub[1], n->port[1], n->k.priv[1], n->port[1], wb_extra ? wb_extra : "",
-		n->k.pub[0], n->k.pub[2]);
+		n->k.pub[0], n->k.pub[2],
+		links ? links
+		      : "[\"a\", \"wa.ip\"], [\"c\", \"wc.ip\"], [\"b0\", \"wb.peer.0\"], "
+			"[\"b1\", \"wb.peer.1\"]");
 }
 
+static void net_setup_links(struct net *n, const char *wb_extra, const char *links);
+
 static void net_setup(struct net *n, const char *wb_extra)
+{
+	net_setup_links(n, wb_extra, NULL);
+}
+
+static void net_setup_links(struct net *n, const char *wb_extra, const char *links)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree char *json = NULL;
@@ -82,7 +93,7 @@ static void net_setup(struct net *n, const char *wb_extra)
 	n->reg = pk_registry_new();
 	pk_registry_scan_default(n->reg);
 	n->g = pk_graph_new(n->reg, NULL, 0);
-	json = topology(n, wb_extra);
+	json = topology(n, wb_extra, links);
 	root = json_from_string(json, &error);
 	g_assert_no_error(error);
 	g_assert_true(pk_graph_load(n->g, root, &error));
@@ -196,6 +207,58 @@ static void test_isolated_peers(void)
 	net_teardown(&n);
 }
 
+/* With peer-template each peer's port gets its own pipe, made at start;
+ * a peer removed takes its segment along, one added gets a new one. */
+static void test_peer_template(void)
+{
+	struct net n;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonNode) params = NULL;
+	g_autofree char *json = NULL;
+	struct pk_dev *seg0 = NULL, *seg1 = NULL;
+	const char **ids;
+
+	/* wb's peers are not linked statically this time. */
+	net_setup_links(&n, ", \"peer-template\": \"seg\"",
+			"[\"a\", \"wa.ip\"], [\"c\", \"wc.ip\"]");
+	run_ms(100); /* the host builds the instances outside the dispatch */
+	ids = pk_graph_devices(n.g);
+	for (const char **id = ids; *id; id++) {
+		if (!g_str_has_prefix(*id, "wb/") || !g_str_has_suffix(*id, "/p"))
+			continue;
+		if (!seg0)
+			seg0 = pk_graph_lookup(n.g, *id);
+		else
+			seg1 = pk_graph_lookup(n.g, *id);
+	}
+	g_free(ids);
+	g_assert_nonnull(seg0);
+	g_assert_nonnull(seg1);
+	inject(&n, "a", "10.0.0.2", "10.0.0.1", "from-a");
+	inject(&n, "c", "10.0.0.2", "10.0.0.1", "from-c");
+	run_ms(500);
+	g_assert_cmpuint(pk_pipe_pending(seg0) + pk_pipe_pending(seg1), ==, 2);
+	g_assert_cmpuint(pk_pipe_pending(seg0), ==, 1);
+	/* Remove the first peer: its segment goes. */
+	json = g_strdup_printf("{ \"peers\": [ { \"public-key\": \"%s\", \"allowed-ips\": "
+			       "\"10.0.0.2/32\" } ] }",
+			       n.k.pub[2]);
+	params = json_from_string(json, &error);
+	g_assert_true(pk_graph_set_config(n.g, "wb", json_node_get_object(params), &error));
+	g_assert_no_error(error);
+	run_ms(100);
+	ids = pk_graph_devices(n.g);
+	{
+		unsigned segs = 0;
+
+		for (const char **id = ids; *id; id++)
+			segs += g_str_has_prefix(*id, "wb/");
+		g_assert_cmpuint(segs, ==, 1);
+	}
+	g_free(ids);
+	net_teardown(&n);
+}
+
 static void test_live_peers_keep_sessions(void)
 {
 	struct net n;
@@ -299,6 +362,7 @@ int main(int argc, char **argv)
 	g_assert_true(wg_crypto_global_init(NULL));
 	g_test_add_func("/wg/device/isolated-peers", test_isolated_peers);
 	g_test_add_func("/wg/device/live-peers-keep-sessions", test_live_peers_keep_sessions);
+	g_test_add_func("/wg/device/peer-template", test_peer_template);
 	g_test_add_func("/wg/device/config-errors", test_config_errors);
 	return g_test_run();
 }
