@@ -16,6 +16,7 @@ import struct
 import sys
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 SEC = 10**9
@@ -55,7 +56,9 @@ def fixed_key(label, clamped):
 
 
 def pub(priv):
-    return X25519PrivateKey.from_private_bytes(priv).public_key().public_bytes_raw()
+    # public_bytes(Raw, Raw), not public_bytes_raw(): Debian 12 has cryptography 38
+    key = X25519PrivateKey.from_private_bytes(priv).public_key()
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def dh(priv, peer):
