@@ -12,6 +12,8 @@ packages=(
 	clang libclang-rt-14-dev llvm
 	# test helpers
 	python3 procps
+	# seed generator of the WireGuard fuzz targets (tests/fuzz/gen-wg-corpus.py): X25519, ChaCha20-Poly1305
+	python3-cryptography
 	# format check of changed C files (scripts/check-format.sh)
 	clang-format git
 	# real peers for the interop tests (network namespaces, DHCP, TCP, captures)
