@@ -663,6 +663,10 @@ void pk_tcp_conn_set_nodelay(struct pk_tcp_conn *c, bool nodelay);
  * @count unanswered probes (and one more @intvl_ns) the connection sends a
  * RST, raises PK_TCP_EV_TIMEOUT and is CLOSED. The idle time counts from
  * the last segment received, so switching it on late may probe at once.
+ * Switched on before the handshake completes (or in the config), it is
+ * armed when the connection becomes ESTABLISHED, by an active, passive or
+ * simultaneous open or a SYN cookie alike: a connection idle from its
+ * start is probed too.
  *
  * Context: the engine's thread.
  */
