@@ -254,10 +254,9 @@ static void tcp_flow_drain(struct slirp *s, struct tcp_flow *f)
 			return;
 		}
 		pk_buf_trim(b, n);
-		/* With TSO the engine leaves the checksum partial
-		 * (pk_tcp_conn_set_tso()), except in the RSTs it sends, whose
-		 * checksum is complete. */
-		if (s->cfg.tso && !(l4[13] & PK_TCP_RST)) {
+		/* With TSO the engine leaves the checksum of every segment
+		 * partial, RSTs included (pk_tcp_conn_set_tso()). */
+		if (s->cfg.tso) {
 			pk_buf_set_csum_partial(b, 0, 16);
 			thl = (uint32_t)(l4[12] >> 4) * 4;
 			seg = pk_tcp_conn_seg_size(f->conn, thl);
