@@ -420,11 +420,6 @@ static void tcp_flow_process(struct slirp *s, struct tcp_flow *f, int err)
 		slirp_flow_remove(s, &f->base);
 		return;
 	}
-	/* The engine arms keepalive only for segments that arrive once
-	 * established, not for the ACK that completes the handshake: arm it
-	 * here, or a connection idle from the start would never be probed. */
-	if ((ev & PK_TCP_EV_ESTABLISHED) && s->cfg.keepalive > 0)
-		pk_tcp_conn_set_keepalive(f->conn, (uint64_t)s->cfg.keepalive, 0, 0);
 	/* Closed both ways; whatever the guest sent is with the host. */
 	if (pk_tcp_conn_state(f->conn) == PK_TCP_CLOSED && !f->out_len &&
 	    !pk_tcp_conn_recv_available(f->conn)) {
