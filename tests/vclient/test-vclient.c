@@ -292,6 +292,81 @@ static void test_unknown_proto6(void)
 	check_unknown_proto6(hbh_dstopts, sizeof(hbh_dstopts), PK_IPPROTO_HOPOPTS, 56);
 }
 
+/* The next packet the vclient sent: a TCP segment, checksum verified (the
+ * core completed a partial one for the pipe); its view in @v. */
+static void pop_tcp(struct pfx *f, struct pk_tcp_view *v, bool v6)
+{
+	struct pk_buf *b = pk_pipe_pop(f->pipe);
+	static uint8_t copy[128];
+	const uint8_t *p;
+	uint32_t hl = v6 ? 40 : 20, n;
+
+	g_assert_nonnull(b);
+	p = pk_buf_data(b);
+	n = pk_buf_len(b);
+	g_assert_cmpuint(n, <=, sizeof(copy));
+	g_assert_cmpuint(p[v6 ? 6 : 9], ==, PK_IPPROTO_TCP);
+	g_assert_true(pk_tcp_csum_ok(v6, p + (v6 ? 8 : 12), p + (v6 ? 24 : 16), p + hl, n - hl));
+	memcpy(copy, p, n);
+	pk_buf_unref(b);
+	g_assert_true(pk_tcp_parse(copy + hl, n - hl, v));
+}
+
+/* With 'tso' every segment of a connection leaves with a partial checksum,
+ * the RSTs the engine sends for it included: after the checksum is
+ * completed, they verify. */
+static void tso_rst(const char *peer, const char *ours)
+{
+	bool v6 = strchr(peer, ':') != NULL;
+	g_autoptr(GSocketAddress) local = sa(ours, 80);
+	GError *error = NULL;
+	PkVclientListener *l;
+	struct pk_vclient *vc;
+	struct pk_tcp_view v;
+	uint8_t seg[20], pkt[128];
+	uint32_t n, iss;
+	struct pfx f;
+
+	pfx_setup(&f, "\"tso\": true");
+	vc = pk_vclient_lookup(f.g, "vc");
+	l = pk_vclient_tcp_listen(vc, local, 0, &error);
+	g_assert_no_error(error);
+	/* A bad ACK in SYN-RECEIVED: the connection answers with a RST. */
+	tcp_seg(seg, 40000, 80, 1000, 0, PK_TCP_SYN);
+	n = build_ip(pkt, peer, ours, PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	pop_tcp(&f, &v, v6);
+	g_assert_cmphex(v.flags, ==, PK_TCP_SYN | PK_TCP_ACK);
+	iss = v.seq;
+	tcp_seg(seg, 40000, 80, 1001, iss + 7, PK_TCP_ACK);
+	n = build_ip(pkt, peer, ours, PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	pop_tcp(&f, &v, v6);
+	g_assert_cmphex(v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(v.seq, ==, iss + 7);
+	/* Established, never accepted, then the listener closes: aborted. */
+	tcp_seg(seg, 40000, 80, 1001, iss + 1, PK_TCP_ACK);
+	n = build_ip(pkt, peer, ours, PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	g_assert_cmpuint(pk_pipe_pending(f.pipe), ==, 0);
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 1);
+	pk_vclient_listener_close(l);
+	pk_graph_clock_advance(f.g, 0);
+	pop_tcp(&f, &v, v6);
+	g_assert_cmphex(v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(v.seq, ==, iss + 1);
+	g_assert_cmpuint(pk_pipe_pending(f.pipe), ==, 0);
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 0);
+	g_object_unref(l);
+	pfx_teardown(&f);
+}
+
+static void test_tcp_tso_rst(void)
+{
+	tso_rst("10.0.0.1", "10.0.0.2");
+	tso_rst("fd00::1", "fd00::2");
+}
+
 static void test_bad_input(void)
 {
 	struct pfx f;
@@ -972,6 +1047,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/vclient/closed-tcp-port", test_closed_tcp_port);
 	g_test_add_func("/vclient/closed-udp-port-rate-limited", test_closed_udp_port_rate_limited);
 	g_test_add_func("/vclient/unknown-proto6", test_unknown_proto6);
+	g_test_add_func("/vclient/tcp-tso-rst", test_tcp_tso_rst);
 	g_test_add_func("/vclient/bad-input", test_bad_input);
 	g_test_add_func("/vclient/bad-config", test_bad_config);
 	g_test_add_func("/vclient/tcp-v4", test_tcp_v4);
