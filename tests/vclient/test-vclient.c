@@ -292,6 +292,43 @@ static void test_unknown_proto6(void)
 	check_unknown_proto6(hbh_dstopts, sizeof(hbh_dstopts), PK_IPPROTO_HOPOPTS, 56);
 }
 
+/* RFC 8200 4.7: Next Header 59 (No Next Header) ends the packet: dropped
+ * and counted, never answered with a Parameter Problem; bytes after it are
+ * ignored. Over IPv4, 59 is an unknown protocol as any other. */
+static void test_no_next_header6(void)
+{
+	static const uint8_t dstopts[8] = { PK_IPPROTO_NONE, 0, 1, 4, 0, 0, 0, 0 };
+	uint8_t l4[64], pkt[128];
+	struct pk_buf *b;
+	struct pfx f;
+	uint32_t n;
+
+	pfx_setup(&f, NULL);
+	memcpy(l4, "ignored", 7);
+	n = build_ip(pkt, "fd00::1", "fd00::2", PK_IPPROTO_NONE, l4, 7, -1);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	g_assert_cmpuint(pk_pipe_pending(f.pipe), ==, 0);
+	/* After an extension header, and with nothing after it at all. */
+	memcpy(l4, dstopts, sizeof(dstopts));
+	n = build_ip(pkt, "fd00::1", "fd00::2", PK_IPPROTO_DSTOPTS, l4, sizeof(dstopts), -1);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	n = build_ip(pkt, "fd00::1", "fd00::2", PK_IPPROTO_NONE, l4, 0, -1);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	g_assert_cmpuint(pk_pipe_pending(f.pipe), ==, 0);
+	g_assert_cmpuint(ctr(&f, "dropped-proto"), ==, 3);
+	/* IPv4 protocol 59: protocol unreachable. */
+	n = build_ip(pkt, "10.0.0.1", "10.0.0.2", PK_IPPROTO_NONE, l4, 7, -1);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	b = pk_pipe_pop(f.pipe);
+	g_assert_nonnull(b);
+	g_assert_cmpuint(pk_buf_data(b)[9], ==, PK_IPPROTO_ICMP);
+	g_assert_cmpuint(pk_buf_data(b)[20], ==, PK_ICMP_DEST_UNREACH);
+	g_assert_cmpuint(pk_buf_data(b)[21], ==, 2);
+	pk_buf_unref(b);
+	g_assert_cmpuint(ctr(&f, "dropped-proto"), ==, 4);
+	pfx_teardown(&f);
+}
+
 /* The next packet the vclient sent: a TCP segment, checksum verified (the
  * core completed a partial one for the pipe); its view in @v. */
 static void pop_tcp(struct pfx *f, struct pk_tcp_view *v, bool v6)
@@ -1047,6 +1084,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/vclient/closed-tcp-port", test_closed_tcp_port);
 	g_test_add_func("/vclient/closed-udp-port-rate-limited", test_closed_udp_port_rate_limited);
 	g_test_add_func("/vclient/unknown-proto6", test_unknown_proto6);
+	g_test_add_func("/vclient/no-next-header6", test_no_next_header6);
 	g_test_add_func("/vclient/tcp-tso-rst", test_tcp_tso_rst);
 	g_test_add_func("/vclient/bad-input", test_bad_input);
 	g_test_add_func("/vclient/bad-config", test_bad_config);
