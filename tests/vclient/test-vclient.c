@@ -349,6 +349,92 @@ static void pop_tcp(struct pfx *f, struct pk_tcp_view *v, bool v6)
 	g_assert_true(pk_tcp_parse(copy + hl, n - hl, v));
 }
 
+/* Complete a handshake from @sport to port 80 of the vclient (IPv4), with
+ * @data in the final ACK; returns the vclient's ISS. */
+static uint32_t handshake4(struct pfx *f, uint16_t sport, const char *data)
+{
+	uint8_t seg[64], pkt[128];
+	struct pk_tcp_view v;
+	uint32_t n, dlen = data ? (uint32_t)strlen(data) : 0, iss;
+
+	tcp_seg(seg, sport, 80, 1000, 0, PK_TCP_SYN);
+	n = build_ip(pkt, "10.0.0.1", "10.0.0.2", PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f->pipe, pkt, n));
+	pop_tcp(f, &v, false);
+	g_assert_cmphex(v.flags, ==, PK_TCP_SYN | PK_TCP_ACK);
+	iss = v.seq;
+	tcp_seg(seg, sport, 80, 1001, iss + 1, PK_TCP_ACK | (dlen ? PK_TCP_PSH : 0));
+	if (dlen)
+		memcpy(seg + 20, data, dlen);
+	n = build_ip(pkt, "10.0.0.1", "10.0.0.2", PK_IPPROTO_TCP, seg, 20 + dlen, 16);
+	g_assert_true(pk_pipe_inject(f->pipe, pkt, n));
+	pk_graph_clock_advance(f->g, PK_NSEC_PER_SEC); /* delayed ACKs */
+	pk_pipe_clear(f->pipe);
+	return iss;
+}
+
+/* Connections the engine accepted but the application never took (queued,
+ * some holding data, one still half-open) are reset and freed with their
+ * listener, however it goes: closed, finalized, or the device stopped
+ * first. Nothing may leak (the suite runs under LeakSanitizer too). */
+static void test_tcp_listener_unaccepted(void)
+{
+	g_autoptr(GSocketAddress) local = sa("10.0.0.2", 80);
+	GError *error = NULL;
+	PkVclientListener *l;
+	struct pk_vclient *vc;
+	uint8_t seg[20], pkt[128];
+	struct pk_tcp_view v;
+	struct pfx f;
+	uint32_t n;
+
+	/* Closed while running: RSTs, then nothing left. */
+	pfx_setup(&f, NULL);
+	vc = pk_vclient_lookup(f.g, "vc");
+	l = pk_vclient_tcp_listen(vc, local, 0, &error);
+	g_assert_no_error(error);
+	handshake4(&f, 40001, "unread data");
+	handshake4(&f, 40002, NULL);
+	tcp_seg(seg, 40003, 80, 1000, 0, PK_TCP_SYN); /* half-open */
+	n = build_ip(pkt, "10.0.0.1", "10.0.0.2", PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	pk_pipe_clear(f.pipe);
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 3);
+	pk_vclient_listener_close(l);
+	pk_graph_clock_advance(f.g, 0);
+	for (int i = 0; i < 3; i++) {
+		pop_tcp(&f, &v, false);
+		g_assert_cmphex(v.flags & PK_TCP_RST, ==, PK_TCP_RST);
+	}
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 0);
+	pk_vclient_listener_close(l); /* again: nothing to do */
+	g_object_unref(l);
+	pfx_teardown(&f);
+
+	/* Finalized without a close. */
+	pfx_setup(&f, NULL);
+	vc = pk_vclient_lookup(f.g, "vc");
+	l = pk_vclient_tcp_listen(vc, local, 0, &error);
+	handshake4(&f, 40001, "unread data");
+	g_object_unref(l);
+	pk_graph_clock_advance(f.g, 0);
+	pop_tcp(&f, &v, false);
+	g_assert_cmphex(v.flags & PK_TCP_RST, ==, PK_TCP_RST);
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 0);
+	pfx_teardown(&f);
+
+	/* The device stops (then goes away) before the listener is closed. */
+	pfx_setup(&f, NULL);
+	vc = pk_vclient_lookup(f.g, "vc");
+	l = pk_vclient_tcp_listen(vc, local, 0, &error);
+	handshake4(&f, 40001, "unread data");
+	handshake4(&f, 40002, NULL);
+	pk_graph_stop(f.g);
+	pk_vclient_listener_close(l);
+	pfx_teardown(&f);
+	g_object_unref(l);
+}
+
 /* With 'tso' every segment of a connection leaves with a partial checksum,
  * the RSTs the engine sends for it included: after the checksum is
  * completed, they verify. */
@@ -1086,6 +1172,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/vclient/unknown-proto6", test_unknown_proto6);
 	g_test_add_func("/vclient/no-next-header6", test_no_next_header6);
 	g_test_add_func("/vclient/tcp-tso-rst", test_tcp_tso_rst);
+	g_test_add_func("/vclient/tcp-listener-unaccepted", test_tcp_listener_unaccepted);
 	g_test_add_func("/vclient/bad-input", test_bad_input);
 	g_test_add_func("/vclient/bad-config", test_bad_config);
 	g_test_add_func("/vclient/tcp-v4", test_tcp_v4);
