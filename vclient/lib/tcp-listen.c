@@ -245,11 +245,6 @@ guint16 pk_vclient_listener_get_port(PkVclientListener *self)
 	return self->l->key.lport;
 }
 
-struct vc_accept_wait {
-	PkVclientListener *obj;
-	GTask *task;
-};
-
 static gboolean vc_accept_cancelled(GCancellable *c, gpointer data)
 {
 	GTask *t = data;
