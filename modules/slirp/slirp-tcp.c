@@ -254,10 +254,9 @@ static void tcp_flow_drain(struct slirp *s, struct tcp_flow *f)
 			return;
 		}
 		pk_buf_trim(b, n);
-		/* With TSO the engine leaves the checksum partial
-		 * (pk_tcp_conn_set_tso()), except in the RSTs it sends, whose
-		 * checksum is complete. */
-		if (s->cfg.tso && !(l4[13] & PK_TCP_RST)) {
+		/* With TSO the engine leaves the checksum of every segment
+		 * partial, RSTs included (pk_tcp_conn_set_tso()). */
+		if (s->cfg.tso) {
 			pk_buf_set_csum_partial(b, 0, 16);
 			thl = (uint32_t)(l4[12] >> 4) * 4;
 			seg = pk_tcp_conn_seg_size(f->conn, thl);
@@ -421,11 +420,6 @@ static void tcp_flow_process(struct slirp *s, struct tcp_flow *f, int err)
 		slirp_flow_remove(s, &f->base);
 		return;
 	}
-	/* The engine arms keepalive only for segments that arrive once
-	 * established, not for the ACK that completes the handshake: arm it
-	 * here, or a connection idle from the start would never be probed. */
-	if ((ev & PK_TCP_EV_ESTABLISHED) && s->cfg.keepalive > 0)
-		pk_tcp_conn_set_keepalive(f->conn, (uint64_t)s->cfg.keepalive, 0, 0);
 	/* Closed both ways; whatever the guest sent is with the host. */
 	if (pk_tcp_conn_state(f->conn) == PK_TCP_CLOSED && !f->out_len &&
 	    !pk_tcp_conn_recv_available(f->conn)) {
