@@ -110,12 +110,24 @@ static uint32_t tcp_tso_cap(bool ipv6)
 	return 65535u - pk_ip_hdr_len(ipv6 ? 6 : 4);
 }
 
+/* Keepalive towards the guest: the first probe after 'keepalive' idle, the
+ * next ones as often (at most every 75 s, the usual interval), and after 9
+ * unanswered the guest is gone: the flow is reset both ways. With the
+ * engine's fixed 75 s a dead guest held its flow and host socket for over
+ * 11 minutes whatever 'keepalive' said. */
+static void tcp_keepalive_on(const struct slirp *s, struct pk_tcp_conn *c)
+{
+	uint64_t idle = (uint64_t)s->cfg.keepalive;
+
+	pk_tcp_conn_set_keepalive(c, idle, MIN(idle, (uint64_t)75 * PK_NSEC_PER_SEC), 0);
+}
+
 static void tcp_conn_setup(struct slirp *s, struct pk_tcp_conn *c, bool ipv6)
 {
 	if (s->cfg.tso)
 		pk_tcp_conn_set_tso(c, tcp_tso_cap(ipv6) - PK_TCP_MAX_HLEN);
 	if (s->cfg.keepalive > 0)
-		pk_tcp_conn_set_keepalive(c, (uint64_t)s->cfg.keepalive, 0, 0);
+		tcp_keepalive_on(s, c);
 }
 
 /* Stateless answers --------------------------------------------------------- */
