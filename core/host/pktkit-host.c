@@ -7,11 +7,13 @@
  * created; a device failing to initialise or start exits 3. While running,
  * the D-Bus service org.pktkit.Host1 (dbus-service.c) controls the graph.
  */
+#include <errno.h>
 #include <glib-unix.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <pktkit/error.h>
 #include <pktkit/embed/graph.h>
@@ -448,6 +450,36 @@ static int host_serve(struct pk_graph *g, struct pk_registry *reg, const char *n
 	return HOST_EXIT_OK;
 }
 
+/*
+ * Raise the soft limit of open files to the hard one. Devices hold a
+ * descriptor per host socket (an l3.slirp one per flow, up to its max-flows,
+ * 4096 by default), and the usual soft limit of 1024 would refuse flows long
+ * before that; GLib polls with poll(), so descriptors above FD_SETSIZE are
+ * fine. Logs what it did, and warns when it cannot.
+ */
+static void host_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		g_warning("cannot read the open file limit: %s", g_strerror(errno));
+		return;
+	}
+	if (rl.rlim_cur >= rl.rlim_max)
+		return;
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		g_warning("cannot raise the open file limit from %llu to %llu: %s",
+			  (unsigned long long)was, (unsigned long long)rl.rlim_max,
+			  g_strerror(errno));
+		return;
+	}
+	g_message("open file limit raised from %llu to %llu (the hard limit)",
+		  (unsigned long long)was, (unsigned long long)rl.rlim_max);
+}
+
 static int host_run(struct pk_registry *reg, const char *file, const struct host_options *opt)
 {
 	const char *name = file ? file : HOST_DEFAULT_NAME;
@@ -466,6 +498,8 @@ static int host_run(struct pk_registry *reg, const char *file, const struct host
 			return HOST_EXIT_RUNTIME;
 		}
 	}
+	if (!opt->export_topology)
+		host_raise_nofile();
 	g = pk_graph_new(reg, NULL, 0);
 	if (!pk_graph_load(g, root, &error)) {
 		host_print_error_lines(name, error->message);

@@ -110,12 +110,24 @@ static uint32_t tcp_tso_cap(bool ipv6)
 	return 65535u - pk_ip_hdr_len(ipv6 ? 6 : 4);
 }
 
+/* Keepalive towards the guest: the first probe after 'keepalive' idle, the
+ * next ones as often (at most every 75 s, the usual interval), and after 9
+ * unanswered the guest is gone: the flow is reset both ways. With the
+ * engine's fixed 75 s a dead guest held its flow and host socket for over
+ * 11 minutes whatever 'keepalive' said. */
+static void tcp_keepalive_on(const struct slirp *s, struct pk_tcp_conn *c)
+{
+	uint64_t idle = (uint64_t)s->cfg.keepalive;
+
+	pk_tcp_conn_set_keepalive(c, idle, MIN(idle, (uint64_t)75 * PK_NSEC_PER_SEC), 0);
+}
+
 static void tcp_conn_setup(struct slirp *s, struct pk_tcp_conn *c, bool ipv6)
 {
 	if (s->cfg.tso)
 		pk_tcp_conn_set_tso(c, tcp_tso_cap(ipv6) - PK_TCP_MAX_HLEN);
 	if (s->cfg.keepalive > 0)
-		pk_tcp_conn_set_keepalive(c, (uint64_t)s->cfg.keepalive, 0, 0);
+		tcp_keepalive_on(s, c);
 }
 
 /* Stateless answers --------------------------------------------------------- */
@@ -254,10 +266,9 @@ static void tcp_flow_drain(struct slirp *s, struct tcp_flow *f)
 			return;
 		}
 		pk_buf_trim(b, n);
-		/* With TSO the engine leaves the checksum partial
-		 * (pk_tcp_conn_set_tso()), except in the RSTs it sends, whose
-		 * checksum is complete. */
-		if (s->cfg.tso && !(l4[13] & PK_TCP_RST)) {
+		/* With TSO the engine leaves the checksum of every segment
+		 * partial, RSTs included (pk_tcp_conn_set_tso()). */
+		if (s->cfg.tso) {
 			pk_buf_set_csum_partial(b, 0, 16);
 			thl = (uint32_t)(l4[12] >> 4) * 4;
 			seg = pk_tcp_conn_seg_size(f->conn, thl);
@@ -421,11 +432,6 @@ static void tcp_flow_process(struct slirp *s, struct tcp_flow *f, int err)
 		slirp_flow_remove(s, &f->base);
 		return;
 	}
-	/* The engine arms keepalive only for segments that arrive once
-	 * established, not for the ACK that completes the handshake: arm it
-	 * here, or a connection idle from the start would never be probed. */
-	if ((ev & PK_TCP_EV_ESTABLISHED) && s->cfg.keepalive > 0)
-		pk_tcp_conn_set_keepalive(f->conn, (uint64_t)s->cfg.keepalive, 0, 0);
 	/* Closed both ways; whatever the guest sent is with the host. */
 	if (pk_tcp_conn_state(f->conn) == PK_TCP_CLOSED && !f->out_len &&
 	    !pk_tcp_conn_recv_available(f->conn)) {

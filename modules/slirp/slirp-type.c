@@ -110,7 +110,8 @@ static const struct pk_param slirp_params[] = {
 	[SLIRP_P_KEEPALIVE] = PK_PARAM_DURATION(struct slirp_config, keepalive, "keepalive",
 						"\"0s\"", 0, 86400 * PK_NSEC_PER_SEC, 0,
 						"Idle time before TCP keepalive probes to the "
-						"guest; 0: none"),
+						"guest, then the time between probes (at most "
+						"75 s); 9 unanswered reset the flow; 0: none"),
 	[SLIRP_P_UDP_TIMEOUT] = PK_PARAM_DURATION(
 		struct slirp_config, udp_timeout, "udp-timeout", "\"60s\"", PK_NSEC_PER_SEC,
 		86400 * PK_NSEC_PER_SEC, 0, "Idle time after which a UDP or ICMP flow closes"),

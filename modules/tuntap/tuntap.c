@@ -540,6 +540,15 @@ static void tuntap_on_readable(struct pk_dev *dev, void *self, int fd, GIOCondit
 				continue;
 			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 				ctr[TUNTAP_C_RX_ERRORS]++;
+			if (n < 0 && errno == EBADFD && t->watch) {
+				/* The interface was deleted under us: the file is
+				 * detached and polls as an error for ever. Stop
+				 * reading (writes count tx-errors); stop closes it. */
+				pk_dev_log(dev, G_LOG_LEVEL_WARNING,
+					   "interface '%s' is gone (deleted): no more reading",
+					   t->actual);
+				g_clear_pointer(&t->watch, pk_watch_free);
+			}
 			break;
 		}
 		/* The kernel returns the whole length when it had to cut the packet. */

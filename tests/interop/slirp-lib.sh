@@ -247,3 +247,30 @@ sl_no_buffer_drops() {
 		cfail "packets were dropped for want of a buffer (dropped-no-buffer above)"
 	fi
 }
+
+# Flow table helpers (test-slirp-faults.sh and others):
+#   sl_flows [PROTO]        print how many flows the slirp lists (PROTO tcp, udp, ...: of
+#                           that protocol, from the table "flow-table"; none: the scalar "flows")
+#   sl_wait_flows PROTO N SECS
+#                           poll until at most N flows of PROTO ("" : all) are listed; 1 if
+#                           they are not within SECS seconds; sets SL_MS (time it took)
+sl_flows() {
+	ctl --json status slirp | python3 -c '
+import json, sys
+st = json.load(sys.stdin)
+p = sys.argv[1] if len(sys.argv) > 1 else ""
+print(sum(1 for r in st.get("flow-table", []) if r.get("proto") == p) if p else st.get("flows", 0))
+' "$@"
+}
+
+sl_wait_flows() {
+	local t0 n
+	t0=$(ms_now)
+	while :; do
+		n=$(sl_flows ${1:+"$1"}) || return 1
+		SL_MS=$(( $(ms_now) - t0 ))
+		[ "$n" -le "$2" ] && return 0
+		[ "$SL_MS" -lt $(( $3 * 1000 )) ] || { echo "sl_wait_flows: still $n ${1:-} flows after $3 s" >&2; return 1; }
+		sleep 0.2
+	done
+}

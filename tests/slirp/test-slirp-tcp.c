@@ -922,6 +922,57 @@ static void test_keepalive(void)
 	srv_stop(&s);
 }
 
+/* 'keepalive' against a guest that is gone: the probes come every
+ * 'keepalive' (not the engine's default 75 s), and after 9 unanswered the
+ * slirp resets both sides: a RST to the guest, the host socket closed with a
+ * RST, the flow out of the table, all within a few seconds. */
+static void test_keepalive_dead_guest(void)
+{
+	struct slirp_test t;
+	struct slirp_test_pkt r;
+	struct pk_buf *b;
+	struct srv s;
+	uint32_t iss, probes = 0;
+	gint64 t0, ms;
+	bool rst = false;
+
+	srv_start(&s, false, SRV_HOLD);
+	slirp_test_setup(&t, "{\"keepalive\": \"200ms\"}");
+	slirp_test_send_tcp(&t, SLIRP_TEST_GUEST4, 40004, SLIRP_TEST_HOST4, s.port, 9000, 0,
+			    PK_TCP_SYN, 65535, NULL, 0, NULL, 0);
+	b = slirp_test_wait(&t, 2000);
+	g_assert_nonnull(b);
+	slirp_test_parse(b, &r);
+	g_assert_cmpuint(r.l4[13] & (PK_TCP_SYN | PK_TCP_ACK), ==, PK_TCP_SYN | PK_TCP_ACK);
+	iss = pk_get_be32(r.l4 + 4);
+	pk_buf_unref(b);
+	slirp_test_send_tcp(&t, SLIRP_TEST_GUEST4, 40004, SLIRP_TEST_HOST4, s.port, 9001, iss + 1,
+			    PK_TCP_ACK, 65535, NULL, 0, NULL, 0);
+	t0 = g_get_monotonic_time();
+	/* The guest answers nothing from now on. */
+	while (!rst && (b = slirp_test_wait(&t, 5000))) {
+		slirp_test_parse(b, &r);
+		if (r.l4[13] & PK_TCP_RST)
+			rst = true;
+		else if ((r.l4[13] & PK_TCP_ACK) && pk_get_be32(r.l4 + 4) == iss)
+			probes++;
+		pk_buf_unref(b);
+	}
+	ms = (g_get_monotonic_time() - t0) / 1000;
+	g_test_message("%u probes, RST after %" G_GINT64_FORMAT " ms", probes, ms);
+	g_assert_true(rst);
+	g_assert_cmpuint(probes, ==, 9);
+	g_assert_cmpint(ms, <, 5000);
+	for (int i = 0; i < 100 && !s.done; i++)
+		slirp_test_run(&t, 20);
+	g_assert_true(s.done);
+	g_assert_nonnull(s.error); /* reset, not a clean EOF */
+	g_assert_cmpuint(slirp_test_status_flows(t.g), ==, 0);
+	g_assert_cmpuint(slirp_test_counter(&t, "tcp-resets-from-guest"), ==, 1);
+	slirp_test_teardown(&t);
+	srv_stop(&s);
+}
+
 /* TCP to the DNS address, port 53, goes to the first of 'dns-servers' (here
  * an echo server on loopback). Skipped while the slirp has no DNS forwarder
  * (its status shows no "dns-servers"). */
@@ -1140,6 +1191,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slirp/tcp/connect-timeout-icmp", test_connect_timeout_icmp);
 	g_test_add_func("/slirp/tcp/pipe-checks", test_pipe_checks);
 	g_test_add_func("/slirp/tcp/keepalive", test_keepalive);
+	g_test_add_func("/slirp/tcp/keepalive-dead-guest", test_keepalive_dead_guest);
 	g_test_add_func("/slirp/tcp/tso-rst", test_tso_rst);
 	g_test_add_func("/slirp/tcp/inbound", test_inbound);
 	g_test_add_func("/slirp/tcp/dns", test_dns_tcp);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * test-tcp-engine.c - One engine driven with hand-built segments and a fake clock
  */
+#include <pktkit/ip.h>
+
 #include "tcp-test-util.h"
 
 static struct seg S, P;	/* S: our output, P: the peer's segment */
@@ -1456,6 +1458,158 @@ static void test_keepalive(void)
 	teardown(c);
 }
 
+/* Keepalive is armed when the handshake completes, whichever way: a
+ * connection idle from its start is probed too. */
+static void test_keepalive_handshake(void)
+{
+	struct pk_tcp_config cfg = { .keepalive_idle_ns = 10000 * MS,
+				     .keepalive_intvl_ns = 1000 * MS,
+				     .keepalive_count = 2 };
+	const struct pk_tcp_stats *st;
+	struct pk_tcp_endpoints rep;
+	struct pk_tcp_listener *l;
+	struct pk_tcp_conn *c;
+	uint32_t iss;
+
+	setup();
+	st = pk_tcp_engine_stats(E);
+	/* passive open: the ACK completing it arrives in SYN-RECEIVED */
+	l = pk_tcp_listener_new(E, &cfg, false, EP.local_addr, EP.local_port);
+	mkseg(&P, &EP, PISS, 0, PK_TCP_SYN, 65535, &mss1000, NULL, 0);
+	c = pk_tcp_listener_input(l, EP.remote_addr, &P.v, 0);
+	g_assert_nonnull(c);
+	g_assert_true(out(c, 0, &S));
+	iss = S.v.seq;
+	feed(c, PISS + 1, iss + 1, PK_TCP_ACK, 65535, NULL, NULL, 0, 5 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	no_out(c, 5 * MS);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 10005 * MS);
+	pk_tcp_conn_timer(c, 10005 * MS);
+	g_assert_true(out(c, 10005 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_ACK);
+	g_assert_cmphex(S.v.seq, ==, iss); /* SND.NXT - 1 */
+	g_assert_cmpuint(S.v.payload_len, ==, 0);
+	g_assert_cmpuint(st->keepalive_probes, ==, 1);
+	/* unanswered: one more probe, then RST and TIMEOUT */
+	pk_tcp_conn_timer(c, 11005 * MS);
+	g_assert_true(out(c, 11005 * MS, &S));
+	pk_tcp_conn_timer(c, 12005 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	g_assert_true(pk_tcp_conn_events(c) & PK_TCP_EV_TIMEOUT);
+	g_assert_cmpuint(st->keepalive_timeouts, ==, 1);
+	pk_tcp_conn_free(c);
+	pk_tcp_listener_free(l);
+
+	/* passive open completed from a SYN cookie */
+	cfg.syncookies_always = true;
+	l = pk_tcp_listener_new(E, &cfg, false, EP.local_addr, EP.local_port);
+	mkseg(&P, &EP, PISS, 0, PK_TCP_SYN, 65535, &mss1000, NULL, 0);
+	g_assert_null(pk_tcp_listener_input(l, EP.remote_addr, &P.v, 0));
+	S.len = pk_tcp_listener_output(l, S.buf, sizeof(S.buf), &rep);
+	g_assert_true(pk_tcp_parse(S.buf, S.len, &S.v));
+	iss = S.v.seq;
+	mkseg(&P, &EP, PISS + 1, iss + 1, PK_TCP_ACK, 65535, NULL, NULL, 0);
+	c = pk_tcp_listener_input(l, EP.remote_addr, &P.v, 7 * MS);
+	g_assert_nonnull(c);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 10007 * MS);
+	pk_tcp_conn_free(c);
+	pk_tcp_listener_free(l);
+	cfg.syncookies_always = false;
+
+	/* simultaneous open: established in SYN-RECEIVED as well */
+	cfg.fixed_iss = true;
+	cfg.iss = 500;
+	c = pk_tcp_connect(E, &cfg, &EP, 0);
+	g_assert_true(out(c, 0, &S));
+	feed(c, PISS, 0, PK_TCP_SYN, 65535, &mss1000, NULL, 0, MS);
+	g_assert_true(out(c, MS, &S));
+	feed(c, PISS + 1, 501, PK_TCP_ACK, 65535, NULL, NULL, 0, 2 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_ESTABLISHED);
+	while (out(c, 2 * MS, &S))
+		;
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 10002 * MS);
+	pk_tcp_conn_free(c);
+
+	/* active open: from the SYN-ACK */
+	c = establish(&cfg, 1000, PISS, &mss1000, 65535);
+	g_assert_cmpuint(pk_tcp_conn_deadline(c), ==, 10001 * MS);
+	teardown(c);
+}
+
+/* Take the next output segment of @c made with TSO on: its checksum field
+ * must hold the folded pseudo-header sum only; completed as a NIC or
+ * pk_gso_segment() would, the checksum verifies. */
+static bool out_partial(struct pk_tcp_conn *c, uint64_t now, struct seg *s)
+{
+	const struct pk_tcp_endpoints *ep = pk_tcp_conn_endpoints(c);
+	uint32_t sum;
+
+	s->len = pk_tcp_conn_output(c, now, s->buf, sizeof(s->buf));
+	if (!s->len)
+		return false;
+	sum = ep->ipv6 ? pk_csum_pseudo6(ep->local_addr, ep->remote_addr, PK_IPPROTO_TCP, s->len)
+		       : pk_csum_pseudo4(ep->local_addr, ep->remote_addr, PK_IPPROTO_TCP, s->len);
+	g_assert_cmphex(pk_get_be16(s->buf + 16), ==, (uint16_t)~pk_csum_fold(sum));
+	pk_put_be16(s->buf + 16, pk_csum_fold(pk_csum_partial(s->buf, s->len, 0)));
+	g_assert_true(pk_tcp_csum_ok(ep->ipv6, ep->local_addr, ep->remote_addr, s->buf, s->len));
+	g_assert_true(pk_tcp_parse(s->buf, s->len, &s->v));
+	g_assert_true(pk_tcp_opts_parse(&s->v, &s->o));
+	return true;
+}
+
+/* With TSO every segment of a connection carries a partial checksum: data,
+ * ACKs, keepalive probes and the RSTs the engine queues itself. */
+static void test_tso_csum(void)
+{
+	struct pk_tcp_config cfg = { .keepalive_idle_ns = 1000 * MS,
+				     .keepalive_intvl_ns = 100 * MS,
+				     .keepalive_count = 1 };
+	static uint8_t data[8000];
+	struct pk_tcp_conn *c;
+
+	setup();
+	c = establish(&cfg, 1000, PISS, &mss1000, 65535);
+	pk_tcp_conn_set_tso(c, 60000);
+	/* a super-segment of new data */
+	g_assert_cmpint(pk_tcp_conn_send(c, data, sizeof(data)), ==, sizeof(data));
+	g_assert_true(out_partial(c, 2 * MS, &S));
+	g_assert_cmpuint(S.v.payload_len, >, pk_tcp_conn_mss(c));
+	while (out_partial(c, 2 * MS, &S))
+		;
+	/* all acknowledged, then idle: a keepalive probe, then the RST */
+	feed(c, PISS + 1, 1001 + sizeof(data), PK_TCP_ACK, 65535, NULL, NULL, 0, 3 * MS);
+	while (out_partial(c, 3 * MS, &S))
+		;
+	pk_tcp_conn_timer(c, 1003 * MS);
+	g_assert_true(out_partial(c, 1003 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_ACK);
+	pk_tcp_conn_timer(c, 1103 * MS);
+	g_assert_cmpint(pk_tcp_conn_state(c), ==, PK_TCP_CLOSED);
+	g_assert_true(out_partial(c, 1103 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST);
+	pk_tcp_conn_free(c);
+
+	/* pk_tcp_conn_abort(), IPv6 */
+	ep_init(&EP, true);
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	pk_tcp_conn_set_tso(c, 60000);
+	pk_tcp_conn_abort(c);
+	g_assert_true(out_partial(c, 2 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(S.v.seq, ==, 1001);
+	g_assert_false(out_partial(c, 2 * MS, &S));
+	/* TSO off again: complete checksums, RSTs included */
+	pk_tcp_conn_free(c);
+	c = establish(NULL, 1000, PISS, &mss1000, 65535);
+	pk_tcp_conn_set_tso(c, 60000);
+	pk_tcp_conn_set_tso(c, 0);
+	pk_tcp_conn_abort(c);
+	g_assert_true(out(c, 2 * MS, &S));
+	g_assert_cmphex(S.v.flags, ==, PK_TCP_RST);
+	teardown(c);
+}
+
 static void test_quickack(void)
 {
 	struct pk_tcp_config cfg = { .rcvbuf = 4000 };
@@ -1657,6 +1811,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/tcp/engine/newreno-without-sack", test_newreno_without_sack);
 	g_test_add_func("/tcp/engine/cubic", test_cubic);
 	g_test_add_func("/tcp/engine/keepalive", test_keepalive);
+	g_test_add_func("/tcp/engine/keepalive-handshake", test_keepalive_handshake);
+	g_test_add_func("/tcp/engine/tso-csum", test_tso_csum);
 	g_test_add_func("/tcp/engine/quickack", test_quickack);
 	g_test_add_func("/tcp/engine/pmtu", test_pmtu);
 	g_test_add_func("/tcp/engine/paws-idle", test_paws_idle);

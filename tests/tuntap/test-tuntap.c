@@ -556,6 +556,57 @@ static void test_tap_kernel(void)
 	ns_delete();
 }
 
+static bool never(void *data)
+{
+	(void)data;
+	return false;
+}
+
+/* The interface deleted under a running io.tap (`ip link del`): its file
+ * stays open, detached, and polls as an error for ever. io.tap stops
+ * reading once (one rx-error) instead of spinning; writes count tx-errors;
+ * stop and free cope. */
+static void test_tap_deleted(void)
+{
+	const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const uint8_t src[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	struct pk_graph *g;
+	struct pk_dev *pipe, *tap;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonObject) params = NULL;
+	g_autofree char *json = NULL, *args = NULL;
+	GLogLevelFlags old;
+	uint8_t frame[64];
+
+	if (!need_root())
+		return;
+	ns_create();
+	json = g_strdup_printf("{\"ifname\": \"pkt0\", \"netns\": \"%s\"}", ns_name);
+	params = json_obj(json);
+	g = pk_graph_new(registry(), NULL, 0);
+	pipe = pk_graph_add_device(g, "pipe", "core.pipe-l2", NULL, &error);
+	g_assert_no_error(error);
+	tap = pk_graph_add_device(g, "tap", "io.tap", params, &error);
+	g_assert_no_error(error);
+	g_assert_true(pk_graph_link(g, "pipe", "tap", &error));
+	g_assert_true(pk_graph_start(g, &error));
+	args = g_strdup_printf("-n %s link del pkt0", ns_name);
+	/* io.tap warns that the interface is gone (a warning is fatal in a test). */
+	old = g_log_set_always_fatal(G_LOG_FATAL_MASK);
+	run_ip(args);
+	spin_until(never, NULL, 300);
+	g_log_set_always_fatal(old);
+	g_test_message("rx-errors %" G_GUINT64_FORMAT " in 300 ms after the delete",
+		       pk_dev_counter(tap, "rx-errors"));
+	g_assert_cmpuint(pk_dev_counter(tap, "rx-errors"), ==, 1);
+	make_frame(frame, bcast, src, 3);
+	g_assert_true(pk_pipe_inject(pipe, frame, sizeof(frame)));
+	g_assert_cmpuint(pk_dev_counter(tap, "tx-errors"), ==, 1);
+	pk_graph_stop(g);
+	pk_graph_free(g);
+	ns_delete();
+}
+
 static void test_tun_defaults_and_persist(void)
 {
 	struct pk_graph *g;
@@ -689,6 +740,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/tuntap/netlink/parse-ack", test_parse_ack);
 	g_test_add_func("/tuntap/netlink/parse-link", test_parse_link);
 	g_test_add_func("/tuntap/tap/kernel", test_tap_kernel);
+	g_test_add_func("/tuntap/tap/deleted", test_tap_deleted);
 	g_test_add_func("/tuntap/tun/defaults-persist", test_tun_defaults_and_persist);
 	g_test_add_func("/tuntap/errors", test_errors);
 	int rc = g_test_run();

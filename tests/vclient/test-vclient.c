@@ -292,6 +292,204 @@ static void test_unknown_proto6(void)
 	check_unknown_proto6(hbh_dstopts, sizeof(hbh_dstopts), PK_IPPROTO_HOPOPTS, 56);
 }
 
+/* RFC 8200 4.7: Next Header 59 (No Next Header) ends the packet: dropped
+ * and counted, never answered with a Parameter Problem; bytes after it are
+ * ignored. Over IPv4, 59 is an unknown protocol as any other. */
+static void test_no_next_header6(void)
+{
+	static const uint8_t dstopts[8] = { PK_IPPROTO_NONE, 0, 1, 4, 0, 0, 0, 0 };
+	uint8_t l4[64], pkt[128];
+	struct pk_buf *b;
+	struct pfx f;
+	uint32_t n;
+
+	pfx_setup(&f, NULL);
+	memcpy(l4, "ignored", 7);
+	n = build_ip(pkt, "fd00::1", "fd00::2", PK_IPPROTO_NONE, l4, 7, -1);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	g_assert_cmpuint(pk_pipe_pending(f.pipe), ==, 0);
+	/* After an extension header, and with nothing after it at all. */
+	memcpy(l4, dstopts, sizeof(dstopts));
+	n = build_ip(pkt, "fd00::1", "fd00::2", PK_IPPROTO_DSTOPTS, l4, sizeof(dstopts), -1);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	n = build_ip(pkt, "fd00::1", "fd00::2", PK_IPPROTO_NONE, l4, 0, -1);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	g_assert_cmpuint(pk_pipe_pending(f.pipe), ==, 0);
+	g_assert_cmpuint(ctr(&f, "dropped-proto"), ==, 3);
+	/* IPv4 protocol 59: protocol unreachable. */
+	n = build_ip(pkt, "10.0.0.1", "10.0.0.2", PK_IPPROTO_NONE, l4, 7, -1);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	b = pk_pipe_pop(f.pipe);
+	g_assert_nonnull(b);
+	g_assert_cmpuint(pk_buf_data(b)[9], ==, PK_IPPROTO_ICMP);
+	g_assert_cmpuint(pk_buf_data(b)[20], ==, PK_ICMP_DEST_UNREACH);
+	g_assert_cmpuint(pk_buf_data(b)[21], ==, 2);
+	pk_buf_unref(b);
+	g_assert_cmpuint(ctr(&f, "dropped-proto"), ==, 4);
+	pfx_teardown(&f);
+}
+
+/* The next packet the vclient sent: a TCP segment, checksum verified (the
+ * core completed a partial one for the pipe); its view in @v. */
+static void pop_tcp(struct pfx *f, struct pk_tcp_view *v, bool v6)
+{
+	struct pk_buf *b = pk_pipe_pop(f->pipe);
+	static uint8_t copy[128];
+	const uint8_t *p;
+	uint32_t hl = v6 ? 40 : 20, n;
+
+	g_assert_nonnull(b);
+	p = pk_buf_data(b);
+	n = pk_buf_len(b);
+	g_assert_cmpuint(n, <=, sizeof(copy));
+	g_assert_cmpuint(p[v6 ? 6 : 9], ==, PK_IPPROTO_TCP);
+	g_assert_true(pk_tcp_csum_ok(v6, p + (v6 ? 8 : 12), p + (v6 ? 24 : 16), p + hl, n - hl));
+	memcpy(copy, p, n);
+	pk_buf_unref(b);
+	g_assert_true(pk_tcp_parse(copy + hl, n - hl, v));
+}
+
+/* Complete a handshake from @sport to port 80 of the vclient (IPv4), with
+ * @data in the final ACK; returns the vclient's ISS. */
+static uint32_t handshake4(struct pfx *f, uint16_t sport, const char *data)
+{
+	uint8_t seg[64], pkt[128];
+	struct pk_tcp_view v;
+	uint32_t n, dlen = data ? (uint32_t)strlen(data) : 0, iss;
+
+	tcp_seg(seg, sport, 80, 1000, 0, PK_TCP_SYN);
+	n = build_ip(pkt, "10.0.0.1", "10.0.0.2", PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f->pipe, pkt, n));
+	pop_tcp(f, &v, false);
+	g_assert_cmphex(v.flags, ==, PK_TCP_SYN | PK_TCP_ACK);
+	iss = v.seq;
+	tcp_seg(seg, sport, 80, 1001, iss + 1, PK_TCP_ACK | (dlen ? PK_TCP_PSH : 0));
+	if (dlen)
+		memcpy(seg + 20, data, dlen);
+	n = build_ip(pkt, "10.0.0.1", "10.0.0.2", PK_IPPROTO_TCP, seg, 20 + dlen, 16);
+	g_assert_true(pk_pipe_inject(f->pipe, pkt, n));
+	pk_graph_clock_advance(f->g, PK_NSEC_PER_SEC); /* delayed ACKs */
+	pk_pipe_clear(f->pipe);
+	return iss;
+}
+
+/* Connections the engine accepted but the application never took (queued,
+ * some holding data, one still half-open) are reset and freed with their
+ * listener, however it goes: closed, finalized, or the device stopped
+ * first. Nothing may leak (the suite runs under LeakSanitizer too). */
+static void test_tcp_listener_unaccepted(void)
+{
+	g_autoptr(GSocketAddress) local = sa("10.0.0.2", 80);
+	GError *error = NULL;
+	PkVclientListener *l;
+	struct pk_vclient *vc;
+	uint8_t seg[20], pkt[128];
+	struct pk_tcp_view v;
+	struct pfx f;
+	uint32_t n;
+
+	/* Closed while running: RSTs, then nothing left. */
+	pfx_setup(&f, NULL);
+	vc = pk_vclient_lookup(f.g, "vc");
+	l = pk_vclient_tcp_listen(vc, local, 0, &error);
+	g_assert_no_error(error);
+	handshake4(&f, 40001, "unread data");
+	handshake4(&f, 40002, NULL);
+	tcp_seg(seg, 40003, 80, 1000, 0, PK_TCP_SYN); /* half-open */
+	n = build_ip(pkt, "10.0.0.1", "10.0.0.2", PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	pk_pipe_clear(f.pipe);
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 3);
+	pk_vclient_listener_close(l);
+	pk_graph_clock_advance(f.g, 0);
+	for (int i = 0; i < 3; i++) {
+		pop_tcp(&f, &v, false);
+		g_assert_cmphex(v.flags & PK_TCP_RST, ==, PK_TCP_RST);
+	}
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 0);
+	pk_vclient_listener_close(l); /* again: nothing to do */
+	g_object_unref(l);
+	pfx_teardown(&f);
+
+	/* Finalized without a close. */
+	pfx_setup(&f, NULL);
+	vc = pk_vclient_lookup(f.g, "vc");
+	l = pk_vclient_tcp_listen(vc, local, 0, &error);
+	handshake4(&f, 40001, "unread data");
+	g_object_unref(l);
+	pk_graph_clock_advance(f.g, 0);
+	pop_tcp(&f, &v, false);
+	g_assert_cmphex(v.flags & PK_TCP_RST, ==, PK_TCP_RST);
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 0);
+	pfx_teardown(&f);
+
+	/* The device stops (then goes away) before the listener is closed. */
+	pfx_setup(&f, NULL);
+	vc = pk_vclient_lookup(f.g, "vc");
+	l = pk_vclient_tcp_listen(vc, local, 0, &error);
+	handshake4(&f, 40001, "unread data");
+	handshake4(&f, 40002, NULL);
+	pk_graph_stop(f.g);
+	pk_vclient_listener_close(l);
+	pfx_teardown(&f);
+	g_object_unref(l);
+}
+
+/* With 'tso' every segment of a connection leaves with a partial checksum,
+ * the RSTs the engine sends for it included: after the checksum is
+ * completed, they verify. */
+static void tso_rst(const char *peer, const char *ours)
+{
+	bool v6 = strchr(peer, ':') != NULL;
+	g_autoptr(GSocketAddress) local = sa(ours, 80);
+	GError *error = NULL;
+	PkVclientListener *l;
+	struct pk_vclient *vc;
+	struct pk_tcp_view v;
+	uint8_t seg[20], pkt[128];
+	uint32_t n, iss;
+	struct pfx f;
+
+	pfx_setup(&f, "\"tso\": true");
+	vc = pk_vclient_lookup(f.g, "vc");
+	l = pk_vclient_tcp_listen(vc, local, 0, &error);
+	g_assert_no_error(error);
+	/* A bad ACK in SYN-RECEIVED: the connection answers with a RST. */
+	tcp_seg(seg, 40000, 80, 1000, 0, PK_TCP_SYN);
+	n = build_ip(pkt, peer, ours, PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	pop_tcp(&f, &v, v6);
+	g_assert_cmphex(v.flags, ==, PK_TCP_SYN | PK_TCP_ACK);
+	iss = v.seq;
+	tcp_seg(seg, 40000, 80, 1001, iss + 7, PK_TCP_ACK);
+	n = build_ip(pkt, peer, ours, PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	pop_tcp(&f, &v, v6);
+	g_assert_cmphex(v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(v.seq, ==, iss + 7);
+	/* Established, never accepted, then the listener closes: aborted. */
+	tcp_seg(seg, 40000, 80, 1001, iss + 1, PK_TCP_ACK);
+	n = build_ip(pkt, peer, ours, PK_IPPROTO_TCP, seg, 20, 16);
+	g_assert_true(pk_pipe_inject(f.pipe, pkt, n));
+	g_assert_cmpuint(pk_pipe_pending(f.pipe), ==, 0);
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 1);
+	pk_vclient_listener_close(l);
+	pk_graph_clock_advance(f.g, 0);
+	pop_tcp(&f, &v, v6);
+	g_assert_cmphex(v.flags, ==, PK_TCP_RST);
+	g_assert_cmphex(v.seq, ==, iss + 1);
+	g_assert_cmpuint(pk_pipe_pending(f.pipe), ==, 0);
+	g_assert_cmpuint(pk_vclient_tcp_connections(vc), ==, 0);
+	g_object_unref(l);
+	pfx_teardown(&f);
+}
+
+static void test_tcp_tso_rst(void)
+{
+	tso_rst("10.0.0.1", "10.0.0.2");
+	tso_rst("fd00::1", "fd00::2");
+}
+
 static void test_bad_input(void)
 {
 	struct pfx f;
@@ -972,6 +1170,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/vclient/closed-tcp-port", test_closed_tcp_port);
 	g_test_add_func("/vclient/closed-udp-port-rate-limited", test_closed_udp_port_rate_limited);
 	g_test_add_func("/vclient/unknown-proto6", test_unknown_proto6);
+	g_test_add_func("/vclient/no-next-header6", test_no_next_header6);
+	g_test_add_func("/vclient/tcp-tso-rst", test_tcp_tso_rst);
+	g_test_add_func("/vclient/tcp-listener-unaccepted", test_tcp_listener_unaccepted);
 	g_test_add_func("/vclient/bad-input", test_bad_input);
 	g_test_add_func("/vclient/bad-config", test_bad_config);
 	g_test_add_func("/vclient/tcp-v4", test_tcp_v4);

@@ -334,6 +334,14 @@ static void vc_l4_input(struct pk_vclient *vc, struct pk_buf *b, bool ipv6, uint
 			goto unknown;
 		vc_icmp_input(vc, true, src, dst, l4, l4_len);
 		break;
+	case PK_IPPROTO_NONE:
+		/* RFC 8200 4.7: No Next Header ends the packet; nothing to
+		 * answer, whatever follows is ignored. */
+		if (ipv6) {
+			pk_dev_count(vc->dev, VC_C_DROPPED_PROTO, 1);
+			break;
+		}
+		goto unknown;
 	default:
 unknown:
 		pk_dev_count(vc->dev, VC_C_DROPPED_PROTO, 1);
@@ -607,29 +615,30 @@ static const struct pk_device_ops vc_ops = {
 	.receive = vc_receive,
 };
 
-#define VC_DOC                                                                                   \
-	"A host of its own in user space, for tests, tools and applications embedding "          \
-	"libpktkit: it owns 'addresses' (and, with 'use-link-info', the addresses an l3.adapter " \
-	"in front of it publishes, its DHCP lease included), answers ICMP and ICMPv6 echo requests, and gives "     \
-	"programs TCP and UDP sockets through the libpktkit-vclient C API (GIOStream objects "  \
-	"for TCP, datagram sockets, a GResolver for DNS), driven by the GLib main loop. Put an " \
-	"l3.adapter in front of it to attach it to an Ethernet segment, or link it to a router " \
-	"or a TUN device directly.\n\n"                                                          \
-	"TCP uses the libpktkit engine: window scaling, timestamps and SACK offered, SYN "      \
+#define VC_DOC                                                                                 \
+	"A host of its own in user space, for tests, tools and applications embedding "        \
+	"libpktkit: it owns 'addresses' (and, with 'use-link-info', the addresses an "         \
+	"l3.adapter in front of it publishes, its DHCP lease included), answers ICMP and "     \
+	"ICMPv6 echo requests, and gives programs TCP and UDP sockets through the "            \
+	"libpktkit-vclient C API (GIOStream objects for TCP, datagram sockets, a GResolver "   \
+	"for DNS), driven by the GLib main loop. Put an l3.adapter in front of it to attach "  \
+	"it to an Ethernet segment, or link it to a router or a TUN device directly.\n\n"      \
+	"TCP uses the libpktkit engine: window scaling, timestamps and SACK offered, SYN "     \
 	"cookies beyond 'tcp-max-half-open' half-open connections per listener, "              \
-	"'tcp-time-wait' of TIME-WAIT. The MSS offered is 'mtu' minus the IP and TCP headers. " \
-	"Segments to closed ports are answered with RST, datagrams to closed UDP ports with "   \
-	"ICMP port unreachable, other protocols with ICMP protocol unreachable (IPv6: parameter " \
-	"problem), at most 'icmp-error-rate' per second ('reject-closed' false: silently "       \
-	"dropped). ICMP errors about our packets are matched to the connection or socket: "     \
-	"port unreachable refuses a connection attempt or a connected UDP socket.\n\n"          \
-	"Packets to addresses that are not ours, IP fragments (no reassembly) and packets "      \
-	"with bad checksums are dropped and counted. The vclient never fragments: a datagram "  \
-	"larger than 'mtu' is refused to the application.\n\n"                                   \
-	"The port accepts segmentation offload: TCP super-packets (up to 64 KB, as a TUN with "  \
-	"'offload' reads them) go to the TCP engine as one segment, and packets whose checksum " \
-	"is marked partial (never computed) or verified are not checked again. With 'tso' its " \
-	"own connections send super-packets too."
+	"'tcp-time-wait' of TIME-WAIT. The MSS offered is 'mtu' minus the IP and TCP "         \
+	"headers. Segments to closed ports are answered with RST, datagrams to closed UDP "    \
+	"ports with ICMP port unreachable, other protocols with ICMP protocol unreachable "    \
+	"(IPv6: parameter problem; a packet with No Next Header is only counted, RFC 8200), "  \
+	"at most 'icmp-error-rate' per second ('reject-closed' false: silently dropped). "     \
+	"ICMP errors about our packets are matched to the connection or socket: port "         \
+	"unreachable refuses a connection attempt or a connected UDP socket.\n\n"              \
+	"Packets to addresses that are not ours, IP fragments (no reassembly) and packets "    \
+	"with bad checksums are dropped and counted. The vclient never fragments: a datagram " \
+	"larger than 'mtu' is refused to the application.\n\n"                                 \
+	"The port accepts segmentation offload: TCP super-packets (up to 64 KB, as a TUN "     \
+	"with 'offload' reads them) go to the TCP engine as one segment, and packets whose "   \
+	"checksum is marked partial (never computed) or verified are not checked again. With " \
+	"'tso' its own connections send super-packets too."
 
 static const struct pk_device_type pk_vclient_device_type = {
 	.name = PK_VCLIENT_TYPE_NAME,

@@ -101,21 +101,21 @@ void vc_listen_teardown(struct vc_listen *l)
 	GHashTableIter it;
 	gpointer key;
 	GTask *t;
-	GPtrArray *orphans = g_ptr_array_new();
 
+	/* Called again (closed, then finalized; or the device stopped first):
+	 * nothing left to do. */
 	if (!vc)
 		return;
 	g_hash_table_remove(vc->listeners, l);
+	/* Connections it made that the application never took: half-open,
+	 * or established and queued for accept. Nothing here adds to or
+	 * removes from vc->conns, so they are reset while iterating it. */
 	g_hash_table_iter_init(&it, vc->conns);
 	while (g_hash_table_iter_next(&it, &key, NULL)) {
 		struct vc_tcp_sock *s = key;
 
-		if (s->listener == l)
-			g_ptr_array_add(orphans, s);
-	}
-	for (guint i = 0; i < orphans->len; i++) {
-		struct vc_tcp_sock *s = orphans->pdata[i];
-
+		if (s->listener != l)
+			continue;
 		if (vc->running)
 			pk_tcp_conn_abort(s->conn);
 		if (s->queued) {
@@ -123,9 +123,10 @@ void vc_listen_teardown(struct vc_listen *l)
 			s->queued = false;
 		}
 		s->listener = NULL;
-		vc_sock_mark_dirty(s);	/* sends the RST, then frees it (CLOSED) */
+		/* Sends the RST, then frees it (CLOSED); if the device is
+		 * stopping, vc_tcp_shutdown() frees it next. */
+		vc_sock_mark_dirty(s);
 	}
-	g_ptr_array_free(orphans, TRUE);
 	while ((t = g_queue_pop_head(&l->waiters)))
 		vc_task_return_later(t, NULL,
 				     g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CLOSED,
@@ -243,11 +244,6 @@ guint16 pk_vclient_listener_get_port(PkVclientListener *self)
 {
 	return self->l->key.lport;
 }
-
-struct vc_accept_wait {
-	PkVclientListener *obj;
-	GTask *task;
-};
 
 static gboolean vc_accept_cancelled(GCancellable *c, gpointer data)
 {

@@ -144,7 +144,8 @@ void vc_sock_drain(struct pk_vclient *vc, struct vc_tcp_sock *s, uint64_t now)
 			return;
 		}
 		if (tso) {
-			/* The engine left the checksum partial (pk_tcp_conn_set_tso()). */
+			/* The engine left the checksum of every segment partial,
+			 * RSTs included (pk_tcp_conn_set_tso()). */
 			pk_buf_set_csum_partial(b, hlen, 16);
 			thl = (uint32_t)(l4[12] >> 4) * 4;
 			if (n - thl > pk_tcp_conn_seg_size(s->conn, thl))

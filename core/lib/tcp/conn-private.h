@@ -199,7 +199,7 @@ void tcp_cc_undo(struct pk_tcp_conn *c);
 void tcp_dsack_input(struct pk_tcp_conn *c, uint32_t l, uint32_t r, uint32_t fack);
 
 /* input.c */
-void tcp_established(struct pk_tcp_conn *c);
+void tcp_established(struct pk_tcp_conn *c, uint64_t now);
 void tcp_ka_timeout(struct pk_tcp_conn *c, uint64_t now);
 void tcp_conn_input(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		       const struct pk_tcp_opts *op, uint64_t now);

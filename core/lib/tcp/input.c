@@ -191,7 +191,16 @@ static void receive_data(struct pk_tcp_conn *c, uint32_t seq, const uint8_t *p, 
 
 /* ---- send side: ACK processing ---- */
 
-void tcp_established(struct pk_tcp_conn *c)
+/* Keepalive (RFC 9293 3.8.4, see also tcp_ka_timeout()): something
+ * acceptable arrived, the peer is alive. */
+static void ka_touch(struct pk_tcp_conn *c, uint64_t now)
+{
+	c->last_rcv = now;
+	c->ka_probes = 0;
+	c->t_ka = c->cfg.keepalive_idle_ns && ka_state(c) ? now + c->cfg.keepalive_idle_ns : 0;
+}
+
+void tcp_established(struct pk_tcp_conn *c, uint64_t now)
 {
 	/* RFC 6298 5.7: without an RTT sample (Karn: the SYN or SYN-ACK was
 	 * retransmitted and no timestamps), do not carry the handshake's
@@ -206,6 +215,10 @@ void tcp_established(struct pk_tcp_conn *c)
 	quickack_enter(c);
 	c->events |= PK_TCP_EV_ESTABLISHED | PK_TCP_EV_WRITABLE;
 	tcp_set_state(c, c->fin_queued ? PK_TCP_FIN_WAIT_1 : PK_TCP_ESTABLISHED);
+	/* Keepalive idles from the segment that completed the handshake: in
+	 * SYN-RECEIVED its ka_touch() armed nothing (no probes there), so a
+	 * connection idle from the start would never be probed. */
+	ka_touch(c, now);
 }
 
 static void ack_advanced(struct pk_tcp_conn *c, uint32_t ack, const struct pk_tcp_opts *o,
@@ -338,7 +351,7 @@ static bool process_ack(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 		c->max_snd_wnd = MAX(c->max_snd_wnd, wnd);
 		c->snd_wl1 = t->seq;
 		c->snd_wl2 = ack;
-		tcp_established(c);
+		tcp_established(c, now);
 	}
 	{
 		/* RFC 5681 duplicate ACK; with SACK (RFC 6675 2) one that SACKs
@@ -406,14 +419,6 @@ static bool process_ack(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 }
 
 /* ---- keepalive (RFC 9293 3.8.4) ---- */
-
-/* Something acceptable arrived: the peer is alive. */
-static void ka_touch(struct pk_tcp_conn *c, uint64_t now)
-{
-	c->last_rcv = now;
-	c->ka_probes = 0;
-	c->t_ka = c->cfg.keepalive_idle_ns && ka_state(c) ? now + c->cfg.keepalive_idle_ns : 0;
-}
 
 void tcp_ka_timeout(struct pk_tcp_conn *c, uint64_t now)
 {
@@ -483,8 +488,7 @@ static void input_syn_sent(struct pk_tcp_conn *c, const struct pk_tcp_view *t,
 	if (ack_ok) {
 		c->events |= PK_TCP_EV_ESTABLISHED;
 		ack_advanced(c, t->ack, o, now);
-		tcp_established(c);
-		ka_touch(c, now);
+		tcp_established(c, now);
 	} else {
 		/* simultaneous open: SYN-ACK with the same ISN */
 		tcp_set_state(c, PK_TCP_SYN_RECEIVED);

@@ -79,6 +79,16 @@ static uint16_t window_to_advertise(struct pk_tcp_conn *c, bool syn)
 	return (uint16_t)MIN(w, MAX_WIN16);
 }
 
+/* The checksum of every segment a connection makes, RSTs included: partial
+ * (pseudo-header sum only) with TSO on, complete otherwise. */
+static void seg_csum(const struct pk_tcp_conn *c, uint8_t *seg, uint32_t len)
+{
+	if (c->tso_max)
+		pk_tcp_csum_set_partial_(&c->ep, seg, len);
+	else
+		pk_tcp_csum_set(&c->ep, seg, len);
+}
+
 static uint32_t emit(struct pk_tcp_conn *c, uint8_t *buf, uint32_t seq, uint8_t flags,
 		     const uint8_t *unused, uint32_t data_off, uint32_t data_len, uint64_t now)
 {
@@ -94,10 +104,7 @@ static uint32_t emit(struct pk_tcp_conn *c, uint8_t *buf, uint32_t seq, uint8_t 
 	memcpy(buf + PK_TCP_HLEN, opts, olen);
 	if (data_len)
 		ring_read_at(&c->sb, data_off, buf + hlen, data_len);
-	if (c->tso_max)
-		pk_tcp_csum_set_partial_(&c->ep, buf, hlen + data_len);
-	else
-		pk_tcp_csum_set(&c->ep, buf, hlen + data_len);
+	seg_csum(c, buf, hlen + data_len);
 	if (flags & PK_TCP_ACK) {
 		c->ack_now = false;
 		c->dsack_pending = false;	/* reported once (RFC 2883 4) */
@@ -195,7 +202,7 @@ uint32_t pk_tcp_conn_output(struct pk_tcp_conn *c, uint64_t now, uint8_t *buf, u
 						 c->rst_seq, c->rst_ack, c->rst_flags, 0, 0);
 
 		c->rst_pending = false;
-		pk_tcp_csum_set(&c->ep, buf, n);
+		seg_csum(c, buf, n);
 		c->e->st.segs_out++;
 		return n;
 	}

@@ -9,7 +9,9 @@
  *  - drains pk_tcp_conn_output() into packets after every call that can
  *    produce segments (input, timer, send, recv, shutdown, abort); each call
  *    writes one complete TCP segment with its checksum set over the pseudo
- *    header of the connection's addresses, so only an IP header is missing;
+ *    header of the connection's addresses, so only an IP header is missing
+ *    (with pk_tcp_conn_set_tso() the checksum of every segment is left
+ *    partial instead, see there);
  *  - calls pk_tcp_conn_timer() when pk_tcp_conn_deadline() has passed;
  *  - reads pk_tcp_conn_events() to learn about state changes.
  *
@@ -525,10 +527,15 @@ uint32_t pk_tcp_conn_mss(const struct pk_tcp_conn *c);
  * With it on, new data goes out in segments of up to @max_payload bytes:
  * whole multiples of the wire segment size, plus a short tail only where
  * Nagle would send one. Retransmissions stay one wire segment. The checksum
- * field of every segment then holds only the folded pseudo-header sum (not
- * complemented): the caller marks the packet PK_CSUM_PARTIAL and, when the
- * payload exceeds pk_tcp_conn_seg_size(), as a super-packet with that
- * gso_size (<pktkit/buf.h>), for a kernel or pk_gso_segment() to cut.
+ * field of every segment pk_tcp_conn_output() makes for @c from then on
+ * holds only the folded pseudo-header sum (not complemented), whatever the
+ * segment: data, pure ACKs, SYNs, FINs, keepalive probes and the RSTs the
+ * connection sends itself (abort, keepalive timeout, a bad ACK in
+ * SYN-RECEIVED ...) alike, so the caller marks every one PK_CSUM_PARTIAL
+ * and, when the payload exceeds pk_tcp_conn_seg_size(), as a super-packet
+ * with that gso_size (<pktkit/buf.h>), for a kernel or pk_gso_segment() to
+ * cut. (Segments not made by a connection, from pk_tcp_listener_output()
+ * and pk_tcp_reply_rst(), always carry a complete checksum.)
  * Pass a @cap to pk_tcp_conn_output() large enough for such segments.
  *
  * Context: the engine's thread. Since: 1.1
@@ -656,6 +663,10 @@ void pk_tcp_conn_set_nodelay(struct pk_tcp_conn *c, bool nodelay);
  * @count unanswered probes (and one more @intvl_ns) the connection sends a
  * RST, raises PK_TCP_EV_TIMEOUT and is CLOSED. The idle time counts from
  * the last segment received, so switching it on late may probe at once.
+ * Switched on before the handshake completes (or in the config), it is
+ * armed when the connection becomes ESTABLISHED, by an active, passive or
+ * simultaneous open or a SYN cookie alike: a connection idle from its
+ * start is probed too.
  *
  * Context: the engine's thread.
  */
