@@ -7,7 +7,7 @@
 #   env:   ONLY="hub vclient ..." runs only those (names below); the shell
 #          benchmarks' own variables (RUNS, BYTES, IPERF_TIME) pass through.
 #
-# Benchmarks: net hub hub2 dispatch adapter dhcp qemu impair vclient scale (the C benchmarks,
+# Benchmarks: net hub hub2 dispatch adapter dhcp qemu impair vclient scale wg (the C benchmarks,
 # also `meson test -C BUILD --benchmark`; hub2 is a second run of bench-hub,
 # since docs/performance.md reports two runs against the targets), then
 # l2-switch-compare, vclient-kernel, tun-offload, slirp-compare (shell, root). They run
@@ -21,7 +21,7 @@ OUT=${2:-bench-results-$(date -u +%Y%m%d-%H%M)}
 mkdir -p "$OUT"
 M=$BUILD/modules
 export PKTKIT_MODULE_SYSTEM_PATH=
-ALL="net hub hub2 dispatch adapter dhcp qemu impair vclient scale l2-switch-compare vclient-kernel tun-offload slirp-compare"
+ALL="net hub hub2 dispatch adapter dhcp qemu impair vclient scale wg l2-switch-compare vclient-kernel tun-offload slirp-compare"
 failed=
 
 run() {	# NAME MODULE_PATH COMMAND...
@@ -47,6 +47,7 @@ run qemu "$M/qemu:$M/hub" "$BUILD/bench/qemu/bench-qemu"
 run impair "$M/impair" "$BUILD/bench/impair/bench-impair"
 run vclient "$M/vclient" "$BUILD/bench/vclient/bench-vclient"
 run scale "$M/hub:$M/dhcp:$M/adapter:$M/vclient" "$BUILD/bench/scale/bench-scale"
+run wg "" "$BUILD/bench/wg/bench-wg-crypto"
 if [ "$(id -u)" = 0 ]; then
 	run l2-switch-compare "" bash "$HERE/l2-switch-compare.sh" "$BUILD"
 	run vclient-kernel "" bash "$HERE/vclient-kernel.sh" "$BUILD"

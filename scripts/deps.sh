@@ -6,15 +6,21 @@ set -euo pipefail
 packages=(
 	# build
 	meson ninja-build gcc pkg-config libglib2.0-dev libjson-glib-dev libglib2.0-bin
+	# WireGuard's crypto (modules/wg): OpenSSL (BLAKE2s, ChaCha20-Poly1305), libsodium (X25519)
+	libssl-dev libsodium-dev
 	# fuzzing (libFuzzer) and sanitizers
 	clang libclang-rt-14-dev llvm
 	# test helpers
 	python3 procps
+	# seed generator of the WireGuard fuzz targets (tests/fuzz/gen-wg-corpus.py): X25519, ChaCha20-Poly1305
+	python3-cryptography
 	# format check of changed C files (scripts/check-format.sh)
 	clang-format git
 	# real peers for the interop tests (network namespaces, DHCP, TCP, captures)
 	iproute2 iputils-ping tcpdump tshark iperf3 socat ethtool
 	dnsmasq udhcpc busybox isc-dhcp-client dhcpcd-base vde2
+	# WireGuard interop (tests/interop/test-wg-*.sh): the userspace reference peer and wg(8)
+	wireguard-go wireguard-tools
 	# l3.slirp interop (tests/interop/test-slirp.sh): HTTP and DNS clients in the guest
 	curl bind9-dnsutils
 	# benchmark peers (bench/slirp-compare.sh): the user-mode NATs l3.slirp is measured against

@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: MIT
+ * wg-device-io.c - l3.wg's data path: the UDP socket, encrypting what the ports send, decrypting what arrives
+ *
+ * Receive: recvmmsg() fills up to 64 pool buffers; each datagram is
+ * handled by the interface (decrypted in place), its inner packet checked
+ * against the peer's allowed-ips and passed on in a batch, the 16-byte
+ * header pulled off without a copy. Send: each inner packet is sealed in its
+ * own buffer (header pushed into the headroom, padding and tag put in the
+ * tailroom), queued, and handed to sendmmsg() per batch.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wg-device.h"
+
+/* Wall clock for TAI64N timestamps and "latest handshake". */
+static uint64_t wg_dev_wall(void *ud)
+{
+	(void)ud;
+	return (uint64_t)g_get_real_time() * 1000u;
+}
+
+/* Queue @len bytes at @data for sendmmsg() to @to; the data is copied when
+ * it is not a pool buffer of ours (@b NULL), else @b's reference is taken. */
+static void txq_add(struct wg_dev *d, struct pk_buf *b, const uint8_t *data, size_t len,
+		    const struct sockaddr_storage *to, socklen_t to_len)
+{
+	struct wg_txq_ent *e;
+
+	if (d->fd < 0)
+		return;
+	if (d->txq_n == WG_IO_BATCH)
+		wg_dev_flush(d);
+	if (!b) {
+		b = pk_buf_new_copy(data, (uint32_t)len);
+		if (!b) {
+			pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
+			return;
+		}
+	} else {
+		pk_buf_ref(b);
+	}
+	e = &d->txq[d->txq_n++];
+	e->b = b;
+	memcpy(&e->to, to, to_len);
+	e->to_len = to_len;
+}
+
+void wg_dev_flush(struct wg_dev *d)
+{
+	uint32_t done = 0;
+
+	while (done < d->txq_n) {
+		uint32_t k = d->txq_n - done;
+		int n;
+
+		for (uint32_t i = 0; i < k; i++) {
+			struct wg_txq_ent *e = &d->txq[done + i];
+
+			d->iov[i].iov_base = pk_buf_data(e->b);
+			d->iov[i].iov_len = pk_buf_len(e->b);
+			memset(&d->msg[i], 0, sizeof(d->msg[i]));
+			d->msg[i].msg_hdr.msg_iov = &d->iov[i];
+			d->msg[i].msg_hdr.msg_iovlen = 1;
+			d->msg[i].msg_hdr.msg_name = &e->to;
+			d->msg[i].msg_hdr.msg_namelen = e->to_len;
+		}
+		n = sendmmsg(d->fd, d->msg, k, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			done += (uint32_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* The head datagram is refused: a full buffer drops it (UDP
+		 * has no back-pressure worth waiting for), anything else is
+		 * an error of that one destination. */
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
+			pk_dev_drop(d->dev, PK_DROP_QUEUE_FULL, 1);
+		else
+			pk_dev_count(d->dev, WG_C_IO_ERRORS, 1);
+		done++;
+	}
+	for (uint32_t i = 0; i < d->txq_n; i++)
+		pk_buf_unref(d->txq[i].b);
+	d->txq_n = 0;
+}
+
+/* Interface callbacks -------------------------------------------------------------------- */
+
+static void op_send(void *ud, struct wg_peer *peer, const struct wg_source *to, const uint8_t *msg,
+		    size_t len)
+{
+	struct wg_dev *d = ud;
+	struct sockaddr_storage ss;
+	socklen_t sl = 0;
+
+	if (to) {
+		/* A reply goes where the message came from: rebuild the
+		 * address in the socket's family. */
+		memset(&ss, 0, sizeof(ss));
+		if (d->family == AF_INET6) {
+			struct sockaddr_in6 *a = (void *)&ss;
+
+			a->sin6_family = AF_INET6;
+			a->sin6_port = htons(to->port);
+			if (to->addr_len == 4) {
+				a->sin6_addr.s6_addr[10] = 0xff;
+				a->sin6_addr.s6_addr[11] = 0xff;
+				memcpy(&a->sin6_addr.s6_addr[12], to->addr, 4);
+			} else {
+				memcpy(&a->sin6_addr, to->addr, 16);
+			}
+			sl = sizeof(*a);
+		} else {
+			struct sockaddr_in *a = (void *)&ss;
+
+			a->sin_family = AF_INET;
+			a->sin_port = htons(to->port);
+			memcpy(&a->sin_addr, to->addr, 4);
+			sl = sizeof(*a);
+		}
+	} else {
+		struct wg_dpeer *dp = peer->ud;
+
+		if (!dp->endpoint_len) {
+			pk_dev_count(d->dev, WG_C_DROPPED_NO_ENDPOINT, 1);
+			return;
+		}
+		ss = dp->endpoint;
+		sl = dp->endpoint_len;
+	}
+	txq_add(d, NULL, msg, len, &ss, sl);
+	wg_dev_flush(d); /* handshake messages and keepalives go at once */
+}
+
+/* Seal the inner packet @b (borrowed or owned) for @dp and queue it; false
+ * when there is no session (the caller stages it). */
+static bool seal_and_queue(struct wg_dev *d, struct wg_dpeer *dp, struct pk_buf *b, uint64_t now)
+{
+	uint32_t len = pk_buf_len(b);
+	size_t padded = wg_padded_len(len, d->mtu);
+	struct pk_buf *w;
+	uint8_t *msg;
+
+	if (!wg_peer_has_session(dp->p, now))
+		return false;
+	if (!dp->endpoint_len) {
+		pk_dev_count(d->dev, WG_C_DROPPED_NO_ENDPOINT, 1);
+		return true;
+	}
+	w = pk_buf_writable(d->dev, b);
+	if (w && (pk_buf_headroom(w) < WG_DATA_HEADER_LEN ||
+		  pk_buf_tailroom(w) < padded - len + WG_AEAD_TAG_LEN)) {
+		/* Too little room around it: a fresh buffer, one copy. */
+		struct pk_buf *c = pk_buf_alloc((uint32_t)(padded + WG_AEAD_TAG_LEN));
+
+		if (c) {
+			memcpy(pk_buf_data(c), pk_buf_data(w), len);
+			pk_buf_trim(c, len);
+			pk_dev_autorelease(d->dev, c);
+		}
+		w = c;
+	}
+	if (!w) {
+		pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
+		return true;
+	}
+	memset(pk_buf_put(w, (uint32_t)(padded - len)), 0, padded - len);
+	msg = pk_buf_push(w, WG_DATA_HEADER_LEN);
+	pk_buf_put(w, WG_AEAD_TAG_LEN);
+	if (!wg_iface_seal(d->iface, dp->p, msg, padded, now)) {
+		/* Only the message-count limit ends a session this way. */
+		pk_dev_count(d->dev, WG_C_DROPPED_STAGED_FULL, 1);
+		return true;
+	}
+	pk_dev_count(d->dev, WG_C_TX_PACKETS, 1);
+	txq_add(d, w, NULL, 0, &dp->endpoint, dp->endpoint_len);
+	return true;
+}
+
+static void stage(struct wg_dev *d, struct wg_dpeer *dp, struct pk_buf *b, uint64_t now)
+{
+	if (dp->staged_n == WG_MAX_STAGED) {
+		/* Keep the newest (wg does too): the oldest goes. */
+		pk_buf_unref(dp->staged[dp->staged_head]);
+		dp->staged_head = (dp->staged_head + 1) % WG_MAX_STAGED;
+		dp->staged_n--;
+		pk_dev_count(d->dev, WG_C_DROPPED_STAGED_FULL, 1);
+	}
+	dp->staged[(dp->staged_head + dp->staged_n) % WG_MAX_STAGED] = pk_buf_ref(b);
+	dp->staged_n++;
+	wg_iface_peer_want_session(d->iface, dp->p, now);
+}
+
+static void op_keys_ready(void *ud, struct wg_peer *peer)
+{
+	struct wg_dev *d = ud;
+	struct wg_dpeer *dp = peer->ud;
+	uint64_t now = pk_dev_now(d->dev);
+
+	dp->last_handshake = now ? now : 1;
+	pk_dev_count(d->dev, WG_C_HANDSHAKES, 1);
+	while (dp->staged_n && wg_peer_has_session(peer, now)) {
+		struct pk_buf *b = dp->staged[dp->staged_head];
+
+		dp->staged[dp->staged_head] = NULL;
+		dp->staged_head = (dp->staged_head + 1) % WG_MAX_STAGED;
+		dp->staged_n--;
+		seal_and_queue(d, dp, b, now);
+		pk_buf_unref(b);
+	}
+	wg_dev_flush(d);
+}
+
+static void op_handshake_failed(void *ud, struct wg_peer *peer)
+{
+	struct wg_dev *d = ud;
+
+	wg_dpeer_drop_staged(d, peer->ud, WG_C_DROPPED_HANDSHAKE_FAILED);
+}
+
+const struct wg_iface_ops wg_dev_iface_ops = {
+	.send = op_send,
+	.keys_ready = op_keys_ready,
+	.handshake_failed = op_handshake_failed,
+	.wall_ns = wg_dev_wall,
+};
+
+/* Timers --------------------------------------------------------------------------------- */
+
+void wg_dev_rearm(struct wg_dev *d)
+{
+	uint64_t next, now;
+
+	if (!d->timer || d->fd < 0 || d->in_tick)
+		return;
+	next = wg_iface_next_deadline(d->iface);
+	if (!next) {
+		pk_timer_cancel(d->timer);
+		return;
+	}
+	now = pk_dev_now(d->dev);
+	pk_timer_arm(d->timer, next > now ? next - now : 0);
+}
+
+void wg_dev_timer_fired(struct pk_dev *dev, void *self, void *data)
+{
+	struct wg_dev *d = self;
+
+	(void)data;
+	d->in_tick = true;
+	wg_iface_tick(d->iface, pk_dev_now(dev));
+	d->in_tick = false;
+	wg_dev_flush(d);
+	wg_dev_rearm(d);
+}
+
+/* Send: packets from the ports ----------------------------------------------------------- */
+
+/* The inner destination of @b, or false if it is no IPv4/IPv6 packet. */
+static bool inner_dst(const struct pk_buf *b, uint8_t *family, const uint8_t **addr)
+{
+	const uint8_t *p = pk_buf_data(b);
+	uint32_t len = pk_buf_len(b);
+
+	if (len >= 20 && (p[0] >> 4) == 4) {
+		*family = 4;
+		*addr = p + 16;
+		return true;
+	}
+	if (len >= 40 && (p[0] >> 4) == 6) {
+		*family = 6;
+		*addr = p + 24;
+		return true;
+	}
+	return false;
+}
+
+void wg_dev_receive(struct pk_dev *dev, void *self, uint32_t port, const struct pk_batch *batch)
+{
+	struct wg_dev *d = self;
+	uint64_t now = pk_dev_now(dev);
+	uint32_t group = PK_PORT_GROUP(port);
+
+	for (uint32_t i = 0; i < batch->n; i++) {
+		struct pk_buf *b = batch->buf[i];
+		struct wg_dpeer *dp = NULL;
+		const uint8_t *dst;
+		uint8_t family;
+
+		if (!inner_dst(b, &family, &dst)) {
+			pk_dev_count(dev, WG_C_DROPPED_INNER, 1);
+			continue;
+		}
+		if (group == 0 && !d->isolate)
+			dp = wg_dev_peer_at(d, pk_lpm_lookup(d->routes, family, dst));
+		else if (group == 1 && d->isolate)
+			dp = wg_dev_peer_at(d, PK_PORT_INDEX(port));
+		if (dp && dp->own && pk_lpm_lookup(dp->own, family, dst) == PK_LPM_NONE)
+			dp = NULL; /* isolated peer: only its own allowed-ips */
+		if (!dp) {
+			pk_dev_count(dev, WG_C_DROPPED_NO_PEER, 1);
+			continue;
+		}
+		if (pk_buf_len(b) > d->mtu) {
+			pk_dev_count(dev, WG_C_DROPPED_TOO_BIG, 1);
+			continue;
+		}
+		if (d->fd < 0) {
+			pk_dev_count(dev, WG_C_DROPPED_NO_ENDPOINT, 1);
+			continue;
+		}
+		if (!seal_and_queue(d, dp, b, now))
+			stage(d, dp, b, now);
+	}
+	wg_dev_flush(d);
+	wg_dev_rearm(d);
+}
+
+/* Receive: datagrams from the socket ----------------------------------------------------- */
+
+static void source_of(const struct sockaddr_storage *ss, struct wg_source *src)
+{
+	memset(src, 0, sizeof(*src));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)ss;
+
+		src->port = ntohs(a->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
+			src->addr_len = 4;
+			memcpy(src->addr, &a->sin6_addr.s6_addr[12], 4);
+		} else {
+			src->addr_len = 16;
+			memcpy(src->addr, &a->sin6_addr, 16);
+		}
+	} else {
+		const struct sockaddr_in *a = (const void *)ss;
+
+		src->port = ntohs(a->sin_port);
+		src->addr_len = 4;
+		memcpy(src->addr, &a->sin_addr, 4);
+	}
+}
+
+/* The inner packet's real length (from its header) and source; false if
+ * it is not a whole IPv4 or IPv6 packet. */
+static bool inner_check(const uint8_t *p, size_t len, uint32_t *real, uint8_t *family,
+			const uint8_t **src)
+{
+	if (len >= 20 && (p[0] >> 4) == 4) {
+		uint32_t tot = pk_get_be16(p + 2);
+
+		if (tot < 20 || tot > len)
+			return false;
+		*real = tot;
+		*family = 4;
+		*src = p + 12;
+		return true;
+	}
+	if (len >= 40 && (p[0] >> 4) == 6) {
+		uint32_t tot = 40u + pk_get_be16(p + 4);
+
+		if (tot > len)
+			return false;
+		*real = tot;
+		*family = 6;
+		*src = p + 8;
+		return true;
+	}
+	return false;
+}
+
+/* Emit what was gathered for @port. */
+static void deliver(struct wg_dev *d, struct pk_batch *out, uint32_t port)
+{
+	if (!out->n)
+		return;
+	pk_dev_emit(d->dev, port, out);
+	pk_batch_unref_all(out);
+}
+
+static void handle_datagram(struct wg_dev *d, struct pk_buf *b, const struct sockaddr_storage *from,
+			    socklen_t from_len, uint64_t now, struct pk_batch *out,
+			    uint32_t *out_port)
+{
+	struct wg_rx_result r;
+	struct wg_source src;
+	struct wg_dpeer *dp;
+	const uint8_t *isrc;
+	uint32_t real, port;
+	uint8_t family;
+
+	source_of(from, &src);
+	wg_iface_rx(d->iface, &src, pk_buf_data(b), pk_buf_len(b), now, &r);
+	if (r.kind == WG_RX_DROPPED) {
+		pk_dev_count(d->dev, r.drop, 1);
+		return;
+	}
+	if (!r.peer)
+		return; /* a cookie reply */
+	dp = r.peer->ud;
+	/* Roaming: the peer is where its last authenticated message came from. */
+	memcpy(&dp->endpoint, from, from_len);
+	dp->endpoint_len = from_len;
+	if (r.kind == WG_RX_KEEPALIVE) {
+		pk_dev_count(d->dev, WG_C_KEEPALIVES_RECEIVED, 1);
+		return;
+	}
+	if (r.kind != WG_RX_DATA)
+		return;
+	if (!inner_check(r.inner, r.inner_len, &real, &family, &isrc)) {
+		pk_dev_count(d->dev, WG_C_DROPPED_INNER, 1);
+		return;
+	}
+	if (dp->own ? pk_lpm_lookup(dp->own, family, isrc) == PK_LPM_NONE
+		    : pk_lpm_lookup(d->routes, family, isrc) != dp->slot) {
+		pk_dev_count(d->dev, WG_C_DROPPED_SOURCE, 1);
+		return;
+	}
+	port = d->isolate ? PK_PORT(1, dp->slot) : PK_PORT(0, 0);
+	if (port != *out_port || pk_batch_full(out)) {
+		deliver(d, out, *out_port);
+		*out_port = port;
+	}
+	pk_buf_pull(b, WG_DATA_HEADER_LEN);
+	pk_buf_trim(b, real);
+	pk_buf_ref(b);
+	pk_batch_add(out, b);
+	pk_dev_count(d->dev, WG_C_RX_PACKETS, 1);
+}
+
+static void read_socket(struct wg_dev *d)
+{
+	uint64_t now = pk_dev_now(d->dev);
+
+	for (unsigned round = 0; round < WG_READS_PER_WAKEUP; round++) {
+		struct pk_batch out;
+		uint32_t out_port = PK_PORT(0, 0);
+		unsigned want = WG_IO_BATCH;
+		int n;
+
+		for (unsigned i = 0; i < want; i++) {
+			if (!d->rxb[i]) {
+				d->rxb[i] = pk_buf_alloc(WG_RX_BUF_LEN);
+				if (!d->rxb[i]) {
+					want = i;
+					break;
+				}
+			}
+			d->iov[i].iov_base = pk_buf_data(d->rxb[i]);
+			d->iov[i].iov_len = pk_buf_len(d->rxb[i]);
+			memset(&d->msg[i], 0, sizeof(d->msg[i]));
+			d->msg[i].msg_hdr.msg_iov = &d->iov[i];
+			d->msg[i].msg_hdr.msg_iovlen = 1;
+			d->msg[i].msg_hdr.msg_name = &d->from[i];
+			d->msg[i].msg_hdr.msg_namelen = sizeof(d->from[i]);
+		}
+		if (!want) {
+			char sink;
+
+			if (recv(d->fd, &sink, 1, MSG_DONTWAIT | MSG_TRUNC) >= 0)
+				pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
+			break;
+		}
+		n = recvmmsg(d->fd, d->msg, want, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				pk_dev_count(d->dev, WG_C_IO_ERRORS, 1);
+			break;
+		}
+		pk_batch_init(&out);
+		for (int i = 0; i < n; i++) {
+			struct pk_buf *b = d->rxb[i];
+
+			pk_buf_trim(b, d->msg[i].msg_len);
+			handle_datagram(d, b, &d->from[i], d->msg[i].msg_hdr.msg_namelen, now, &out,
+					&out_port);
+			/* A delivered buffer is referenced by the batch; either
+			 * way the next round takes a fresh one (the pool's cache
+			 * makes that allocation-free). */
+			pk_buf_unref(b);
+			d->rxb[i] = NULL;
+		}
+		deliver(d, &out, out_port);
+		wg_dev_flush(d);
+		if ((unsigned)n < want)
+			break;
+	}
+	wg_dev_rearm(d);
+}
+
+static void on_readable(struct pk_dev *dev, void *self, int fd, GIOCondition revents, void *data)
+{
+	(void)dev;
+	(void)fd;
+	(void)data;
+	if (revents & (G_IO_IN | G_IO_ERR))
+		read_socket(self);
+}
+
+/* Start and stop ------------------------------------------------------------------------- */
+
+static int open_socket(struct wg_dev *d, GError **error)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, off = 0, sz = 4 << 20;
+	const char *bind_addr = d->bind_address;
+	bool v4_only = false;
+
+	memset(&ss, 0, sizeof(ss));
+	if (*bind_addr) {
+		struct in_addr a4;
+		struct in6_addr a6;
+
+		if (inet_pton(AF_INET, bind_addr, &a4) == 1) {
+			struct sockaddr_in *a = (void *)&ss;
+
+			a->sin_family = AF_INET;
+			a->sin_addr = a4;
+			a->sin_port = htons(d->listen_port);
+			v4_only = true;
+		} else if (inet_pton(AF_INET6, bind_addr, &a6) == 1) {
+			struct sockaddr_in6 *a = (void *)&ss;
+
+			a->sin6_family = AF_INET6;
+			a->sin6_addr = a6;
+			a->sin6_port = htons(d->listen_port);
+		} else {
+			g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+				    "bind-address: '%s' is not an IPv4 or IPv6 address", bind_addr);
+			return -1;
+		}
+	}
+	fd = v4_only ? -1 : socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		struct sockaddr_in6 *a = (void *)&ss;
+
+		d->family = AF_INET6;
+		if (!*bind_addr) {
+			a->sin6_family = AF_INET6;
+			a->sin6_port = htons(d->listen_port);
+		}
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+		sl = sizeof(*a);
+	} else {
+		/* No IPv6 in this namespace (or an IPv4 bind address). */
+		struct sockaddr_in *a = (void *)&ss;
+
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			g_set_error(error, PK_ERROR, PK_ERROR_FAILED, "UDP socket: %s",
+				    g_strerror(errno));
+			return -1;
+		}
+		d->family = AF_INET;
+		if (!*bind_addr) {
+			a->sin_family = AF_INET;
+			a->sin_port = htons(d->listen_port);
+		}
+		sl = sizeof(*a);
+	}
+	/* Room for bursts while the main loop is busy: beyond rmem_max /
+	 * wmem_max when privileged (as wireguard-go does), else what they allow. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (d->fwmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &d->fwmark, sizeof(d->fwmark)) < 0) {
+		g_set_error(error, PK_ERROR, PK_ERROR_PERMISSION,
+			    "fwmark %u: %s (setting a mark needs CAP_NET_ADMIN)", d->fwmark,
+			    g_strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
+		g_set_error(error, PK_ERROR, PK_ERROR_FAILED, "UDP port %u%s%s: %s", d->listen_port,
+			    *bind_addr ? " on " : "", bind_addr, g_strerror(errno));
+		close(fd);
+		return -1;
+	}
+	sl = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	d->bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						       : ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+int wg_dev_start(struct pk_dev *dev, void *self, GError **error)
+{
+	struct wg_dev *d = self;
+	uint64_t now = pk_dev_now(dev);
+
+	d->fd = open_socket(d, error);
+	if (d->fd < 0)
+		return -1;
+	d->watch = pk_watch_fd(dev, d->fd, G_IO_IN, on_readable, NULL);
+	/* Persistent keepalives start at once (as wg set does); isolated
+	 * peers get their segments. */
+	for (guint i = 0; i < d->peers->len; i++) {
+		struct wg_dpeer *dp = d->peers->pdata[i];
+
+		if (!dp)
+			continue;
+		if (dp->keepalive)
+			wg_iface_peer_set_keepalive(d->iface, dp->p, dp->keepalive, now);
+		wg_dpeer_instantiate(d, dp);
+	}
+	wg_dev_rearm(d);
+	return 0;
+}
+
+void wg_dev_stop(struct pk_dev *dev, void *self)
+{
+	struct wg_dev *d = self;
+
+	(void)dev;
+	wg_dev_flush(d);
+	pk_watch_free(d->watch);
+	d->watch = NULL;
+	for (unsigned i = 0; i < WG_IO_BATCH; i++) {
+		pk_buf_unref(d->rxb[i]);
+		d->rxb[i] = NULL;
+	}
+	for (guint i = 0; i < d->peers->len; i++) {
+		struct wg_dpeer *dp = d->peers->pdata[i];
+
+		if (!dp)
+			continue;
+		wg_dpeer_drop_staged(d, dp, -1);
+		dp->instance = 0; /* the host removes the instances of a stopped device */
+	}
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
