@@ -29,6 +29,9 @@
 #define WG_TYPE "l3.wg"
 #define TUN_TYPE "io.tun"
 #define WG_MTU_DEFAULT 1420u
+/* l3.wg's range for "mtu" (io.tun's, 68..65521, is wider). */
+#define WG_MTU_MIN 576u
+#define WG_MTU_MAX 65440u
 
 static const char help_text[] =
 	"Usage:\n"
@@ -58,9 +61,10 @@ static const char help_text[] =
 	"  Prints the configuration of the l3.wg device ID of a topology file (or of\n"
 	"  `pktkitctl export` output). Keys come from \"private-key\" or from the file\n"
 	"  \"private-key-file\" names (a comment says so when it cannot be read);\n"
-	"  secrets are written only when the input has them. Addresses and MTU come\n"
-	"  from an io.tun device linked to ID. Settings with no WireGuard equivalent\n"
-	"  (bind-address, isolate-peers) are written as comments.\n"
+	"  secrets are written only when the input has them. Addresses come from an\n"
+	"  io.tun device linked to ID, MTU from the device's mtu. Settings with no\n"
+	"  WireGuard equivalent (bind-address, isolate-peers, peer-template,\n"
+	"  handshake-load-threshold) are written as comments.\n"
 	"  --strip         only the keys `wg setconf` takes (no Address, DNS, MTU),\n"
 	"                  like `wg-quick strip`\n"
 	"\n"
@@ -384,6 +388,13 @@ static int cmd_import(int argc, char **argv)
 		return error_exit(path, "no PrivateKey in [Interface]: add it, or give --key-file "
 					"PATH");
 	}
+	if (c.mtu && (c.mtu < WG_MTU_MIN || c.mtu > WG_MTU_MAX)) {
+		g_autofree char *msg = g_strdup_printf("MTU %u: an l3.wg device takes %u..%u",
+						       c.mtu, WG_MTU_MIN, WG_MTU_MAX);
+
+		wg_conf_clear(&c);
+		return error_exit(path, msg);
+	}
 	for (guint i = 0; i < c.ignored->len; i++)
 		warn(path, "%s: a wg-quick key with no pktkit equivalent; left out",
 		     (const char *)g_ptr_array_index(c.ignored, i));
@@ -459,6 +470,14 @@ static const char *obj_string(JsonObject *o, const char *name)
 	return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
 		       ? json_node_get_string(n)
 		       : NULL;
+}
+
+/* A string member, "" when absent or not a string (get_string() reports the latter). */
+static const char *str_or_empty(JsonObject *o, const char *name)
+{
+	const char *s = obj_string(o, name);
+
+	return s ? s : "";
 }
 
 static JsonObject *obj_object(JsonObject *o, const char *name)
@@ -541,6 +560,8 @@ static bool load_peer(JsonNode *node, const char *path, struct wg_conf *c, GErro
 		return bad(error, path, "expected an object");
 	o = json_node_get_object(node);
 	have_psk_inline = json_object_has_member(o, "preshared-key");
+	if (have_psk_inline && *str_or_empty(o, "preshared-key-file"))
+		return bad(error, path, "preshared-key and preshared-key-file are both given");
 	p = wg_conf_add_peer(c);
 	members = json_object_get_members(o);
 	for (GList *m = members; m; m = m->next) {
@@ -560,8 +581,8 @@ static bool load_peer(JsonNode *node, const char *path, struct wg_conf *c, GErro
 				return false;
 			p->has_psk = true;
 		} else if (strcmp(name, "preshared-key-file") == 0) {
-			if (have_psk_inline)
-				continue; /* the inline one wins */
+			if (!*str_or_empty(o, name))
+				continue; /* "": none */
 			if (!get_key_file(v, at, "PresharedKey", p->psk, &p->has_psk, &p->comment,
 					  error))
 				return false;
@@ -662,32 +683,12 @@ static bool load_device(JsonObject *root, const char *id, struct wg_conf *c, GEr
 	if (!dev)
 		return bad(error, dpath, "no such device");
 	type = obj_string(dev, "type");
-	have_inline_key = json_object_has_member(dev, "private-key");
 	if (g_strcmp0(type, WG_TYPE) != 0)
 		return bad(error, dpath, "type %s, not %s", type ? type : "(none)", WG_TYPE);
-
-	/* A config-file is the base; the parameters set next to it go on top. */
-	if (json_object_has_member(dev, "config-file")) {
-		g_autofree char *at = g_strdup_printf("%s.config-file", dpath);
-		g_autofree char *text = NULL;
-		const char *file = NULL;
-		size_t len = 0;
-		bool ok;
-
-		if (!get_string(json_object_get_member(dev, "config-file"), at, &file, error))
-			return false;
-		if (!g_file_get_contents(file, &text, &len, error))
-			return false;
-		wg_conf_clear(c);
-		ok = wg_conf_parse(text, len, c, error);
-		explicit_bzero(text, len);
-		if (!ok) {
-			g_prefix_error(error, "%s: ", file);
-			wg_conf_init(c);
-			return false;
-		}
-		g_ptr_array_set_size(c->ignored, 0);
-	}
+	have_inline_key = json_object_has_member(dev, "private-key");
+	if (have_inline_key && *str_or_empty(dev, "private-key-file"))
+		return bad(error, dpath,
+			   "private-key and private-key-file are both given: keep one");
 
 	members = json_object_get_members(dev);
 	for (GList *m = members; m; m = m->next) {
@@ -697,15 +698,15 @@ static bool load_device(JsonObject *root, const char *id, struct wg_conf *c, GEr
 		const char *s = NULL;
 		uint64_t u;
 
-		if (strcmp(name, "type") == 0 || strcmp(name, "config-file") == 0) {
+		if (strcmp(name, "type") == 0) {
 			continue;
 		} else if (strcmp(name, "private-key") == 0) {
 			if (!get_key(v, at, c->private_key, error))
 				return false;
 			c->has_private_key = true;
 		} else if (strcmp(name, "private-key-file") == 0) {
-			if (have_inline_key)
-				continue; /* the inline one wins */
+			if (!*str_or_empty(dev, name))
+				continue; /* "": none, as the device reads it */
 			if (!get_key_file(v, at, "PrivateKey", c->private_key, &c->has_private_key,
 					  &key_note, error))
 				return false;
@@ -730,6 +731,14 @@ static bool load_device(JsonObject *root, const char *id, struct wg_conf *c, GEr
 					notes,
 					"%sbind-address \"%s\": a pktkit setting with no WireGuard key",
 					notes->len ? "\n" : "", s);
+		} else if (strcmp(name, "peer-template") == 0) {
+			if (!get_string(v, at, &s, error))
+				return false;
+			if (*s)
+				g_string_append_printf(
+					notes,
+					"%speer-template \"%s\": a pktkit setting with no WireGuard key",
+					notes->len ? "\n" : "", s);
 		} else if (strcmp(name, "isolate-peers") == 0) {
 			if (!JSON_NODE_HOLDS_VALUE(v) ||
 			    json_node_get_value_type(v) != G_TYPE_BOOLEAN)
@@ -739,6 +748,14 @@ static bool load_device(JsonObject *root, const char *id, struct wg_conf *c, GEr
 					notes,
 					"%sisolate-peers: a pktkit setting with no WireGuard key",
 					notes->len ? "\n" : "");
+		} else if (strcmp(name, "handshake-load-threshold") == 0 ||
+			   strcmp(name, "test-timer-divisor") == 0) {
+			if (!get_uint(v, at, UINT32_MAX, &u, error))
+				return false;
+			g_string_append_printf(notes,
+					       "%s%s %" G_GUINT64_FORMAT
+					       ": a pktkit setting with no WireGuard key",
+					       notes->len ? "\n" : "", name, u);
 		} else if (strcmp(name, "peers") == 0) {
 			JsonArray *peers;
 

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: MIT
 # test-pktkit-wg.sh - pktkit-wg import/export: topology structure, keys and key files, warnings, errors, exit codes
 #
-# The topology import prints is checked with python3's json (the l3.wg type
-# is not in this tree yet, so pktkit-host --check cannot judge it). export is
-# checked against the exact text it must print.
-# Environment: PKTKIT_WG (meson).
+# The topology import prints is checked with python3's json, and pktkit-host
+# --check loads it. export is checked against the exact text it must print.
+# Environment: PKTKIT_WG, PKTKIT_HOST (meson).
 set -euo pipefail
 WG=${PKTKIT_WG:?run through meson test}
+: "${PKTKIT_HOST:?run through meson test}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -41,7 +41,7 @@ PostUp = echo up   # wg-quick only
 [Peer]
 PublicKey = $KB
 PresharedKey = $KD
-Endpoint = vpn.example.com:51820
+Endpoint = 192.0.2.7:51820
 AllowedIPs = 0.0.0.0/0, ::/0
 AllowedIPs = 10.7.0.0/24, 10.8.0.0/16, 10.8.1.0/24
 PersistentKeepalive = 25
@@ -91,7 +91,7 @@ wg = t["devices"]["wg0"]
 want = {
     "type": "l3.wg", "private-key": ka, "listen-port": 51820, "fwmark": 16, "mtu": 1380,
     "peers": [
-        {"public-key": kb, "preshared-key": kd, "endpoint": "vpn.example.com:51820",
+        {"public-key": kb, "preshared-key": kd, "endpoint": "192.0.2.7:51820",
          "allowed-ips": "0.0.0.0/0, ::/0, 10.7.0.0/24, 10.8.0.0/16, 10.8.1.0/24",
          "persistent-keepalive": 25},
         {"public-key": kc, "endpoint": "[2001:db8::1]:4500",
@@ -138,7 +138,7 @@ MTU = 1380
 PublicKey = $KB
 PresharedKey = $KD
 AllowedIPs = 0.0.0.0/0, ::/0, 10.7.0.0/24, 10.8.0.0/16, 10.8.1.0/24
-Endpoint = vpn.example.com:51820
+Endpoint = 192.0.2.7:51820
 PersistentKeepalive = 25
 
 [Peer]
@@ -211,12 +211,24 @@ err_has "devices.w.colour: not a parameter of l3.wg"
 echo '{"devices": ' >"$T/e.json"
 expect_rc 1 "$WG" export "$T/e.json" w
 
-# A config-file is the base the device's own parameters go on top of.
-printf '[Interface]\nPrivateKey = %s\nListenPort = 1000\n[Peer]\nPublicKey = %s\n' "$KA" "$KB" \
-	>"$T/base.conf"
-echo "{\"devices\": {\"w\": {\"type\": \"l3.wg\", \"config-file\": \"$T/base.conf\",
-      \"listen-port\": 2000, \"peers\": [{\"public-key\": \"$KC\"}]}}}" >"$T/c.json"
-expect_rc 0 "$WG" export "$T/c.json" w
-printf '[Interface]\nPrivateKey = %s\nListenPort = 2000\n\n[Peer]\nPublicKey = %s\n\n[Peer]\nPublicKey = %s\n' \
-	"$KA" "$KB" "$KC" | diff -u - "$T/out" || fail "config-file merge differs"
+# Both a key and a key file: the device refuses that, so does export.
+echo "{\"devices\": {\"w\": {\"type\": \"l3.wg\", \"private-key\": \"$KA\",
+      \"private-key-file\": \"$T/wg.key\"}}}" >"$T/e.json"
+expect_rc 1 "$WG" export "$T/e.json" w
+err_has "devices.w: private-key and private-key-file are both given: keep one"
+echo "{\"devices\": {\"w\": {\"type\": \"l3.wg\", \"private-key\": \"$KA\",
+      \"private-key-file\": \"\", \"handshake-load-threshold\": 64, \"peer-template\": \"seg\"}}}" >"$T/e.json"
+expect_rc 0 "$WG" export "$T/e.json" w
+printf '[Interface]\n# handshake-load-threshold 64: a pktkit setting with no WireGuard key\n# peer-template "seg": a pktkit setting with no WireGuard key\nPrivateKey = %s\n' \
+	"$KA" | diff -u - "$T/out" || fail "export of private-key-file \"\" differs"
+
+# An MTU l3.wg cannot take is refused at import, not left for the host to find.
+printf '[Interface]\nPrivateKey = %s\nMTU = 500\n' "$KA" >"$T/mtu.conf"
+expect_rc 1 "$WG" import "$T/mtu.conf"
+err_has "mtu.conf: MTU 500: an l3.wg device takes 576..65440"
+
+# What import prints, pktkit-host loads (validation only: no interface is made).
+"$PKTKIT_HOST" --check "$T/full.json" >"$T/check.out" 2>&1 || { cat "$T/check.out" >&2; fail "pktkit-host --check refused the import"; }
+"$WG" import "$T/wg0.conf" --key-file "$T/wg.key" >"$T/keyfile.json" 2>/dev/null
+"$PKTKIT_HOST" --check "$T/keyfile.json" >"$T/check.out" 2>&1 || { cat "$T/check.out" >&2; fail "pktkit-host --check refused the import with --key-file"; }
 echo "pktkit-wg: all checks passed"
