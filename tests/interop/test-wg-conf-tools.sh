@@ -12,7 +12,11 @@
 #            wireguard-go lists them in its own order)
 #   reject   `wg setconf` also refuses what our parser refuses: a key with
 #            non-zero padding bits
-# Environment: PKTKIT_WG (meson), CI, KEEP_TMP=1.
+#   paste    a user's wg-quick file, imported with --tun, runs in pktkit-host
+#            (in a second namespace, joined by a veth) and reaches the
+#            wireguard-go interface of the first: ping through the tunnel,
+#            the route for the other AllowedIPs is on the TUN
+# Environment: PKTKIT_WG, PKTKIT_HOST (meson), CI, KEEP_TMP=1.
 . "$(dirname "$0")/lib.sh"
 interop_init wgc
 require wireguard-go wg wg-quick ip python3
@@ -106,4 +110,53 @@ if ip netns exec "$NS" wg setconf "$TUN" "$T/bad.conf" 2>"$T/wg.err"; then
 fi
 "$PKTKIT_WG" import "$T/bad.conf" --id x >/dev/null 2>"$T/import.err" && fail "pktkit-wg took $bad"
 grep -q "line 3: PublicKey: not a key" "$T/import.err" || { cat "$T/import.err" >&2; fail "wrong message"; }
+
+echo "== paste"
+ns_new NSB b
+VA=pkwgcva$$
+VB=pkwgcvb$$
+TUNB=wgpkcb$$
+ip link add "$VA" type veth peer name "$VB"
+ip link set "$VA" netns "$NS"
+ip link set "$VB" netns "$NSB"
+ip -n "$NS" addr add 10.88.0.1/24 dev "$VA"
+ip -n "$NSB" addr add 10.88.0.2/24 dev "$VB"
+ip -n "$NS" link set "$VA" up
+ip -n "$NSB" link set "$VB" up
+# wireguard-go: 10.77.0.1, one peer (pktkit) at 10.88.0.2:51821.
+(umask 077; wg genkey >"$T/d.key"; wg pubkey <"$T/d.key" >"$T/d.pub")
+printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.77.0.2/32\nEndpoint = 10.88.0.2:51821\n' \
+	"$(cat "$T/a.key")" "$(cat "$T/d.pub")" >"$T/go.conf"
+ip netns exec "$NS" wg setconf "$TUN" "$T/go.conf" || fail "wg setconf of wireguard-go's side"
+ip -n "$NS" addr add 10.77.0.1/24 dev "$TUN"
+ip -n "$NS" link set "$TUN" mtu 1420 up
+# The file a user of the other side has.
+cat >"$T/in/office.conf" <<EOF
+[Interface]
+PrivateKey = $(cat "$T/d.key")
+ListenPort = 51821
+Address = 10.77.0.2/24
+DNS = 10.77.0.1
+MTU = 1420
+
+[Peer]
+PublicKey = $(cat "$T/a.pub")
+Endpoint = 10.88.0.1:51820
+AllowedIPs = 10.77.0.0/24, 10.78.0.0/16
+PersistentKeepalive = 25
+EOF
+"$PKTKIT_WG" import "$T/in/office.conf" --tun "$TUNB" >"$T/office.json" || fail "import of office.conf"
+"$PKTKIT_HOST" --check "$T/office.json" || fail "pktkit-host --check refused the import"
+cat >"$T/host.sh" <<SH
+#!/bin/sh
+exec ip netns exec "$NSB" "$PKTKIT_HOST" --dbus-address unix:path=$T/ctl.sock "\$@"
+SH
+chmod +x "$T/host.sh"
+PKTKIT_HOST=$T/host.sh run_host "$T/office.json"
+for _ in $(seq 50); do ip -n "$NSB" -br addr show "$TUNB" 2>/dev/null | grep -q 10.77.0.2 && break; sleep 0.1; done
+ip -n "$NSB" route show dev "$TUNB" | grep -q '^10.78.0.0/16' ||
+	{ ip -n "$NSB" route >&2; fail "paste: no route for 10.78.0.0/16 on $TUNB"; }
+out=$(ip netns exec "$NSB" ping -c 3 -i 0.2 -W 2 10.77.0.1 2>&1) || { echo "$out" >&2; fail "paste: ping through the tunnel failed"; }
+echo "paste: $(grep -E 'packets transmitted' <<<"$out")"
+stop_host
 echo "PASS"
