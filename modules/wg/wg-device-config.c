@@ -5,36 +5,30 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "wg-conf.h"
 #include "wg-device.h"
 
-/* A key from a file holding its base64 text (wg genkey, wg genpsk). */
+/* A key from a file holding its base64 text (wg genkey, wg genpsk), as
+ * strictly as wg(8) reads it: canonical base64 of exactly 32 bytes. */
 static bool read_key_file(const char *what, const char *path, uint8_t out[WG_KEY_LEN],
 			  GError **error)
 {
 	g_autofree char *text = NULL;
-	g_autofree guchar *raw = NULL;
 	g_autoptr(GError) err = NULL;
-	gsize n = 0;
+	bool ok;
 
 	if (!g_file_get_contents(path, &text, NULL, &err)) {
 		g_set_error(error, PK_ERROR, PK_ERROR_INVALID, "%s: %s", what, err->message);
 		return false;
 	}
-	g_strstrip(text);
-	if (strlen(text) == 44)
-		raw = g_base64_decode(text, &n);
-	if (n != WG_KEY_LEN) {
+	ok = wg_conf_parse_key(g_strstrip(text), out);
+	wg_wipe(text, strlen(text));
+	if (!ok)
 		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
 			    "%s: %s does not hold a key (44 characters of base64, as wg genkey "
 			    "writes)",
 			    what, path);
-		wg_wipe(text, strlen(text));
-		return false;
-	}
-	memcpy(out, raw, WG_KEY_LEN);
-	wg_wipe(raw, n);
-	wg_wipe(text, strlen(text));
-	return true;
+	return ok;
 }
 
 static bool key_is_zero(const struct pk_key32 *k)
