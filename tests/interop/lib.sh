@@ -71,6 +71,16 @@ require() {
 	done
 }
 
+# kill_tree PID: SIGTERM to PID's descendants, then to PID. A job started as
+# `ns_function CMD &` (a function running ip netns exec) is a subshell whose
+# child is CMD: killing the job alone would leave CMD running, orphaned, in a
+# deleted namespace.
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$c"; done
+	kill "$1" 2>/dev/null
+}
+
 interop_cleanup() {
 	local rc=$? p n
 	set +e
@@ -80,7 +90,7 @@ interop_cleanup() {
 		for _ in $(seq 50); do kill -0 "$HOST_PID" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$HOST_PID" 2>/dev/null
 	fi
-	for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+	for p in $(jobs -p); do kill_tree "$p"; done
 	wait 2>/dev/null
 	for n in "${INTEROP_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
 	for n in "${INTEROP_AT_EXIT[@]}"; do eval "$n"; done

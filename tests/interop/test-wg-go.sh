@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: MIT
 # test-wg-go.sh - Issue 13: l3.wg (behind io.tun) against wireguard-go: handshakes both ways, ping, iperf3, 100 MB
 #
-# Two namespaces joined by a veth (10.88.0.1 / fd88::1 - 10.88.0.2 / fd88::2).
-# $WGA: the real wireguard-go, TUN wgpkA (10.99.0.1/24, fd99::1/64), set up with
-# wg(8). $WGB: pktkit-host with io.tun "tun" (wgpkB: 10.99.0.2/24, fd99::2/64)
-# linked to the l3.wg "wg0" (port 51821), whose one peer is wireguard-go.
+# The set-up is wg-lib.sh's: two namespaces joined by a veth (10.88.0.1 /
+# fd88::1 - 10.88.0.2 / fd88::2). $WGA: the real wireguard-go, TUN wgpkA
+# (10.99.0.1/24, fd99::1/64), set up with wg(8). $WGB: pktkit-host with io.tun
+# "tun" (wgpkB: 10.99.0.2/24, fd99::2/64) linked to the l3.wg "wg0" (port
+# 51821), whose one peer is wireguard-go.
 # Checks, in order:
 #   pktkit-initiates   ping 10.99.0.1 from $WGB: the l3.wg starts the
 #                      handshake (outer IPv4), the ping gets through
@@ -22,87 +23,23 @@
 #   counters           no decryption, replay or source drops on either side
 # Environment: PKTKIT_HOST (meson), CI, KEEP_TMP=1.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/wg-lib.sh"
 interop_init wgo
-require wireguard-go wg ip ping curl python3 iperf3 sha256sum
-ctl_init
-
-ns_new WGA a
-ns_new WGB b
-VA=pkwgva$$
-VB=pkwgvb$$
-TUNA=wgpkA$$
-TUNB=wgpkB$$
+wg_setup
 PEER=$(dirname "$0")/slirp-peer.py
-ip link add "$VA" type veth peer name "$VB"
-ip link set "$VA" netns "$WGA"
-ip link set "$VB" netns "$WGB"
-ip -n "$WGA" addr add 10.88.0.1/24 dev "$VA"
-ip -n "$WGB" addr add 10.88.0.2/24 dev "$VB"
-ip -n "$WGA" addr add fd88::1/64 dev "$VA" nodad
-ip -n "$WGB" addr add fd88::2/64 dev "$VB" nodad
-ip -n "$WGA" link set "$VA" up
-ip -n "$WGB" link set "$VB" up
-ax() { ip netns exec "$WGA" "$@"; }
-bx() { ip netns exec "$WGB" "$@"; }
-
-(umask 077
- wg genkey >"$T/a.key"; wg pubkey <"$T/a.key" >"$T/a.pub"
- wg genkey >"$T/b.key"; wg pubkey <"$T/b.key" >"$T/b.pub")
-
-ax env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=verbose wireguard-go "$TUNA" >"$T/wireguard-go.log" 2>&1 &
-for _ in $(seq 50); do [ -S "/var/run/wireguard/$TUNA.sock" ] && break; sleep 0.1; done
-[ -S "/var/run/wireguard/$TUNA.sock" ] || { cat "$T/wireguard-go.log" >&2; fail "wireguard-go did not start"; }
-at_exit rm -f "/var/run/wireguard/$TUNA.sock"
-ip -n "$WGA" addr add 10.99.0.1/24 dev "$TUNA"
-ip -n "$WGA" addr add fd99::1/64 dev "$TUNA" nodad
-ip -n "$WGA" link set "$TUNA" mtu 1420 up
-ax wg set "$TUNA" private-key "$T/a.key" listen-port 51820 \
-	peer "$(cat "$T/b.pub")" allowed-ips 10.99.0.2/32,fd99::2/128 endpoint 10.88.0.2:51821
-
-topology() {	# ENDPOINT
-	cat >"$T/topo.json" <<JSON
-{
-  "devices": {
-    "tun": { "type": "io.tun", "ifname": "$TUNB", "netns": "$WGB", "mtu": 1420,
-             "addresses": [ { "prefix": "10.99.0.2/24" }, { "prefix": "fd99::2/64" } ] },
-    "wg0": { "type": "l3.wg", "private-key-file": "$T/b.key", "listen-port": 51821,
-             "peers": [ { "public-key": "$(cat "$T/a.pub")", "endpoint": "$1",
-                          "allowed-ips": "10.99.0.0/24, fd99::/64" } ] }
-  },
-  "links": [ ["tun", "wg0.ip"] ]
-}
-JSON
-}
-
-start_pktkit() {
-	"$PKTKIT_HOST" --check "$T/topo.json" || fail "pktkit-host --check refused the topology"
-	cat >"$T/host.sh" <<SH
-#!/bin/sh
-exec ip netns exec "$WGB" "$PKTKIT_HOST" --dbus-address unix:path=$T/ctl.sock "\$@"
-SH
-	chmod +x "$T/host.sh"
-	PKTKIT_HOST=$T/host.sh run_host "$T/topo.json"
-	for _ in $(seq 50); do bx ip -br addr show "$TUNB" 2>/dev/null | grep -q 10.99.0.2 && break; sleep 0.1; done
-}
-
-ping_ok() {	# NS-FUNCTION ADDR LABEL
-	local out
-	out=$("$1" ping -c 3 -i 0.2 -W 2 "$2" 2>&1) || { echo "$out" >&2; fail "$3: ping $2 failed"; }
-	echo "$3: $(grep -E 'packets transmitted' <<<"$out")"
-}
+wg_go_peer 10.88.0.2:51821
 
 echo "== pktkit-initiates"
-topology 10.88.0.1:51820
-start_pktkit
+wg_topology 10.88.0.1:51820
+wg_start_pktkit
 ping_ok bx 10.99.0.1 pktkit-initiates
 ping_ok ax 10.99.0.2 pktkit-initiates-reverse
 
 echo "== go-initiates"
 stop_host
-ax wg set "$TUNA" peer "$(cat "$T/b.pub")" remove
-ax wg set "$TUNA" peer "$(cat "$T/b.pub")" allowed-ips 10.99.0.2/32,fd99::2/128 endpoint 10.88.0.2:51821
-topology ""	# no endpoint: learnt from wireguard-go's initiation
-start_pktkit
+wg_go_peer 10.88.0.2:51821
+wg_topology ""	# no endpoint: learnt from wireguard-go's initiation
+wg_start_pktkit
 ping_ok ax 10.99.0.2 go-initiates
 ctl --json status wg0 >"$T/st.json" || fail "pktkitctl status wg0 failed"
 python3 - "$T/st.json" <<'PY' || fail "go-initiates: the l3.wg did not learn wireguard-go's endpoint"
