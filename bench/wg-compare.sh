@@ -33,7 +33,10 @@
 # /proc/loadavg before and after it, the receiver's bytes and the sender's
 # retransmits, and for each side's WireGuard process (wireguard-go or
 # pktkit-host) its CPU share (utime + stime from /proc/PID/stat, 100% = one
-# core), CPU seconds per GB received, and VmRSS at the end of the run.
+# core), CPU seconds per GB received, and VmRSS at the end of the run; and
+# where packets were lost: each namespace's UDP RcvbufErrors (/proc/net/snmp:
+# a WireGuard socket's receive buffer overflowed) and each TUN's TX dropped
+# (the kernel's queue towards the WireGuard process overflowed).
 # Checks: iperf3 exits 0 and its receiver got bytes; the receiving side's
 # tunnel really carried them: its peer's rx bytes (wg show transfer, or the
 # l3.wg peer-table rx-bytes) grew by 1.0-1.3 times the iperf3 bytes
@@ -145,6 +148,16 @@ rx_bytes() {
 	fi
 }
 
+# drops SIDE: "UDP-RcvbufErrors TUN-tx-dropped" of SIDE's namespace: where
+# packets are lost (the UDP socket's buffer full; the TUN's queue towards its
+# reader full)
+drops() {
+	local u t
+	u=$(ip netns exec "${NS[$1]}" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print $6 }' /proc/net/snmp)
+	t=$(ip -n "${NS[$1]}" -s link show "wgb$1$$" | awk 'f { print $4; exit } $1 == "TX:" { f = 1 }')
+	echo "$u $t"
+}
+
 # handshake: ping across until the session is up (10 s at most)
 handshake() {
 	for _ in $(seq 10); do
@@ -158,6 +171,7 @@ handshake() {
 # exits 0, the receiver got bytes and the receiving tunnel carried them.
 iperf() {
 	local label=$1 rs=$2 j=$T/iperf.json sp a0 a1 b0 b1 r0 r1 out bytes hz l0
+	local ua0 ua1 ub0 ub1 ta0 ta1 tb0 tb1
 	shift 2
 	hz=$(getconf CLK_TCK)
 	l0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -165,6 +179,7 @@ iperf() {
 	sp=$!
 	for _ in $(seq 50); do ip netns exec "$A" ss -Hltn "sport = :$IPORT" | grep -q . && break; sleep 0.1; done
 	r0=$(rx_bytes "$rs")
+	read -r ua0 ta0 <<<"$(drops A)"; read -r ub0 tb0 <<<"$(drops B)"
 	a0=$(ticks A); b0=$(ticks B)
 	if ! ip netns exec "$B" timeout $((IPERF_TIME + 20)) iperf3 -c 10.99.0.1 -p $IPORT \
 		-t "$IPERF_TIME" -J "$@" >"$j" 2>&1; then
@@ -174,6 +189,7 @@ iperf() {
 	a1=$(ticks A); b1=$(ticks B)
 	wait "$sp" 2>/dev/null || true
 	r1=$(rx_bytes "$rs")
+	read -r ua1 ta1 <<<"$(drops A)"; read -r ub1 tb1 <<<"$(drops B)"
 	out=$(python3 -c '
 import json, sys
 e = json.load(open(sys.argv[1]))["end"]
@@ -194,6 +210,7 @@ print("%d %.0f %s %.2f" % (r["bytes"], r["bits_per_second"] / 1e6,
 	RSS_A=$(rss_kb A); RSS_B=$(rss_kb B)
 	echo "  $label: $MBPS Mbit/s, $bytes bytes, retrans $RETR, tunnel rx +$((r1 - r0)) B (x$ratio);" \
 		"CPU A(${IMPL[A]}) $CPU_A% ${SPG_A} s/GB RSS ${RSS_A} kB, B(${IMPL[B]}) $CPU_B% ${SPG_B} s/GB RSS ${RSS_B} kB;" \
+		"drops: UDP RcvbufErrors A $((ua1 - ua0)) B $((ub1 - ub0)), TUN tx-dropped A $((ta1 - ta0)) B $((tb1 - tb0));" \
 		"loadavg $l0 -> $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 }
 
@@ -249,7 +266,8 @@ echo "seconds per GB received, sender / receiver (medians); RSS kB at the run's 
 echo
 echo "| pair (A - B) | direction | Mbit/s (runs) | median | x wg-go | retrans (runs) | CPU s/GB snd / rcv | RSS kB snd / rcv |"
 echo "|---|---|---|---:|---:|---|---|---|"
-REFUP=$(echo "${UP[wggo]:-}" | median 2>/dev/null); REFDOWN=$(echo "${DOWN[wggo]:-}" | median 2>/dev/null)
+REFUP=; REFDOWN=
+if [ -n "${UP[wggo]:-}" ]; then REFUP=$(echo "${UP[wggo]}" | median); REFDOWN=$(echo "${DOWN[wggo]}" | median); fi
 for c in "${CONFIGS[@]}"; do
 	IFS='|' read -r name ia ib off label <<<"$c"
 	mu=$(echo "${UP[$name]}" | median); md=$(echo "${DOWN[$name]}" | median)
