@@ -5,6 +5,8 @@
 #   usage: bench/wg-compare.sh [--quick] [BUILD_DIR]   (root; default BUILD_DIR: build)
 #   env:   RUNS (default 3), IPERF_TIME seconds per run (default 10), CI
 #          PAIRS="wggo pkgo pkpk pkpk-offload" (default all: the pairs measured),
+#          PERF=DIR: perf record -g each WireGuard process during each run
+#          (IPERF_TIME - 2 s from the start) into DIR/<run>-<side>-<go|pk>.data,
 #          --quick: one run of 3 s (RUNS=1 IPERF_TIME=3), a smoke test
 #
 # Topology (nothing leaves the namespaces this script creates): namespaces A
@@ -36,7 +38,11 @@
 # core), CPU seconds per GB received, and VmRSS at the end of the run; and
 # where packets were lost: each namespace's UDP RcvbufErrors (/proc/net/snmp:
 # a WireGuard socket's receive buffer overflowed) and each TUN's TX dropped
-# (the kernel's queue towards the WireGuard process overflowed).
+# (the kernel's queue towards the WireGuard process overflowed); the l3.wg's
+# drop and error counters (pktkitctl stats, cumulative); and the share of
+# wall time each WireGuard process (all threads) spent on a CPU and runnable
+# but waiting for one (/proc/PID/task/*/schedstat): on a busy machine the
+# second says how much CPU it was refused.
 # Checks: iperf3 exits 0 and its receiver got bytes; the receiving side's
 # tunnel really carried them: its peer's rx bytes (wg show transfer, or the
 # l3.wg peer-table rx-bytes) grew by 1.0-1.3 times the iperf3 bytes
@@ -148,6 +154,8 @@ rx_bytes() {
 	fi
 }
 
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d%%", a / b * 100 }'; }
+
 # drops SIDE: "UDP-RcvbufErrors TUN-tx-dropped" of SIDE's namespace: where
 # packets are lost (the UDP socket's buffer full; the TUN's queue towards its
 # reader full)
@@ -156,6 +164,17 @@ drops() {
 	u=$(ip netns exec "${NS[$1]}" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print $6 }' /proc/net/snmp)
 	t=$(ip -n "${NS[$1]}" -s link show "wgb$1$$" | awk 'f { print $4; exit } $1 == "TX:" { f = 1 }')
 	echo "$u $t"
+}
+
+# sched SIDE: "ns-on-cpu ns-runnable-waiting" of SIDE's WireGuard process,
+# all its threads (/proc/PID/task/*/schedstat)
+sched() { cat /proc/"${PID[$1]}"/task/*/schedstat 2>/dev/null | awk '{ r += $1; w += $2 } END { printf "%.0f %.0f\n", r, w }'; }
+
+# wgdrops SIDE: the l3.wg's non-zero drop and error counters ("name value ...")
+wgdrops() {
+	[ "${IMPL[$1]}" = pk ] || return 0
+	"$CTL" --address "unix:path=$T/ctl-$1.sock" stats wg0 |
+		awk '($2 ~ /drop|error|full|no-buffer/) && $3 != 0 { printf "%s%s %s", n++ ? ", " : "", $2, $3 }'
 }
 
 # handshake: ping across until the session is up (10 s at most)
@@ -171,7 +190,7 @@ handshake() {
 # exits 0, the receiver got bytes and the receiving tunnel carried them.
 iperf() {
 	local label=$1 rs=$2 j=$T/iperf.json sp a0 a1 b0 b1 r0 r1 out bytes hz l0
-	local ua0 ua1 ub0 ub1 ta0 ta1 tb0 tb1
+	local ua0 ua1 ub0 ub1 ta0 ta1 tb0 tb1 wa0 wa1 wb0 wb1 sa0 sa1 sb0 sb1 swa0 swa1 swb0 swb1 t0 t1 s p pp
 	shift 2
 	hz=$(getconf CLK_TCK)
 	l0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -180,6 +199,17 @@ iperf() {
 	for _ in $(seq 50); do ip netns exec "$A" ss -Hltn "sport = :$IPORT" | grep -q . && break; sleep 0.1; done
 	r0=$(rx_bytes "$rs")
 	read -r ua0 ta0 <<<"$(drops A)"; read -r ub0 tb0 <<<"$(drops B)"
+	wa0=$(wgdrops A); wb0=$(wgdrops B)
+	pp=()
+	if [ -n "${PERF:-}" ]; then
+		for s in A B; do
+			perf record -q -F 499 -g -o "$PERF/${label// /-}-$s-${IMPL[$s]}.data" -p "${PID[$s]}" \
+				-- sleep $((IPERF_TIME - 2)) >/dev/null 2>&1 &
+			pp+=($!)
+		done
+	fi
+	read -r sa0 swa0 <<<"$(sched A)"; read -r sb0 swb0 <<<"$(sched B)"
+	t0=$(date +%s%N)
 	a0=$(ticks A); b0=$(ticks B)
 	if ! ip netns exec "$B" timeout $((IPERF_TIME + 20)) iperf3 -c 10.99.0.1 -p $IPORT \
 		-t "$IPERF_TIME" -J "$@" >"$j" 2>&1; then
@@ -187,9 +217,13 @@ iperf() {
 		fail "$label: iperf3 failed"
 	fi
 	a1=$(ticks A); b1=$(ticks B)
+	t1=$(date +%s%N)
+	read -r sa1 swa1 <<<"$(sched A)"; read -r sb1 swb1 <<<"$(sched B)"
 	wait "$sp" 2>/dev/null || true
+	for p in "${pp[@]}"; do wait "$p" || fail "$label: perf record failed"; done
 	r1=$(rx_bytes "$rs")
 	read -r ua1 ta1 <<<"$(drops A)"; read -r ub1 tb1 <<<"$(drops B)"
+	wa1=$(wgdrops A); wb1=$(wgdrops B)
 	out=$(python3 -c '
 import json, sys
 e = json.load(open(sys.argv[1]))["end"]
@@ -211,6 +245,9 @@ print("%d %.0f %s %.2f" % (r["bytes"], r["bits_per_second"] / 1e6,
 	echo "  $label: $MBPS Mbit/s, $bytes bytes, retrans $RETR, tunnel rx +$((r1 - r0)) B (x$ratio);" \
 		"CPU A(${IMPL[A]}) $CPU_A% ${SPG_A} s/GB RSS ${RSS_A} kB, B(${IMPL[B]}) $CPU_B% ${SPG_B} s/GB RSS ${RSS_B} kB;" \
 		"drops: UDP RcvbufErrors A $((ua1 - ua0)) B $((ub1 - ub0)), TUN tx-dropped A $((ta1 - ta0)) B $((tb1 - tb0));" \
+		"l3.wg drop counters A ${wa0:+before [$wa0] }[${wa1:-none}] B ${wb0:+before [$wb0] }[${wb1:-none}];" \
+		"on cpu / runnable waiting: A $(pct $((sa1 - sa0)) $((t1 - t0)))/$(pct $((swa1 - swa0)) $((t1 - t0)))" \
+		"B $(pct $((sb1 - sb0)) $((t1 - t0)))/$(pct $((swb1 - swb0)) $((t1 - t0)));" \
 		"loadavg $l0 -> $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 }
 
