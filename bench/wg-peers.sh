@@ -59,6 +59,8 @@ PY
 
 N_NS=0
 fresh_ns() { N_NS=$((N_NS + 1)); ns_new NSX "m$N_NS"; }
+# the namespace is gone: lib.sh's cleanup must not delete it again
+# shellcheck disable=SC2034
 drop_ns() { ip netns del "$NSX"; INTEROP_NS=(); }
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 
