@@ -10,8 +10,8 @@
 # Benchmarks: net hub hub2 dispatch adapter dhcp qemu impair vclient scale wg (the C benchmarks,
 # also `meson test -C BUILD --benchmark`; hub2 is a second run of bench-hub,
 # since docs/performance.md reports two runs against the targets), then
-# l2-switch-compare, vclient-kernel, tun-offload, slirp-compare (shell, root). They run
-# sequentially, never two at once; each file starts with the date and
+# l2-switch-compare, vclient-kernel, tun-offload, slirp-compare, wg-compare, wg-peers
+# (shell, root). They run sequentially, never two at once; each file starts with the date and
 # /proc/loadavg and ends with /proc/loadavg. A benchmark that fails makes the
 # script exit non-zero after the others ran.
 set -uo pipefail
@@ -21,7 +21,7 @@ OUT=${2:-bench-results-$(date -u +%Y%m%d-%H%M)}
 mkdir -p "$OUT"
 M=$BUILD/modules
 export PKTKIT_MODULE_SYSTEM_PATH=
-ALL="net hub hub2 dispatch adapter dhcp qemu impair vclient scale wg l2-switch-compare vclient-kernel tun-offload slirp-compare"
+ALL="net hub hub2 dispatch adapter dhcp qemu impair vclient scale wg l2-switch-compare vclient-kernel tun-offload slirp-compare wg-compare wg-peers"
 failed=
 
 run() {	# NAME MODULE_PATH COMMAND...
@@ -53,8 +53,10 @@ if [ "$(id -u)" = 0 ]; then
 	run vclient-kernel "" bash "$HERE/vclient-kernel.sh" "$BUILD"
 	run tun-offload "" bash "$HERE/tun-offload.sh" "$BUILD"
 	run slirp-compare "" bash "$HERE/slirp-compare.sh" "$BUILD"
+	run wg-compare "" bash "$HERE/wg-compare.sh" "$BUILD"
+	run wg-peers "" bash "$HERE/wg-peers.sh" "$BUILD"
 else
-	echo "not root: the shell benchmarks (l2-switch-compare, vclient-kernel, tun-offload, slirp-compare) were not run"
+	echo "not root: the shell benchmarks (l2-switch-compare, vclient-kernel, tun-offload, slirp-compare, wg-compare, wg-peers) were not run"
 fi
 echo "outputs in $OUT"
 [ -z "$failed" ] || { echo "failed:$failed"; exit 1; }
