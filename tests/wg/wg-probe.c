@@ -116,7 +116,8 @@ static void send_data(struct probe *p, const uint8_t *inner, size_t len)
 	wg_put_type(msg, WG_MSG_DATA);
 	wg_put_le32(msg + WG_DATA_RECEIVER, p->keys.remote_index);
 	wg_put_le64(msg + WG_DATA_COUNTER, p->tx_counter);
-	memcpy(msg + WG_DATA_HEADER_LEN, inner, len);
+	if (len) /* a keepalive has no packet (and @inner may be NULL) */
+		memcpy(msg + WG_DATA_HEADER_LEN, inner, len);
 	wg_aead_key_seal(p->tx, p->tx_counter++, msg + WG_DATA_HEADER_LEN, padded);
 	send_to_peer(p, msg, WG_DATA_HEADER_LEN + padded + WG_AEAD_TAG_LEN);
 }
