@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* test-gro-kernel.c - The kernel takes a pk_gro_add() super-packet written to a TUN with a vnet header: its TCP socket receives every byte (root, own netns) */
+/* test-gro-kernel.c - The kernel takes a pk_gro_add() super-packet (IPv4, IPv6) written to a TUN with a vnet header: its TCP socket receives every byte (root, own netns) */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,26 +29,40 @@
 #define PORT_U 40000u /* we are the client */
 
 static const uint8_t addr_k[4] = { 10, 77, 0, 1 }, addr_u[4] = { 10, 77, 0, 2 };
+static const uint8_t addr6_k[16] = { 0xfd, 0x77, [15] = 1 }, addr6_u[16] = { 0xfd, 0x77, [15] = 2 };
+static bool use_v6; /* the current test's family */
 
-/* An IPv4/TCP packet from us to the kernel with a complete checksum. */
+/* An IPv4 or IPv6 TCP packet from us to the kernel with a complete checksum. */
 static struct pk_buf *tcp_pkt(uint16_t id, uint32_t seq, uint32_t ack, uint8_t flags,
 			      const uint8_t *opts, uint32_t opt_len, const uint8_t *data,
 			      uint32_t len)
 {
 	uint32_t thl = PK_TCP_HLEN + opt_len, l4_len = thl + len;
-	struct pk_buf *b = pk_buf_alloc(PK_IP4_HLEN + l4_len);
-	uint8_t *p = pk_buf_data(b), *th = p + PK_IP4_HLEN;
+	uint32_t iphl = use_v6 ? PK_IP6_HLEN : PK_IP4_HLEN, sum;
+	struct pk_buf *b = pk_buf_alloc(iphl + l4_len);
+	uint8_t *p = pk_buf_data(b), *th = p + iphl;
 
-	memset(p, 0, PK_IP4_HLEN + thl);
-	p[0] = 0x45;
-	pk_put_be16(p + 2, (uint16_t)(PK_IP4_HLEN + l4_len));
-	pk_put_be16(p + 4, id);
-	pk_put_be16(p + 6, PK_IP4_DF);
-	p[8] = 64;
-	p[9] = PK_IPPROTO_TCP;
-	memcpy(p + 12, addr_u, 4);
-	memcpy(p + 16, addr_k, 4);
-	pk_ip4_csum_fill(p, PK_IP4_HLEN);
+	memset(p, 0, iphl + thl);
+	if (use_v6) {
+		pk_put_be32(p, 6u << 28);
+		pk_put_be16(p + 4, (uint16_t)l4_len);
+		p[6] = PK_IPPROTO_TCP;
+		p[7] = 64;
+		memcpy(p + 8, addr6_u, 16);
+		memcpy(p + 24, addr6_k, 16);
+		sum = pk_csum_pseudo6(addr6_u, addr6_k, PK_IPPROTO_TCP, l4_len);
+	} else {
+		p[0] = 0x45;
+		pk_put_be16(p + 2, (uint16_t)(iphl + l4_len));
+		pk_put_be16(p + 4, id);
+		pk_put_be16(p + 6, PK_IP4_DF);
+		p[8] = 64;
+		p[9] = PK_IPPROTO_TCP;
+		memcpy(p + 12, addr_u, 4);
+		memcpy(p + 16, addr_k, 4);
+		pk_ip4_csum_fill(p, iphl);
+		sum = pk_csum_pseudo4(addr_u, addr_k, PK_IPPROTO_TCP, l4_len);
+	}
 	pk_put_be16(th, PORT_U);
 	pk_put_be16(th + 2, PORT_K);
 	pk_put_be32(th + 4, seq);
@@ -60,9 +74,7 @@ static struct pk_buf *tcp_pkt(uint16_t id, uint32_t seq, uint32_t ack, uint8_t f
 		memcpy(th + PK_TCP_HLEN, opts, opt_len);
 	if (len)
 		memcpy(th + thl, data, len);
-	pk_put_be16(th + 16,
-		    pk_csum_fold(pk_csum_partial(
-			    th, l4_len, pk_csum_pseudo4(addr_u, addr_k, PK_IPPROTO_TCP, l4_len))));
+	pk_put_be16(th + 16, pk_csum_fold(pk_csum_partial(th, l4_len, sum)));
 	return b;
 }
 
@@ -92,10 +104,13 @@ static void tun_wait(int fd, uint8_t flags, uint32_t *seq, uint32_t *ack)
 		g_assert_cmpint(poll(&pfd, 1, 5000), ==, 1);
 		n = read(fd, buf, sizeof(buf));
 		g_assert_cmpint(n, >, 0);
-		if (n < (ssize_t)(sizeof(struct virtio_net_hdr_v1) + 40) || p[0] != 0x45 ||
-		    p[9] != PK_IPPROTO_TCP)
+		n -= (ssize_t)sizeof(struct virtio_net_hdr_v1);
+		if (use_v6 && n >= 60 && (p[0] >> 4) == 6 && p[6] == PK_IPPROTO_TCP)
+			th = p + PK_IP6_HLEN;
+		else if (!use_v6 && n >= 40 && p[0] == 0x45 && p[9] == PK_IPPROTO_TCP)
+			th = p + PK_IP4_HLEN;
+		else
 			continue;
-		th = p + 20;
 		if (pk_get_be16(th) != PORT_K || pk_get_be16(th + 2) != PORT_U ||
 		    (th[13] & flags) != flags)
 			continue;
@@ -106,18 +121,20 @@ static void tun_wait(int fd, uint8_t flags, uint32_t *seq, uint32_t *ack)
 	g_assert_not_reached();
 }
 
-static void test_kernel_takes_super_packet(void)
+static void kernel_takes_super_packet(bool v6)
 {
 	static const uint8_t mss_opt[4] = { 2, 4, 0x05, 0xb4 };
 	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR };
 	int hdr_len = (int)sizeof(struct virtio_net_hdr_v1), one = 1, tun, ls, cs;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(PORT_K) };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(PORT_K) };
 	uint32_t iss = 0x12345678, kseq, kack, got = 0;
 	uint8_t *data = g_malloc(NSEG * MSS), *rx = g_malloc0(NSEG * MSS);
 	struct pk_gro *gro = pk_gro_new(0, 0);
 	struct pk_batch out;
 	struct pk_buf *b;
 
+	use_v6 = v6;
 	if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0) {
 		if (g_strcmp0(g_getenv("CI"), "true") == 0)
 			g_error("needs root and a network namespace (CI=true: not skipped)");
@@ -133,14 +150,18 @@ static void test_kernel_takes_super_packet(void)
 	g_assert_cmpint(ioctl(tun, TUNSETIFF, &ifr), ==, 0);
 	g_assert_cmpint(ioctl(tun, TUNSETVNETHDRSZ, &hdr_len), ==, 0);
 	g_assert_cmpint(ioctl(tun, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6), ==, 0);
-	g_assert_cmpint(system("ip link set lo up && ip addr add 10.77.0.1/24 dev pkgro0 && "
-			       "ip link set pkgro0 up"),
+	g_assert_cmpint(system("ip addr add 10.77.0.1/24 dev pkgro0 && "
+			       "ip addr add fd77::1/64 dev pkgro0 nodad && ip link set pkgro0 up"),
 			==, 0);
 
-	ls = socket(AF_INET, SOCK_STREAM, 0);
+	ls = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	memcpy(&sa.sin_addr, addr_k, 4);
+	memcpy(&sa6.sin6_addr, addr6_k, 16);
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	g_assert_cmpint(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+	if (v6)
+		g_assert_cmpint(bind(ls, (struct sockaddr *)&sa6, sizeof(sa6)), ==, 0);
+	else
+		g_assert_cmpint(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
 	g_assert_cmpint(listen(ls, 1), ==, 0);
 
 	/* Handshake, by hand. */
@@ -195,9 +216,20 @@ out:
 	g_free(rx);
 }
 
+static void test_kernel_v4(void)
+{
+	kernel_takes_super_packet(false);
+}
+
+static void test_kernel_v6(void)
+{
+	kernel_takes_super_packet(true);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/tuntap/gro/kernel-takes-super-packet", test_kernel_takes_super_packet);
+	g_test_add_func("/tuntap/gro/kernel-takes-super-packet-v4", test_kernel_v4);
+	g_test_add_func("/tuntap/gro/kernel-takes-super-packet-v6", test_kernel_v6);
 	return g_test_run();
 }
