@@ -4,7 +4,7 @@
  * Implements struct nat_core_ops over a small array of mappings: map() keeps
  * the asked-for port when free (or fails with TAKEN when exact), refreshes an
  * existing mapping of the same inside endpoint, and can be told to refuse
- * (@refuse) or to ignore the port asked for (@force_port). unmap() records
+ * (@refuse) or to ignore the port asked for (@force_port, while it is free). unmap() records
  * each call so tests can check "exactly once".
  */
 #ifndef PK_NAT_PMP_FAKE_CORE_H
@@ -92,7 +92,7 @@ static inline enum nat_core_err fake_map_op(void *core, uint8_t proto,
 		*outside = m->outside;
 		return NAT_CORE_OK;
 	}
-	if (!exact && c->force_port) {
+	if (!exact && c->force_port && !fake_port_used(c, proto, c->force_port)) {
 		port = c->force_port;
 	} else if (want_port && !fake_port_used(c, proto, want_port)) {
 		port = want_port;
