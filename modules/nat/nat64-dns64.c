@@ -16,13 +16,12 @@ static const struct pk_prefix nat64_dns64_mapped = {
 };
 
 /* Parse a response to a standard query with one question of @qtype. */
-static bool nat64_dns64_parse(const uint8_t *p, uint32_t len, uint16_t qtype,
-			      struct pk_dns_msg *m)
+static bool nat64_dns64_parse(const uint8_t *p, uint32_t len, uint16_t qtype, struct pk_dns_msg *m)
 {
 	if (!p || pk_dns_parse(p, len, m) != PK_DNS_OK)
 		return false;
-	return (m->flags & PK_DNS_F_QR) && m->opcode == 0 && m->qdcount == 1 &&
-	       m->has_question && m->question.qtype == qtype;
+	return (m->flags & PK_DNS_F_QR) && m->opcode == 0 && m->qdcount == 1 && m->has_question &&
+	       m->question.qtype == qtype;
 }
 
 static bool nat64_dns64_excluded(const struct nat64_dns64_config *cfg, const uint8_t v6[16])
@@ -119,9 +118,8 @@ static bool nat64_dns64_put_rr(struct nat64_dns64_w *w, const struct pk_dns_name
 	return false;
 }
 
-int nat64_dns64_synthesize(const uint8_t *aaaa, uint32_t aaaa_len, const uint8_t *a,
-			   uint32_t a_len, const struct nat64_dns64_config *cfg, uint8_t *out,
-			   uint32_t cap)
+int nat64_dns64_synthesize(const uint8_t *aaaa, uint32_t aaaa_len, const uint8_t *a, uint32_t a_len,
+			   const struct nat64_dns64_config *cfg, uint8_t *out, uint32_t cap)
 {
 	struct pk_dns_msg m6, m4;
 	struct pk_dns_iter it;
@@ -176,8 +174,8 @@ int nat64_dns64_synthesize(const uint8_t *aaaa, uint32_t aaaa_len, const uint8_t
 
 			if (pk_dns_name_unpack(&rr.cname, buf, &tlen) != PK_DNS_OK)
 				return -1;
-			ok = nat64_dns64_put_rr(&w, &rr.name, PK_DNS_T_CNAME, rr.rclass, rr.ttl, buf,
-						(uint16_t)tlen);
+			ok = nat64_dns64_put_rr(&w, &rr.name, PK_DNS_T_CNAME, rr.rclass, rr.ttl,
+						buf, (uint16_t)tlen);
 		} else if (rr.type == PK_DNS_T_A) {
 			if (!nat64_prefix_allows(&cfg->prefix, rr.a.b))
 				continue;

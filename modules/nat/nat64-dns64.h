@@ -113,8 +113,7 @@ uint32_t nat64_dns64_a_query(const uint8_t *aaaa, uint32_t len, uint16_t id, uin
  * is then the best there is); negative: the responses are malformed or do
  * not belong together (question, class) (drop, or answer SERVFAIL).
  */
-int nat64_dns64_synthesize(const uint8_t *aaaa, uint32_t aaaa_len, const uint8_t *a,
-			   uint32_t a_len, const struct nat64_dns64_config *cfg, uint8_t *out,
-			   uint32_t cap);
+int nat64_dns64_synthesize(const uint8_t *aaaa, uint32_t aaaa_len, const uint8_t *a, uint32_t a_len,
+			   const struct nat64_dns64_config *cfg, uint8_t *out, uint32_t cap);
 
 #endif /* PK_NAT64_DNS64_H */

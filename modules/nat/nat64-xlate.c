@@ -273,9 +273,9 @@ static uint32_t nat64_sum_addrs(const uint8_t *src, const uint8_t *dst, uint32_t
  * checksum of 0 is left alone (the callers deal with it). @quoted: the
  * header may be cut; what is missing is not touched.
  */
-static int nat64_fix_l4(uint8_t proto, uint8_t *l4, uint32_t n, uint32_t l4len,
-			const uint8_t *osrc, const uint8_t *odst, uint32_t oalen,
-			const struct nat64_rewrite *rw, uint32_t nalen, bool to4, bool quoted)
+static int nat64_fix_l4(uint8_t proto, uint8_t *l4, uint32_t n, uint32_t l4len, const uint8_t *osrc,
+			const uint8_t *odst, uint32_t oalen, const struct nat64_rewrite *rw,
+			uint32_t nalen, bool to4, bool quoted)
 {
 	uint32_t old_sum, new_sum, coff;
 	int t, nt;
@@ -404,8 +404,7 @@ static int nat64_inner_6to4(const uint8_t *q, uint32_t qlen, const struct nat64_
 
 /* An ICMPv6 error (@l4, @l4len bytes, checksum checked) to ICMPv4 at @o. */
 static int nat64_icmp_err_6to4(const struct nat64_x6 *v, const uint8_t *l4, uint32_t l4len,
-			       const struct nat64_params *p, uint8_t ttl, uint8_t *o,
-			       uint32_t cap)
+			       const struct nat64_params *p, uint8_t ttl, uint8_t *o, uint32_t cap)
 {
 	uint8_t type, code = 0;
 	uint32_t info = 0, room, mtu, total;
@@ -513,8 +512,7 @@ int nat64_6to4(const uint8_t *in, uint32_t len, const struct nat64_params *p, ui
 		}
 		ttl--;
 	}
-	if (v.proto != PK_IPPROTO_TCP && v.proto != PK_IPPROTO_UDP &&
-	    v.proto != PK_IPPROTO_ICMPV6)
+	if (v.proto != PK_IPPROTO_TCP && v.proto != PK_IPPROTO_UDP && v.proto != PK_IPPROTO_ICMPV6)
 		return -NAT64_E_PROTO;
 	later = v.frag && v.frag_off != 0;
 	l4 = in + v.l4_off;
@@ -525,8 +523,10 @@ int nat64_6to4(const uint8_t *in, uint32_t len, const struct nat64_params *p, ui
 		if (l4len < PK_ICMP_HLEN)
 			return -NAT64_E_MALFORMED;
 		if (l4[0] < 128) {
-			if (!pk_csum_ok(l4, l4len, pk_csum_pseudo6(v.hdr + 8, v.hdr + 24,
-								   PK_IPPROTO_ICMPV6, l4len)))
+			uint32_t sum = pk_csum_pseudo6(v.hdr + 8, v.hdr + 24, PK_IPPROTO_ICMPV6,
+						       l4len);
+
+			if (!pk_csum_ok(l4, l4len, sum))
 				return -NAT64_E_CSUM;
 			return nat64_icmp_err_6to4(&v, l4, l4len, p, ttl, out, cap);
 		}
@@ -561,8 +561,8 @@ int nat64_6to4(const uint8_t *in, uint32_t len, const struct nat64_params *p, ui
 		 p->outer.dst);
 	memcpy(out + PK_IP4_HLEN, l4, l4len);
 	if (!later) {
-		r = nat64_fix_l4(v.proto, out + PK_IP4_HLEN, l4len, l4len, v.hdr + 8, v.hdr + 24, 16,
-				 &p->outer, 4, true, false);
+		r = nat64_fix_l4(v.proto, out + PK_IP4_HLEN, l4len, l4len, v.hdr + 8, v.hdr + 24,
+				 16, &p->outer, 4, true, false);
 		if (r < 0)
 			return r;
 	}
@@ -614,8 +614,7 @@ static int nat64_inner_4to6(const uint8_t *q, uint32_t qlen, const struct nat64_
 
 	if (nat64_x4_parse(q, qlen, true, &iv) < 0)
 		return -NAT64_E_INNER;
-	if (iv.proto != PK_IPPROTO_TCP && iv.proto != PK_IPPROTO_UDP &&
-	    iv.proto != PK_IPPROTO_ICMP)
+	if (iv.proto != PK_IPPROTO_TCP && iv.proto != PK_IPPROTO_UDP && iv.proto != PK_IPPROTO_ICMP)
 		return -NAT64_E_INNER;
 	frag = iv.mf || iv.frag_off;
 	later = iv.frag_off != 0;
@@ -649,7 +648,7 @@ static int nat64_icmp_err_4to6(const struct nat64_x4 *v, const uint8_t *l4, uint
 			       uint8_t *o, uint32_t cap)
 {
 	uint8_t type, code = 0;
-	uint32_t info = 0, room, mtu, plen;
+	uint32_t info = 0, room, mtu, plen, sum;
 	int ptr, r;
 
 	switch (l4[0]) {
@@ -730,10 +729,8 @@ static int nat64_icmp_err_4to6(const struct nat64_x4 *v, const uint8_t *l4, uint
 	o[PK_IP6_HLEN + 2] = 0;
 	o[PK_IP6_HLEN + 3] = 0;
 	pk_put_be32(o + PK_IP6_HLEN + 4, info);
-	pk_put_be16(o + PK_IP6_HLEN + 2,
-		    pk_csum_fold(pk_csum_partial(o + PK_IP6_HLEN, plen,
-						 pk_csum_pseudo6(p->outer.src, p->outer.dst,
-								 PK_IPPROTO_ICMPV6, plen))));
+	sum = pk_csum_pseudo6(p->outer.src, p->outer.dst, PK_IPPROTO_ICMPV6, plen);
+	pk_put_be16(o + PK_IP6_HLEN + 2, pk_csum_fold(pk_csum_partial(o + PK_IP6_HLEN, plen, sum)));
 	return (int)(PK_IP6_HLEN + plen);
 }
 
@@ -822,7 +819,8 @@ int nat64_4to6(const uint8_t *in, uint32_t len, const struct nat64_params *p, ui
 	if (cap < hlen + piece)
 		return -NAT64_E_NO_ROOM;
 	if (need_fh) {
-		nat64_w6(out, tos, 8 + piece, PK_IPPROTO_FRAGMENT, hlim, p->outer.src, p->outer.dst);
+		nat64_w6(out, tos, 8 + piece, PK_IPPROTO_FRAGMENT, hlim, p->outer.src,
+			 p->outer.dst);
 		nat64_wfrag(out + PK_IP6_HLEN, proto6, (uint16_t)(v.frag_off + resume), more, v.id);
 	} else {
 		nat64_w6(out, tos, piece, proto6, hlim, p->outer.src, p->outer.dst);
@@ -839,7 +837,8 @@ int nat64_4to6(const uint8_t *in, uint32_t len, const struct nat64_params *p, ui
 			return r;
 		}
 		if (udp0) {
-			uint32_t s = pk_csum_pseudo6(p->outer.src, p->outer.dst, PK_IPPROTO_UDP, l4len);
+			uint32_t s = pk_csum_pseudo6(p->outer.src, p->outer.dst, PK_IPPROTO_UDP,
+						     l4len);
 			uint16_t c;
 
 			s = pk_csum_partial(o4, PK_UDP_HLEN, s);
@@ -879,8 +878,7 @@ int nat64_inspect6(const uint8_t *pkt, uint32_t len, struct nat64_tuple *t)
 	r = nat64_x6_parse(pkt, len, false, &v);
 	if (r < 0)
 		return r;
-	if (v.proto != PK_IPPROTO_TCP && v.proto != PK_IPPROTO_UDP &&
-	    v.proto != PK_IPPROTO_ICMPV6)
+	if (v.proto != PK_IPPROTO_TCP && v.proto != PK_IPPROTO_UDP && v.proto != PK_IPPROTO_ICMPV6)
 		return -NAT64_E_PROTO;
 	later = v.frag && v.frag_off != 0;
 	l4 = pkt + v.l4_off;
@@ -962,8 +960,7 @@ int nat64_inspect4(const uint8_t *pkt, uint32_t len, struct nat64_tuple *t)
 	memcpy(t->err_dst, t->dst, 4);
 	if (nat64_x4_parse(l4 + PK_ICMP_HLEN, l4len - PK_ICMP_HLEN, true, &iv) < 0)
 		return -NAT64_E_INNER;
-	if (iv.proto != PK_IPPROTO_TCP && iv.proto != PK_IPPROTO_UDP &&
-	    iv.proto != PK_IPPROTO_ICMP)
+	if (iv.proto != PK_IPPROTO_TCP && iv.proto != PK_IPPROTO_UDP && iv.proto != PK_IPPROTO_ICMP)
 		return -NAT64_E_INNER;
 	later = iv.frag_off != 0;
 	if (!later && iv.avail - iv.ihl < 8)
