@@ -406,8 +406,9 @@ static int nat64_inner_6to4(const uint8_t *q, uint32_t qlen, const struct nat64_
 static int nat64_icmp_err_6to4(const struct nat64_x6 *v, const uint8_t *l4, uint32_t l4len,
 			       const struct nat64_params *p, uint8_t ttl, uint8_t *o, uint32_t cap)
 {
+	struct nat64_x6 iv;
 	uint8_t type, code = 0;
-	uint32_t info = 0, room, mtu, total;
+	uint32_t info = 0, room, mtu, total, hdiff;
 	int ptr, r;
 
 	switch (l4[0]) {
@@ -432,8 +433,14 @@ static int nat64_icmp_err_6to4(const struct nat64_x6 *v, const uint8_t *l4, uint
 	case PK_ICMP6_PACKET_TOO_BIG:
 		type = PK_ICMP_DEST_UNREACH;
 		code = 4;
+		/* An IPv4 packet grows by 20 bytes into IPv6, by 28 when it
+		 * needs a Fragment header (the quoted packet has one). */
 		mtu = pk_get_be32(l4 + 4);
-		mtu = mtu > 20 ? mtu - 20 : 0;
+		hdiff = 20;
+		if (nat64_x6_parse(l4 + PK_ICMP_HLEN, l4len - PK_ICMP_HLEN, true, &iv) == 0 &&
+		    iv.frag)
+			hdiff = 28;
+		mtu = mtu > hdiff ? mtu - hdiff : 0;
 		if (p->mtu4 && p->mtu4 < mtu)
 			mtu = p->mtu4;
 		if (mtu > 0xffff)

@@ -248,7 +248,10 @@ int nat64_6to4(const uint8_t *in, uint32_t len, const struct nat64_params *p, ui
  *		while it is non-zero (each call writes one fragment of at
  *		most @p->mtu6 bytes; the same @in and @p each time)
  * @out:	Output buffer, not overlapping @in
- * @cap:	Bytes at @out: @len + 28 always suffices, and so does @p->mtu6
+ * @cap:	Bytes at @out: the smaller of @len + 48 and the IPv6 MTU
+ *		(@p->mtu6, at least 1280) always suffices; nothing written is
+ *		larger than that MTU. An ICMP error (which may gain two
+ *		headers and a Fragment header) is cut to fit @cap
  * @res:	(out, optional) @resume for the next fragment; the ICMPv4 error
  *		to send on failure
  *

@@ -813,6 +813,27 @@ static void test_icmp_errors_6to4(void)
 	g_assert_cmpuint(pk_get_be16(out + 26), ==, 1400);
 	in[50] ^= 1;
 	g_assert_cmpint(nat64_6to4(in, len, &p, out, sizeof(out), &res), ==, -NAT64_E_CSUM);
+	/* Quoting a packet with a Fragment header: 28 bytes of difference. */
+	{
+		uint8_t *icmp = in + 40, *q = icmp + 8;
+		uint32_t ulen = mk_l4(q + 48, PK_IPPROTO_UDP, 0, 53, 40000, 20);
+
+		l4_csum6(q + 48, ulen, PK_IPPROTO_UDP, S6, H6);
+		memset(q + 40, 0, 8);
+		q[40] = PK_IPPROTO_UDP;
+		q[43] = 1; /* M */
+		mk_ip6(q, S6, H6, PK_IPPROTO_FRAGMENT, 64, 8 + ulen);
+		icmp[0] = PK_ICMP6_PACKET_TOO_BIG;
+		icmp[1] = 0;
+		pk_put_be32(icmp + 4, 1280);
+		l4_csum6(icmp, 8 + 48 + ulen, PK_IPPROTO_ICMPV6, H6, S6);
+		len = mk_ip6(in, H6, S6, PK_IPPROTO_ICMPV6, 64, 8 + 48 + ulen);
+		n = nat64_6to4(in, len, &p, out, sizeof(out), &res);
+		check_ip4(out, n, P4, S4);
+		g_assert_cmpuint(pk_get_be16(out + 26), ==, 1252);
+		g_assert_cmpuint(pk_get_be16(out + 28 + 6), ==, PK_IP4_MF); /* quoted: MF */
+		g_assert_cmpuint(pk_get_be16(out + 28 + 2), ==, 20 + ulen);
+	}
 	/* A long quote is cut to keep the ICMPv4 error within 576 bytes. */
 	len = icmp6_error(in, 1, 4, 0, PK_IPPROTO_UDP, 1000);
 	n = nat64_6to4(in, len, &p, out, sizeof(out), &res);
