@@ -889,6 +889,8 @@ int nat64_inspect6(const uint8_t *pkt, uint32_t len, struct nat64_tuple *t)
 		return -NAT64_E_PROTO;
 	later = v.frag && v.frag_off != 0;
 	l4 = pkt + v.l4_off;
+	t->fragment = v.frag;
+	t->frag_id = v.frag_id;
 	memcpy(t->src, v.hdr + 8, 16);
 	memcpy(t->dst, v.hdr + 24, 16);
 	if (v.proto != PK_IPPROTO_ICMPV6) {
@@ -942,6 +944,8 @@ int nat64_inspect4(const uint8_t *pkt, uint32_t len, struct nat64_tuple *t)
 	later = v.frag_off != 0;
 	l4 = pkt + v.ihl;
 	l4len = v.total - v.ihl;
+	t->fragment = v.mf || v.frag_off;
+	t->frag_id = t->fragment ? v.id : 0;
 	memcpy(t->src, v.hdr + 12, 4);
 	memcpy(t->dst, v.hdr + 16, 4);
 	if (v.proto != PK_IPPROTO_ICMP) {

@@ -181,7 +181,12 @@ struct nat64_result {
  * @is_error:	An ICMP error: @proto, @src, @dst and the ports are those of
  *		the quoted packet (it went the other way); @err_src and
  *		@err_dst the error's own addresses
+ * @fragment:	The packet is a fragment (IPv6 Fragment header, IPv4 MF or
+ *		offset); not set for the quoted packet of an error
  * @later_fragment: A fragment other than the first: no ports (0)
+ * @frag_id:	@fragment: its identification (IPv4: 16 bits), which with
+ *		the addresses and protocol ties a later fragment to the
+ *		first one's binding (RFC 6146 section 3.4)
  * @err_src:	ICMP error: its source (a router, a server)
  * @err_dst:	ICMP error: its destination
  */
@@ -193,7 +198,9 @@ struct nat64_tuple {
 	uint16_t dport;
 	uint8_t icmp_type;
 	bool is_error;
+	bool fragment;
 	bool later_fragment;
+	uint32_t frag_id;
 	uint8_t err_src[16];
 	uint8_t err_dst[16];
 };

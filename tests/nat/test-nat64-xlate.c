@@ -445,6 +445,8 @@ static void test_fragments_6to4(void)
 		struct nat64_tuple t;
 		g_assert_cmpint(nat64_inspect6(in, len, &t), ==, 0);
 		g_assert_cmpint(t.later_fragment, ==, f == 1);
+		g_assert_true(t.fragment);
+		g_assert_cmpuint(t.frag_id, ==, 0xabcd1234);
 		g_assert_cmpuint(t.sport, ==, f ? 0 : 40000);
 	}
 	memcpy(reasm, out[0] + 20, first);
@@ -568,6 +570,13 @@ static void test_fragments_4to6(void)
 		g_assert_cmpuint(v.frag_off, ==, off);
 		g_assert_cmpint(v.frag_more, ==, f == 0);
 		memcpy(got + off, out + 48, flen);
+
+		struct nat64_tuple t;
+		g_assert_cmpint(nat64_inspect4(in, len, &t), ==, 0);
+		g_assert_true(t.fragment);
+		g_assert_cmpint(t.later_fragment, ==, f == 1);
+		g_assert_cmpuint(t.frag_id, ==, 0x9999);
+		g_assert_cmpuint(t.sport, ==, f ? 0 : 80);
 	}
 	g_assert_true(pk_csum_ok(got, dlen, pk_csum_pseudo6(S6, H6, PK_IPPROTO_TCP, dlen)));
 }
