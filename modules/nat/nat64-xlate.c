@@ -259,9 +259,15 @@ static void nat64_csum_replace(uint8_t *field, uint32_t old_sum, uint32_t new_su
 	pk_put_be16(field, pk_csum_fold(s));
 }
 
+/* Sum of two addresses (4 or 16 bytes each): inline, these blocks are too
+ * small for pk_csum_partial()'s call and dispatch to pay. */
 static uint32_t nat64_sum_addrs(const uint8_t *src, const uint8_t *dst, uint32_t alen)
 {
-	return pk_csum_partial(dst, alen, pk_csum_partial(src, alen, 0));
+	uint32_t sum = 0;
+
+	for (uint32_t i = 0; i < alen; i += 2)
+		sum += (uint32_t)pk_get_be16(src + i) + pk_get_be16(dst + i);
+	return sum;
 }
 
 /*
@@ -284,10 +290,11 @@ static int nat64_fix_l4(uint8_t proto, uint8_t *l4, uint32_t n, uint32_t l4len, 
 		coff = proto == PK_IPPROTO_TCP ? 16 : 6;
 		if (n < 4)
 			return 0;
-		old_sum = pk_csum_partial(l4, 4, nat64_sum_addrs(osrc, odst, oalen));
+		old_sum = nat64_sum_addrs(osrc, odst, oalen) + pk_get_be16(l4) +
+			  pk_get_be16(l4 + 2);
 		pk_put_be16(l4, rw->sport);
 		pk_put_be16(l4 + 2, rw->dport);
-		new_sum = pk_csum_partial(l4, 4, nat64_sum_addrs(rw->src, rw->dst, nalen));
+		new_sum = nat64_sum_addrs(rw->src, rw->dst, nalen) + rw->sport + rw->dport;
 		if (n < coff + 2)
 			return 0;
 		if (proto == PK_IPPROTO_UDP && pk_get_be16(l4 + 6) == 0)
