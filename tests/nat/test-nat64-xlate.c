@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <glib.h>
+#include <pktkit/build.h>
 #include <pktkit/checksum.h>
 #include <pktkit/ip.h>
 #include <pktkit/l4.h>
@@ -1011,6 +1012,46 @@ static void test_malformed(void)
 		g_assert_nonnull(nat64_drop_name(i));
 }
 
+/* The ICMP error a failure asks for builds with pk_icmp_error_build() as
+ * given (type, code, info), about the input packet. */
+static void test_hint_builds(void)
+{
+	uint8_t in[2048], out[2048];
+	struct nat64_params p6 = params_6to4(1, 2), p4 = params_4to6(2, 1);
+	struct nat64_result res;
+	struct pk_buf *b = pk_buf_alloc(0);
+	struct pk_ip6_view v6 = { 0 };
+	struct pk_ip4_view v4 = { 0 };
+	uint32_t len;
+
+	/* IPv6 hop limit: ICMPv6 Time Exceeded from the translator's IPv6 address. */
+	len = pkt6(in, H6, S6, PK_IPPROTO_UDP, 0, 1, 2, 10);
+	in[7] = 1;
+	g_assert_cmpint(nat64_6to4(in, len, &p6, out, sizeof(out), &res), ==, -NAT64_E_TTL);
+	struct pk_ip_fields f6 = { .src = S6 };
+	g_assert_cmpint(pk_icmp_error_build(b, &f6, res.icmp_type, res.icmp_code, res.icmp_info, in,
+					    len, 0),
+			==, PK_ICMP_ERR_OK);
+	g_assert_true(pk_ip6_parse(pk_buf_data(b), pk_buf_len(b), &v6));
+	g_assert_cmpmem(v6.dst, 16, H6, 16);
+	g_assert_cmpuint(v6.l4[0], ==, PK_ICMP6_TIME_EXCEEDED);
+	g_assert_true(pk_csum_ok(v6.l4, v6.l4_len, pk_ip6_pseudo(&v6)));
+
+	/* IPv4 DF and too big: Fragmentation Needed carrying the MTU. */
+	len = pkt4(in, S4, P4, PK_IPPROTO_UDP, 0, 2, 1, 1400, PK_IP4_DF);
+	g_assert_cmpint(nat64_4to6(in, len, &p4, 0, out, sizeof(out), &res), ==, -NAT64_E_TOO_BIG);
+	struct pk_ip_fields f4 = { .src = P4 };
+	g_assert_cmpint(pk_icmp_error_build(b, &f4, res.icmp_type, res.icmp_code, res.icmp_info, in,
+					    len, 0),
+			==, PK_ICMP_ERR_OK);
+	g_assert_true(pk_ip4_parse(pk_buf_data(b), pk_buf_len(b), &v4));
+	g_assert_cmpmem(v4.dst, 4, S4, 4);
+	g_assert_cmpuint(v4.payload[0], ==, PK_ICMP_DEST_UNREACH);
+	g_assert_cmpuint(v4.payload[1], ==, 4);
+	g_assert_cmpuint(pk_get_be16(v4.payload + 6), ==, 1260);
+	pk_buf_unref(b);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1030,5 +1071,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/nat64/xlate/truncated-quote", test_truncated_quote);
 	g_test_add_func("/nat64/xlate/roundtrip", test_roundtrip);
 	g_test_add_func("/nat64/xlate/malformed", test_malformed);
+	g_test_add_func("/nat64/xlate/hint-builds", test_hint_builds);
 	return g_test_run();
 }
