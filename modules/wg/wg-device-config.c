@@ -512,6 +512,7 @@ static void apply_settings(struct wg_dev *d, const struct wg_config *cfg)
 	d->fwmark = cfg->fwmark;
 	d->mtu = cfg->mtu;
 	d->isolate = cfg->isolate_peers;
+	d->udp_offload = cfg->udp_offload;
 	g_free(d->peer_template);
 	d->peer_template = g_strdup(cfg->peer_template);
 }

@@ -65,6 +65,12 @@ static const struct pk_param wg_params[] = {
 		struct wg_config, peer_template, "peer-template", NULL, PK_PF_TEMPLATE,
 		"With isolate-peers: the topology's template to instantiate per peer, its attach "
 		"point linked to the peer's port (a segment of its own: DHCP, NAT, ...)"),
+	[WG_P_UDP_OFFLOAD] = PK_PARAM_BOOL(
+		struct wg_config, udp_offload, "udp-offload", "true", 0,
+		"Use the kernel's UDP segmentation (GSO) and receive coalescing (GRO) where it "
+		"has them: a run of datagrams to one peer crosses the kernel's UDP stack as one. "
+		"A kernel that lacks or refuses them is detected and the device goes on without "
+		"(see the status fields udp-gso and udp-gro); false: never use them"),
 };
 
 #define WG_ALL_COUNTERS(_) WG_RX_DROPS(_) WG_DEV_COUNTERS(_)
@@ -74,6 +80,9 @@ static const struct pk_status_field wg_status[] = {
 	[WG_S_PUBLIC_KEY] = { "public-key", PK_ST_STR, "The interface's public key" },
 	[WG_S_LISTEN_PORT] = { "listen-port", PK_ST_UINT, "UDP port listened on" },
 	[WG_S_PEERS] = { "peers", PK_ST_UINT, "Number of peers" },
+	[WG_S_UDP_GSO] = { "udp-gso", PK_ST_BOOL,
+			   "Whether sends use UDP GSO now (false: off, not offered, or refused)" },
+	[WG_S_UDP_GRO] = { "udp-gro", PK_ST_BOOL, "Whether receives use UDP GRO" },
 };
 
 static const struct pk_status_field wg_peer_columns[] = {
