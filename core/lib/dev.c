@@ -136,6 +136,17 @@ bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port)
 	return p && p->peer;
 }
 
+bool pk_dev_port_takes_offload(const struct pk_dev *dev, uint32_t port)
+{
+	const struct pk_port *p = pk_dev_port_get(dev, port);
+	const struct pk_port *q;
+
+	if (!p || !p->peer || p->peer->removed)
+		return false;
+	q = pk_dev_port_get(p->peer, p->peer_port);
+	return q && q->offload;
+}
+
 /* Make room for one more queued delivery: allocate the ring or double it,
  * the queued slots moved to its start. False when it is at PK_PENDING_MAX. */
 static bool dev_pending_grow(struct pk_dev *dst)

@@ -419,6 +419,13 @@ static void test_delivery(void)
 	uint32_t n = 0, total = 0;
 	uint8_t small[100];
 
+	/* What a device may ask before building super-packets: only the port
+	 * linked to the offload sink of a 1.1+ module takes them whole. */
+	g_assert_false(pk_dev_port_takes_offload(src, 0));
+	g_assert_true(pk_dev_port_takes_offload(pk_graph_lookup(g, "src2"), 0));
+	g_assert_false(pk_dev_port_takes_offload(pk_graph_lookup(g, "src3"), 0));
+	g_assert_false(pk_dev_port_takes_offload(src, 7));
+
 	/* One ordinary packet, one super-packet, one ordinary packet: order kept. */
 	build_tcp(small, false, 1, 1, F_ACK, 20, 0, 60, true);
 	ordinary = pk_buf_new_copy(small, 100);

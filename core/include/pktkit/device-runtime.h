@@ -118,6 +118,23 @@ const char *pk_dev_id(const struct pk_dev *dev);
 bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port);
 
 /**
+ * pk_dev_port_takes_offload() - Whether the peer of @port takes offload metadata as it is
+ * @dev:	Device
+ * @port:	Port
+ *
+ * True when @port is linked to a port whose group has PK_PORT_F_OFFLOAD:
+ * TCP super-packets and partial checksums emitted on @port reach it whole
+ * (an io.tun with offload writes them to the kernel in one go). Otherwise
+ * the core cuts them into segments on the way, so a device that would build
+ * super-packets only for that receiver's sake (pk_gro) should not. The
+ * answer changes only when the port is linked or unlinked.
+ *
+ * Context: owner context.
+ * Since: 1.2
+ */
+bool pk_dev_port_takes_offload(const struct pk_dev *dev, uint32_t port);
+
+/**
  * pk_buf_writable() - A buffer whose bytes this device may change
  * @dev:	Device asking
  * @b:		Borrowed or owned buffer
