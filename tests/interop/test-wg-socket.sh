@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# test-wg-offload.sh - Issue 13: l3.wg's UDP GSO/GRO between two pktkit-hosts, and its fallback when the kernel refuses GSO
+# test-wg-socket.sh - Issue 13: l3.wg's UDP socket between two pktkit-hosts: GSO/GRO, their fallback, fwmark
 #
 # Namespaces A and B joined by a veth (10.88.0.1 - 10.88.0.2). In each a
 # pktkit-host runs io.tun (with 'offload': 64 KB super-packets between the
@@ -21,6 +21,13 @@
 #   off        both restarted with "udp-offload": false: neither reports
 #              udp-gso/udp-gro, no GSO send or GRO receive is counted, the
 #              download is intact
+#   fwmark     B gets a second address 10.77.0.2 that A reaches only through
+#              routing table 100, chosen by the rule "fwmark 100" (A's main
+#              table has no route to it). A's l3.wg has B's endpoint there
+#              and B has none for A (it learns it from A's initiation).
+#              Without a mark A's pings fail (no handshake, io-errors
+#              counted); with "fwmark": 100 they pass and the download is
+#              intact
 # Environment: PKTKIT_HOST (meson), CI, KEEP_TMP=1.
 . "$(dirname "$0")/lib.sh"
 interop_init wgo
@@ -48,19 +55,26 @@ mkdir "$T/www"
 head -c $((24 * 1024 * 1024)) /dev/urandom >"$T/www/big"
 WANT=$(sha256sum <"$T/www/big" | cut -d' ' -f1)
 
+# topology SIDE OFFLOAD: the side's pktkit-host topology; the peer's endpoint
+# is EP_a / EP_b (empty: learnt), EXTRA_a / EXTRA_b more l3.wg parameters
+EP_a=10.88.0.2:51821
+EP_b=10.88.0.1:51820
+EXTRA_a=
+EXTRA_b=
 topology() {	# SIDE OFFLOAD
-	local me=$1 other addr peer_addr port peer_port ns
-	if [ "$me" = a ]; then other=b addr=10.99.0.1 peer_addr=10.99.0.2 port=51820 peer_port=51821 ns=$A
-	else other=a addr=10.99.0.2 peer_addr=10.99.0.1 port=51821 peer_port=51820 ns=$B; fi
+	local me=$1 other addr peer_addr port ns ep extra
+	if [ "$me" = a ]; then other=b addr=10.99.0.1 peer_addr=10.99.0.2 port=51820 ns=$A
+	else other=a addr=10.99.0.2 peer_addr=10.99.0.1 port=51821 ns=$B; fi
+	ep=$(eval echo "\$EP_$me")
+	extra=$(eval echo "\$EXTRA_$me")
 	cat >"$T/topo-$me.json" <<JSON
 {
   "devices": {
     "tun": { "type": "io.tun", "ifname": "wgo$me$$", "netns": "$ns", "mtu": 1420, "offload": true,
              "addresses": [ { "prefix": "$addr/24" } ] },
     "wg0": { "type": "l3.wg", "private-key-file": "$T/$me.key", "listen-port": $port,
-             "udp-offload": $2,
-             "peers": [ { "public-key": "$(cat "$T/$other.pub")",
-                          "endpoint": "10.88.0.$([ "$other" = a ] && echo 1 || echo 2):$peer_port",
+             "udp-offload": $2,${extra:+ $extra,}
+             "peers": [ { "public-key": "$(cat "$T/$other.pub")", "endpoint": "$ep",
                           "allowed-ips": "$peer_addr/32" } ] }
   },
   "links": [ ["tun", "wg0.ip"] ]
@@ -150,4 +164,25 @@ fetch off
 [ "$(counter b udp-gro-receives)" = 0 ] || fail "off: GRO receives counted with udp-offload false"
 echo "PASS: off"
 stop_both
-echo "PASS: wg-offload"
+
+echo "== fwmark"
+ip -n "$B" addr add 10.77.0.2/32 dev "$VB"
+ip -n "$A" route add 10.77.0.2/32 dev "$VA" table 100
+ip -n "$A" rule add fwmark 100 lookup 100
+EP_a=10.77.0.2:51821
+EP_b=
+start_both true
+if ip netns exec "$A" ping -c 2 -i 0.3 -W 1 10.99.0.2 >/dev/null 2>&1; then
+	fail "fwmark: a ping got through without the mark, past a route A does not have"
+fi
+[ "$(counter a handshakes)" = 0 ] || fail "fwmark: a handshake without the mark"
+[ "$(counter a io-errors)" -gt 0 ] || fail "fwmark: the unroutable sends were not counted as io-errors"
+stop_both
+EXTRA_a='"fwmark": 100'
+start_both true
+ip netns exec "$A" ping -c 3 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "fwmark: no ping with the mark set"
+[ "$(counter a handshakes)" = 1 ] || fail "fwmark: not one handshake with the mark"
+fetch fwmark
+echo "PASS: fwmark"
+stop_both
+echo "PASS: wg-socket"
