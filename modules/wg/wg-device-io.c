@@ -195,6 +195,70 @@ void wg_dev_timer_fired(struct pk_dev *dev, void *self, void *data)
 
 /* Send: packets from the ports ----------------------------------------------------------- */
 
+/* ICMP errors sent back on the ports: a token bucket of WG_ICMP_PER_SECOND
+ * with bursts of WG_ICMP_BURST (a sender flooding a destination no peer
+ * has gets a trickle of answers, not one per packet). */
+#define WG_ICMP_PER_SECOND 200u
+#define WG_ICMP_BURST 50u
+#define WG_ICMP_COST_NS (UINT64_C(1000000000) / WG_ICMP_PER_SECOND)
+
+static bool icmp_allowed(struct wg_dev *d, uint64_t now)
+{
+	uint64_t credit = d->icmp_credit_ns + (now - d->icmp_last_ns);
+
+	if (!d->icmp_last_ns || credit > WG_ICMP_BURST * WG_ICMP_COST_NS)
+		credit = WG_ICMP_BURST * WG_ICMP_COST_NS;
+	d->icmp_last_ns = now ? now : 1;
+	if (credit < WG_ICMP_COST_NS) {
+		d->icmp_credit_ns = credit;
+		return false;
+	}
+	d->icmp_credit_ns = credit - WG_ICMP_COST_NS;
+	return true;
+}
+
+/* Tell the sender of @pkt, back on @port, why it goes no further, as a
+ * kernel WireGuard interface does: no peer has its destination (host /
+ * address unreachable), or it is larger than the mtu and may not be
+ * fragmented (fragmentation needed / packet too big, with the mtu). The
+ * error's source is the packet's destination: the device has no address
+ * of its own. */
+static void send_icmp_error(struct wg_dev *d, uint32_t port, const uint8_t *pkt, uint32_t len,
+			    bool too_big, uint64_t now)
+{
+	bool v6 = (pkt[0] >> 4) == 6;
+	uint8_t type, code;
+	uint32_t info = 0;
+	struct pk_buf *e;
+
+	if (too_big) {
+		type = v6 ? PK_ICMP6_PACKET_TOO_BIG : PK_ICMP_DEST_UNREACH;
+		code = v6 ? 0 : 4; /* fragmentation needed and DF set */
+		info = d->mtu;
+	} else {
+		type = v6 ? PK_ICMP6_DEST_UNREACH : PK_ICMP_DEST_UNREACH;
+		code = v6 ? 3 : 1; /* address / host unreachable */
+	}
+	if (pk_icmp_error_check(pkt, len, type, code, 0) != PK_ICMP_ERR_OK || !icmp_allowed(d, now))
+		return;
+	e = pk_buf_alloc(0);
+	if (!e) {
+		pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
+		return;
+	}
+	if (pk_icmp_error_build(e, NULL, type, code, info, pkt, len, 0) == PK_ICMP_ERR_OK) {
+		pk_dev_count(d->dev, WG_C_ICMP_ERRORS_SENT, 1);
+		pk_dev_emit_one(d->dev, port, e);
+	}
+	pk_buf_unref(e);
+}
+
+/* Whether IPv4 packet @p may not be fragmented (IPv6 never is on the way). */
+static bool dont_fragment(const uint8_t *p)
+{
+	return (p[0] >> 4) == 6 || (p[6] & 0x40);
+}
+
 /* The inner destination of @b, or false if it is no IPv4/IPv6 packet. */
 static bool inner_dst(const struct pk_buf *b, uint8_t *family, const uint8_t **addr)
 {
@@ -238,10 +302,13 @@ void wg_dev_receive(struct pk_dev *dev, void *self, uint32_t port, const struct 
 			dp = NULL; /* isolated peer: only its own allowed-ips */
 		if (!dp) {
 			pk_dev_count(dev, WG_C_DROPPED_NO_PEER, 1);
+			send_icmp_error(d, port, pk_buf_data(b), pk_buf_len(b), false, now);
 			continue;
 		}
 		if (pk_buf_len(b) > d->mtu) {
 			pk_dev_count(dev, WG_C_DROPPED_TOO_BIG, 1);
+			if (dont_fragment(pk_buf_data(b)))
+				send_icmp_error(d, port, pk_buf_data(b), pk_buf_len(b), true, now);
 			continue;
 		}
 		if (d->fd < 0) {

@@ -132,7 +132,10 @@ static const struct pk_device_ops wg_ops = {
 	"destination (longest prefix; an address listed for two peers belongs to the later "      \
 	"one), and a packet received from a peer is dropped unless its source is in that peer's " \
 	"'allowed-ips'. Sessions start on the first packet to a peer and are renewed every two "  \
-	"minutes; a packet waits (128 per peer at most) while its handshake runs.\n\n"            \
+	"minutes; a packet waits (128 per peer at most) while its handshake runs. A packet no "   \
+	"peer takes is answered with ICMP host (address) unreachable, one larger than 'mtu' "     \
+	"that may not be fragmented with fragmentation needed (packet too big), as a kernel "     \
+	"WireGuard interface does.\n\n"                                                           \
 	"With 'isolate-peers' every peer gets its own port \"peer.N\" (N its position in "        \
 	"'peers' when loaded; a peer added later takes the lowest free N and keeps it for "       \
 	"life), so peers with overlapping inner addresses can each be served on a segment of "    \

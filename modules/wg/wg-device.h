@@ -94,7 +94,10 @@ enum wg_param_index {
 	_(WG_C_GRO_RECEIVES, "udp-gro-receives",                                                \
 	  "Messages received that the kernel had coalesced from several datagrams (UDP GRO)")   \
 	_(WG_C_GSO_FALLBACKS, "udp-gso-fallbacks",                                              \
-	  "Times the kernel refused a GSO send and the device went on without UDP GSO")
+	  "Times the kernel refused a GSO send and the device went on without UDP GSO")         \
+	_(WG_C_ICMP_ERRORS_SENT, "icmp-errors-sent",                                            \
+	  "ICMP errors sent back on a port: no peer for the destination (unreachable), or "     \
+	  "larger than mtu and not to be fragmented (at most 200 a second)")
 
 PK_COUNTERS_ENUM_FROM(WG_DROP_COUNT, WG_DEV_COUNTERS);
 
@@ -175,6 +178,8 @@ struct wg_dev {
 	struct pk_watch *watch;
 	struct pk_timer *timer;
 	bool in_tick;
+	/* Rate of ICMP errors sent (wg-device-io.c). */
+	uint64_t icmp_credit_ns, icmp_last_ns;
 	/* The kernel offloads in use: UDP_SEGMENT on send, UDP_GRO on receive. */
 	bool gso, gro;
 	/* Send: datagrams queued; per message its first entry and count (one
