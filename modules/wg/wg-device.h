@@ -56,7 +56,7 @@ enum wg_param_index {
 };
 
 /* Peers of one device, at most (also the ports of the group "peer"). */
-#define WG_MAX_PEERS 1024u
+#define WG_MAX_PEERS 65535u
 /* Datagrams per recvmmsg()/sendmmsg(). */
 #define WG_IO_BATCH 64u
 /* recvmmsg() calls per wake-up before other sources get their turn. */
@@ -170,7 +170,7 @@ struct wg_dev {
 	uint32_t n_peers;
 	struct pk_lpm *routes;
 	/* Slots whose port still waits for its removed instance to go. */
-	uint64_t slot_busy[WG_MAX_PEERS / 64];
+	uint64_t slot_busy[(WG_MAX_PEERS + 63) / 64];
 	/* While running. */
 	int fd;
 	int family; /* AF_INET6 (dual-stack) or AF_INET */
