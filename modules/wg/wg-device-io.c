@@ -375,17 +375,58 @@ static bool inner_check(const uint8_t *p, size_t len, uint32_t *real, uint8_t *f
 	return false;
 }
 
-void wg_dev_deliver(struct wg_dev *d, struct pk_batch *out, uint32_t port)
+void wg_rx_out_begin(struct wg_rx_out *o)
 {
-	if (!out->n)
+	pk_batch_init(&o->batch);
+	o->port = UINT32_MAX;
+	o->coalesce = false;
+}
+
+static void emit_gathered(struct wg_dev *d, struct wg_rx_out *o)
+{
+	if (!o->batch.n)
 		return;
-	pk_dev_emit(d->dev, port, out);
-	pk_batch_unref_all(out);
+	if (o->coalesce) {
+		uint64_t supers = 0;
+
+		for (uint32_t i = 0; i < o->batch.n; i++)
+			supers += o->batch.buf[i]->gso_size != 0;
+		if (supers)
+			pk_dev_count(d->dev, WG_C_RX_SUPER_PACKETS, supers);
+	}
+	pk_dev_emit(d->dev, o->port, &o->batch);
+	pk_batch_unref_all(&o->batch);
+}
+
+void wg_dev_deliver(struct wg_dev *d, struct wg_rx_out *o)
+{
+	if (o->coalesce)
+		while (pk_gro_flush(d->gro_tcp, &o->batch) == 0)
+			emit_gathered(d, o);
+	emit_gathered(d, o);
+}
+
+/* Add the inner packet @b (a reference owned) to what @o gathers. */
+static void gather(struct wg_dev *d, struct wg_rx_out *o, struct pk_buf *b)
+{
+	if (!o->coalesce) {
+		if (pk_batch_full(&o->batch))
+			emit_gathered(d, o);
+		pk_batch_add(&o->batch, b);
+		return;
+	}
+	/* A packet adds at most one buffer to the batch and open flows
+	 * together, so with room for one pk_gro_add() cannot fail. */
+	if (o->batch.n + pk_gro_pending(d->gro_tcp) >= PK_BATCH_MAX)
+		wg_dev_deliver(d, o);
+	if (pk_gro_add(d->gro_tcp, b, &o->batch) < 0) {
+		pk_dev_drop(d->dev, PK_DROP_QUEUE_FULL, 1);
+		pk_buf_unref(b);
+	}
 }
 
 void wg_dev_handle_datagram(struct wg_dev *d, struct pk_buf *b, const struct sockaddr_storage *from,
-			    socklen_t from_len, uint64_t now, struct pk_batch *out,
-			    uint32_t *out_port)
+			    socklen_t from_len, uint64_t now, struct wg_rx_out *o)
 {
 	struct wg_rx_result r;
 	struct wg_source src;
@@ -422,15 +463,15 @@ void wg_dev_handle_datagram(struct wg_dev *d, struct pk_buf *b, const struct soc
 		return;
 	}
 	port = d->isolate ? PK_PORT(1, dp->slot) : PK_PORT(0, 0);
-	if (port != *out_port || pk_batch_full(out)) {
-		wg_dev_deliver(d, out, *out_port);
-		*out_port = port;
+	if (port != o->port) {
+		wg_dev_deliver(d, o);
+		o->port = port;
+		o->coalesce = d->gro_tcp && pk_dev_port_takes_offload(d->dev, port);
 	}
 	pk_buf_pull(b, WG_DATA_HEADER_LEN);
 	pk_buf_trim(b, real);
-	pk_buf_ref(b);
-	pk_batch_add(out, b);
 	pk_dev_count(d->dev, WG_C_RX_PACKETS, 1);
+	gather(d, o, pk_buf_ref(b));
 }
 
 /* Start and stop ------------------------------------------------------------------------- */
@@ -442,6 +483,7 @@ int wg_dev_start(struct pk_dev *dev, void *self, GError **error)
 
 	if (wg_dev_socket_open(d, error) < 0)
 		return -1;
+	d->gro_tcp = pk_gro_new(16, 0);
 	/* Persistent keepalives start at once (as wg set does); isolated
 	 * peers get their segments. */
 	for (guint i = 0; i < d->peers->len; i++) {
@@ -472,4 +514,6 @@ void wg_dev_stop(struct pk_dev *dev, void *self)
 		dp->instance = 0; /* the host removes the instances of a stopped device */
 	}
 	wg_dev_socket_close(d);
+	pk_gro_free(d->gro_tcp);
+	d->gro_tcp = NULL;
 }

@@ -203,7 +203,7 @@ static uint32_t gro_size(struct msghdr *h)
  * packet travels on in its own buffer. */
 static void handle_message(struct wg_dev *d, struct pk_buf *b, uint32_t seg,
 			   const struct sockaddr_storage *from, socklen_t from_len, uint64_t now,
-			   struct pk_batch *out, uint32_t *out_port)
+			   struct wg_rx_out *o)
 {
 	uint32_t len = pk_buf_len(b), off = 0;
 
@@ -216,12 +216,12 @@ static void handle_message(struct wg_dev *d, struct pk_buf *b, uint32_t seg,
 				pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
 				continue;
 			}
-			wg_dev_handle_datagram(d, c, from, from_len, now, out, out_port);
+			wg_dev_handle_datagram(d, c, from, from_len, now, o);
 			pk_buf_unref(c);
 		}
 		pk_buf_pull(b, off);
 	}
-	wg_dev_handle_datagram(d, b, from, from_len, now, out, out_port);
+	wg_dev_handle_datagram(d, b, from, from_len, now, o);
 }
 
 static void read_socket(struct wg_dev *d)
@@ -229,8 +229,7 @@ static void read_socket(struct wg_dev *d)
 	uint64_t now = pk_dev_now(d->dev);
 
 	for (unsigned round = 0; round < WG_READS_PER_WAKEUP; round++) {
-		struct pk_batch out;
-		uint32_t out_port = PK_PORT(0, 0);
+		struct wg_rx_out out;
 		unsigned want = WG_IO_BATCH;
 		int n;
 
@@ -271,7 +270,7 @@ static void read_socket(struct wg_dev *d)
 				pk_dev_count(d->dev, WG_C_IO_ERRORS, 1);
 			break;
 		}
-		pk_batch_init(&out);
+		wg_rx_out_begin(&out);
 		for (int i = 0; i < n; i++) {
 			struct pk_buf *b = d->rxb[i];
 			struct msghdr *h = &d->rx_msg[i].msg_hdr;
@@ -281,7 +280,7 @@ static void read_socket(struct wg_dev *d)
 			} else {
 				pk_buf_trim(b, d->rx_msg[i].msg_len);
 				handle_message(d, b, d->gro ? gro_size(h) : 0, &d->from[i],
-					       h->msg_namelen, now, &out, &out_port);
+					       h->msg_namelen, now, &out);
 			}
 			/* A delivered buffer is referenced by the batch; either
 			 * way the next round takes a fresh one (the pool's cache
@@ -289,7 +288,7 @@ static void read_socket(struct wg_dev *d)
 			pk_buf_unref(b);
 			d->rxb[i] = NULL;
 		}
-		wg_dev_deliver(d, &out, out_port);
+		wg_dev_deliver(d, &out);
 		wg_dev_flush(d);
 		if ((unsigned)n < want)
 			break;

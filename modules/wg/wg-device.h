@@ -11,6 +11,7 @@
 
 #include <sys/socket.h>
 #include <pktkit/pktkit.h>
+#include <pktkit/toolkit/gro.h>
 #include <pktkit/toolkit/lpm.h>
 
 #include "wg-iface.h"
@@ -95,6 +96,9 @@ enum wg_param_index {
 	  "Messages received that the kernel had coalesced from several datagrams (UDP GRO)")   \
 	_(WG_C_GSO_FALLBACKS, "udp-gso-fallbacks",                                              \
 	  "Times the kernel refused a GSO send and the device went on without UDP GSO")         \
+	_(WG_C_RX_SUPER_PACKETS, "rx-super-packets",                                            \
+	  "TCP super-packets built from decrypted segments for a port that takes them whole "   \
+	  "(an io.tun with offload)")                                                           \
 	_(WG_C_ICMP_ERRORS_SENT, "icmp-errors-sent",                                            \
 	  "ICMP errors sent back on a port: no peer for the destination (unreachable), or "     \
 	  "larger than mtu and not to be fragmented (at most 200 a second)")
@@ -178,6 +182,9 @@ struct wg_dev {
 	struct pk_watch *watch;
 	struct pk_timer *timer;
 	bool in_tick;
+	/* TCP receive coalescing for ports that take super-packets (pk_gro),
+	 * while running. */
+	struct pk_gro *gro_tcp;
 	/* Rate of ICMP errors sent (wg-device-io.c). */
 	uint64_t icmp_credit_ns, icmp_last_ns;
 	/* The kernel offloads in use: UDP_SEGMENT on send, UDP_GRO on receive. */
@@ -225,13 +232,22 @@ extern const struct wg_iface_ops wg_dev_iface_ops;
 void wg_dev_timer_fired(struct pk_dev *dev, void *self, void *data);
 /* Arm the timer for the interface's next deadline. */
 void wg_dev_rearm(struct wg_dev *d);
+/* What a read gathers for the ports: the inner packets for one port at a
+ * time, TCP segments coalesced into super-packets (d->gro) when that port
+ * takes them whole (an io.tun with offload). */
+struct wg_rx_out {
+	struct pk_batch batch;
+	uint32_t port;
+	bool coalesce;
+};
+/* Start gathering (no port yet). */
+void wg_rx_out_begin(struct wg_rx_out *o);
 /* Pass a datagram read from @from to the interface; its inner packet, if
- * any, joins @out (emitted on @out_port, which changes with the peer's port). */
+ * any, joins @o (emitted first if it was gathered for another port). */
 void wg_dev_handle_datagram(struct wg_dev *d, struct pk_buf *b, const struct sockaddr_storage *from,
-			    socklen_t from_len, uint64_t now, struct pk_batch *out,
-			    uint32_t *out_port);
-/* Emit @out (inner packets) on @port and empty it. */
-void wg_dev_deliver(struct wg_dev *d, struct pk_batch *out, uint32_t port);
+			    socklen_t from_len, uint64_t now, struct wg_rx_out *o);
+/* Emit what @o gathered (coalesced flows included) and empty it. */
+void wg_dev_deliver(struct wg_dev *d, struct wg_rx_out *o);
 
 /* wg-device-socket.c */
 /* Open, bind and watch the UDP socket (d->fd), turning on the offloads

@@ -9,7 +9,9 @@
 # HTTP on 10.99.0.1:8080; B fetches it with curl and checks its sha256.
 #   offload    both sides report udp-gso and udp-gro in their status; after
 #              the download A (the sender) counted udp-gso-sends and B (the
-#              receiver) udp-gro-receives: the datagrams really went in runs
+#              receiver) udp-gro-receives: the datagrams really went in runs;
+#              and B coalesced the decrypted segments into TCP super-packets
+#              for its io.tun (rx-super-packets)
 #   fallback   A's veth MTU drops to 1400, below a sealed datagram's 1480
 #              bytes on the wire, so the kernel refuses A's UDP GSO sends
 #              (EMSGSIZE: it will not build segments the route must
@@ -135,9 +137,11 @@ done
 fetch offload
 sends=$(counter a udp-gso-sends)
 gro=$(counter b udp-gro-receives)
-echo "offload: sender udp-gso-sends $sends, receiver udp-gro-receives $gro"
+supers=$(counter b rx-super-packets)
+echo "offload: sender udp-gso-sends $sends, receiver udp-gro-receives $gro, rx-super-packets $supers"
 [ "${sends:-0}" -gt 0 ] || fail "offload: the sender made no GSO send"
 [ "${gro:-0}" -gt 0 ] || fail "offload: the receiver got no coalesced message"
+[ "${supers:-0}" -gt 0 ] || fail "offload: the receiver built no TCP super-packet for its io.tun"
 [ "$(counter a udp-gso-fallbacks)" = 0 ] || fail "offload: a fallback was counted on a path that can segment"
 echo "PASS: offload"
 
