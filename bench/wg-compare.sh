@@ -4,7 +4,8 @@
 #
 #   usage: bench/wg-compare.sh [--quick] [BUILD_DIR]   (root; default BUILD_DIR: build)
 #   env:   RUNS (default 3), IPERF_TIME seconds per run (default 10), CI
-#          PAIRS="wggo pkgo pkpk pkpk-offload" (default all: the pairs measured),
+#          PAIRS="wggo pkgo pkpk pkpk-offload pkpk-noudp" (default all: the pairs
+#          measured),
 #          PERF=DIR: perf record -g each WireGuard process during each run
 #          (IPERF_TIME - 2 s from the start) into DIR/<run>-<side>-<go|pk>.data,
 #          --quick: one run of 3 s (RUNS=1 IPERF_TIME=3), a smoke test
@@ -23,11 +24,14 @@
 #   wggo          wireguard-go - wireguard-go: the reference
 #   pkgo          wireguard-go - pktkit: B -> A is pktkit sending to
 #                 wireguard-go, A -> B (-R) wireguard-go sending to pktkit
-#   pkpk          pktkit - pktkit
+#   pkpk          pktkit - pktkit (l3.wg with its UDP GSO/GRO, as by default)
 #   pkpk-offload  pktkit - pktkit with io.tun "offload" (64 KB super-packets
-#                 between the kernel and io.tun; l3.wg itself cuts them: it
-#                 has no UDP GSO/GRO). wireguard-go 0.0.20220316 has no TUN
-#                 offload, so there is no peer row for this one.
+#                 between the kernel and io.tun; l3.wg cuts them into
+#                 datagrams that leave in UDP GSO sends). wireguard-go
+#                 0.0.20220316 has no TUN or UDP offload, so there is no peer
+#                 row for this one.
+#   pkpk-noudp    as pkpk-offload, but l3.wg with "udp-offload": false: what
+#                 UDP GSO/GRO add.
 # Each pair runs iperf3 TCP, one stream, IPERF_TIME s, client in B and server
 # on A's 10.99.0.1, B -> A and A -> B (-R). Runs are interleaved (every pair
 # once, then again) so machine noise hits all alike; the WireGuard processes
@@ -101,14 +105,18 @@ start_go() {
 }
 
 # start_pk SIDE OFFLOAD: pktkit-host (io.tun + l3.wg) in SIDE's namespace,
-# D-Bus on $T/ctl-SIDE.sock; the wrapper execs, so PID is pktkit-host itself
+# D-Bus on $T/ctl-SIDE.sock; the wrapper execs, so PID is pktkit-host itself.
+# OFFLOAD: io.tun's "offload" (true/false), "true-noudp": and l3.wg without
+# UDP GSO/GRO.
 start_pk() {
-	local s=$1 o=${OTHER[$1]} log=$T/pk-$1.log
+	local s=$1 o=${OTHER[$1]} log=$T/pk-$1.log tun=${2%-noudp} udp=true
+	[ "$2" = "$tun" ] || udp=false
 	cat >"$T/topo-$s.json" <<JSON
 { "devices": {
     "tun": { "type": "io.tun", "ifname": "wgb$s$$", "netns": "${NS[$s]}", "mtu": 1420,
-             "offload": $2, "addresses": [ { "prefix": "${IN[$s]}/24" } ] },
+             "offload": $tun, "addresses": [ { "prefix": "${IN[$s]}/24" } ] },
     "wg0": { "type": "l3.wg", "private-key-file": "$T/$s.key", "listen-port": ${PORT[$s]},
+             "udp-offload": $udp,
              "peers": [ { "public-key": "$(cat "$T/$o.pub")", "endpoint": "${OUTER[$o]}:${PORT[$o]}",
                           "allowed-ips": "${IN[$o]}/32" } ] } },
   "links": [ ["tun", "wg0.ip"] ] }
@@ -255,8 +263,9 @@ print("%d %.0f %s %.2f" % (r["bytes"], r["bits_per_second"] / 1e6,
 CONFIGS=("wggo|go|go|false|wireguard-go - wireguard-go"
 	"pkgo|go|pk|false|wireguard-go (A) - pktkit (B)"
 	"pkpk|pk|pk|false|pktkit - pktkit"
-	"pkpk-offload|pk|pk|true|pktkit - pktkit, io.tun offload")
-PAIRS=${PAIRS:-wggo pkgo pkpk pkpk-offload}
+	"pkpk-offload|pk|pk|true|pktkit - pktkit, io.tun offload"
+	"pkpk-noudp|pk|pk|true-noudp|pktkit - pktkit, io.tun offload, no UDP GSO/GRO")
+PAIRS=${PAIRS:-wggo pkgo pkpk pkpk-offload pkpk-noudp}
 SEL=()
 for c in "${CONFIGS[@]}"; do
 	case " $PAIRS " in *" ${c%%|*} "*) SEL+=("$c") ;; esac

@@ -17,7 +17,7 @@
 # up) and an endpoint (10.88.x.y:51820, never used: no traffic). VmRSS of the
 # process is read SETTLE s after it has its peers; bytes per peer =
 # (RSS(N) - RSS(0)) / N, with RSS(0) of the same run. The l3.wg takes at most
-# WG_MAX_PEERS (1024) peers: a count above it is checked to be refused by
+# WG_MAX_PEERS (65535) peers: a count above it is checked to be refused by
 # pktkit-host --check and reported as such, not measured. The script also
 # checks that each process has its peers (wg show peers | wc -l; the l3.wg
 # status "peers").
@@ -31,7 +31,7 @@ M=$BUILD/modules
 export PKTKIT_HOST=${PKTKIT_HOST:-$BUILD/core/host/pktkit-host}
 export PKTKIT_MODULE_PATH=${PKTKIT_MODULE_PATH:-$M/tuntap:$M/wg}
 export PKTKIT_MODULE_SYSTEM_PATH=${PKTKIT_MODULE_SYSTEM_PATH-}
-PK_MAX=1024
+PK_MAX=65535
 
 interop_init wgm
 require wireguard-go wg python3

@@ -169,3 +169,66 @@ PK_HOT bool pk_prefix_contains(const struct pk_prefix *p, int family, const uint
 	mask = (uint8_t)(0xffu << (8u - rest));
 	return ((p->addr[whole] ^ addr[whole]) & mask) == 0;
 }
+
+/* ---- 32-byte keys in base64 ---------------------------------------------- */
+
+static const char key32_alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int key32_b64_value(char c)
+{
+	const char *p = c ? strchr(key32_alphabet, c) : NULL;
+
+	return p ? (int)(p - key32_alphabet) : -1;
+}
+
+bool pk_key32_parse(const char *s, struct pk_key32 *out)
+{
+	struct pk_key32 key;
+	uint32_t acc = 0;
+	unsigned bits = 0, n = 0;
+	bool ok;
+
+	if (!s || strlen(s) != PK_KEY32_STRLEN - 1 || s[PK_KEY32_STRLEN - 2] != '=')
+		return false;
+	/* 43 characters of 6 bits: 256 bits of key and 2 that must be zero. */
+	for (unsigned i = 0; i < PK_KEY32_STRLEN - 2; i++) {
+		int v = key32_b64_value(s[i]);
+
+		if (v < 0) {
+			explicit_bzero(&key, sizeof(key));
+			return false;
+		}
+		acc = (acc << 6 | (uint32_t)v) & 0xffffu;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			key.b[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	ok = n == sizeof(key.b) && (acc & ((1u << bits) - 1)) == 0;
+	if (ok)
+		*out = key;
+	explicit_bzero(&key, sizeof(key));
+	acc = 0;
+	return ok;
+}
+
+char *pk_key32_format(const struct pk_key32 *k, char out[PK_KEY32_STRLEN])
+{
+	uint32_t acc = 0;
+	unsigned bits = 0, n = 0;
+
+	for (unsigned i = 0; i < sizeof(k->b); i++) {
+		acc = (acc << 8 | k->b[i]) & 0xffffu;
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out[n++] = key32_alphabet[(acc >> bits) & 63];
+		}
+	}
+	out[n++] = key32_alphabet[(acc << (6 - bits)) & 63]; /* 256 = 42 * 6 + 4 */
+	out[n++] = '=';
+	out[n] = '\0';
+	return out;
+}

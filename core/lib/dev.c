@@ -136,6 +136,41 @@ bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port)
 	return p && p->peer;
 }
 
+bool pk_dev_group_takes_offload(const struct pk_dev *dev, uint32_t group)
+{
+	if (!(pk_port_group_flags(dev, group) & PK_PORT_F_OFFLOAD))
+		return false;
+	return group >= 32 || !(dev->offload_declined & (1u << group));
+}
+
+void pk_dev_group_set_offload(struct pk_dev *dev, uint32_t group, bool take)
+{
+	struct pk_port_group_slots *s;
+
+	if (group >= dev->type->n_ports || group >= 32)
+		return;
+	if (take)
+		dev->offload_declined &= ~(1u << group);
+	else
+		dev->offload_declined |= 1u << group;
+	/* Ports linked already follow at once. */
+	s = &dev->groups[group];
+	for (uint32_t i = 0; i < s->n_alloc; i++)
+		if (s->ports[i].peer)
+			s->ports[i].offload = pk_dev_group_takes_offload(dev, group);
+}
+
+bool pk_dev_port_takes_offload(const struct pk_dev *dev, uint32_t port)
+{
+	const struct pk_port *p = pk_dev_port_get(dev, port);
+	const struct pk_port *q;
+
+	if (!p || !p->peer || p->peer->removed)
+		return false;
+	q = pk_dev_port_get(p->peer, p->peer_port);
+	return q && q->offload;
+}
+
 /* Make room for one more queued delivery: allocate the ring or double it,
  * the queued slots moved to its start. False when it is at PK_PENDING_MAX. */
 static bool dev_pending_grow(struct pk_dev *dst)

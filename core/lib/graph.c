@@ -503,10 +503,10 @@ static void port_connect(struct pk_dev *a, uint32_t pa, struct pk_dev *b, uint32
 
 	x->peer = b;
 	x->peer_port = pb;
-	x->offload = (pk_port_group_flags(a, PK_PORT_GROUP(pa)) & PK_PORT_F_OFFLOAD) != 0;
+	x->offload = pk_dev_group_takes_offload(a, PK_PORT_GROUP(pa));
 	y->peer = a;
 	y->peer_port = pa;
-	y->offload = (pk_port_group_flags(b, PK_PORT_GROUP(pb)) & PK_PORT_F_OFFLOAD) != 0;
+	y->offload = pk_dev_group_takes_offload(b, PK_PORT_GROUP(pb));
 	a->groups[PK_PORT_GROUP(pa)].n_linked++;
 	b->groups[PK_PORT_GROUP(pb)].n_linked++;
 }

@@ -15,7 +15,6 @@
 
 #define PARAM_GOT_MAX 60	/* characters of a bad value quoted in an error */
 #define PARAM_SUGGEST_MAX 2u	/* edit distance of a "did you mean" */
-#define PARAM_KEY32_TEXT_LEN 44	/* base64 of 32 bytes, with one '=' */
 
 /* Size of struct pk_param in ABI 1.0: no module may have a smaller stride. */
 #define PARAM_SIZE_1_0 (offsetof(struct pk_param, extra) + sizeof(const void *))
@@ -322,44 +321,6 @@ static void param_set_expected_error(const struct pk_param *p, JsonNode *node,
 		    expected, got);
 }
 
-/* ---- Keys ---------------------------------------------------------------- */
-
-static int param_b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	return c == '/' ? 63 : -1;
-}
-
-/* Standard base64 of exactly 32 bytes, canonical (unused low bits zero). */
-static bool param_key32_parse(const char *s, struct pk_key32 *out)
-{
-	uint32_t acc = 0;
-	unsigned bits = 0, n = 0;
-
-	if (!s || strlen(s) != PARAM_KEY32_TEXT_LEN || s[PARAM_KEY32_TEXT_LEN - 1] != '=')
-		return false;
-	for (int i = 0; i < PARAM_KEY32_TEXT_LEN - 1; i++) {
-		int v = param_b64_value(s[i]);
-
-		if (v < 0)
-			return false;
-		acc = (acc << 6 | (uint32_t)v) & 0xffffu;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out->b[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	return n == sizeof(out->b) && (acc & ((1u << bits) - 1)) == 0;
-}
-
 /* ---- Parsing one value --------------------------------------------------- */
 
 static bool param_parse_bool(JsonNode *node, bool *out)
@@ -548,7 +509,7 @@ static bool param_parse(const struct pk_param *p, JsonNode *node, const char *ke
 		ok = pk_prefix_parse(param_node_string(node), &v->prefix);
 		break;
 	case PK_PT_KEY32:
-		ok = param_key32_parse(param_node_string(node), &v->key);
+		ok = pk_key32_parse(param_node_string(node), &v->key);
 		break;
 	case PK_PT_DURATION:
 		ok = param_parse_duration(p, node, &v->i64);
@@ -835,6 +796,7 @@ static JsonNode *param_list_node(const struct pk_param *p, const struct pk_list 
 static JsonNode *param_to_node(const struct pk_param *p, const void *field, bool with_secrets)
 {
 	char mac[PK_MAC_STRLEN];
+	char key[PK_KEY32_STRLEN];
 
 	switch (p->type) {
 	case PK_PT_BOOL:
@@ -856,7 +818,7 @@ static JsonNode *param_to_node(const struct pk_param *p, const void *field, bool
 	case PK_PT_PREFIX:
 		return param_prefix_node(field);
 	case PK_PT_KEY32:
-		return param_string_node_take(g_base64_encode(field, sizeof(struct pk_key32)));
+		return param_string_node(pk_key32_format(field, key));
 	case PK_PT_DURATION:
 		return param_string_node_take(pk_duration_format(*(const int64_t *)field));
 	case PK_PT_LIST:

@@ -68,6 +68,9 @@ struct pk_dev {
 	uint64_t *counters;
 	uint64_t core[PK_CORE_C_N]; /* core-counters.h */
 	struct pk_port_group_slots *groups;
+	/* Groups (bit = group index, below 32) whose ports decline offloads now
+	 * although their group has PK_PORT_F_OFFLOAD (pk_dev_group_set_offload()). */
+	uint32_t offload_declined;
 	/* Re-entrancy guard and the queue of deliveries that met it. */
 	uint32_t busy;
 	struct pk_pending *pending; /* ring of pend_cap (a power of two) slots */
@@ -213,6 +216,9 @@ void pk_graph_deferred_fini(struct pk_graph *g);
 struct pk_port *pk_dev_port_get(const struct pk_dev *dev, uint32_t port);
 /* registry.c: PK_PORT_F_* of group @group, 0 for modules that predate the field. */
 uint32_t pk_port_group_flags(const struct pk_dev *dev, uint32_t group);
+/* dev.c: whether ports of @group take offloads whole now: the group's
+ * PK_PORT_F_OFFLOAD, unless the device declined them. */
+bool pk_dev_group_takes_offload(const struct pk_dev *dev, uint32_t group);
 /* registry.c: the ABI minor @dev's module was built for: which descriptor
  * fields and ops exist. */
 uint32_t pk_dev_abi_minor(const struct pk_dev *dev);

@@ -306,14 +306,24 @@ static int tuntap_init_common(struct tuntap *t, bool tap, const void *config, GE
 
 static int tuntap_tap_init(struct pk_dev *dev, void *self, const void *config, GError **error)
 {
-	(void)dev;
-	return tuntap_init_common(self, true, config, error);
+	struct tuntap *t = self;
+
+	if (tuntap_init_common(t, true, config, error) < 0)
+		return -1;
+	/* Without 'offload' the kernel takes no super-packets: the core cuts
+	 * them before they reach us, and our peer knows not to build them. */
+	pk_dev_group_set_offload(dev, 0, t->offload);
+	return 0;
 }
 
 static int tuntap_tun_init(struct pk_dev *dev, void *self, const void *config, GError **error)
 {
-	(void)dev;
-	return tuntap_init_common(self, false, config, error);
+	struct tuntap *t = self;
+
+	if (tuntap_init_common(t, false, config, error) < 0)
+		return -1;
+	pk_dev_group_set_offload(dev, 0, t->offload);
+	return 0;
 }
 
 /* No parameter is live, so this only runs while the device is stopped. */
@@ -323,11 +333,11 @@ static int tuntap_reconfigure(struct pk_dev *dev, void *self, const void *config
 	struct tuntap *t = self;
 	struct tuntap next = { 0 };
 
-	(void)dev;
 	(void)changed;
 	if (tuntap_settings(&next, config, error) < 0)
 		return -1;
 	tuntap_settings_take(t, &next);
+	pk_dev_group_set_offload(dev, 0, t->offload);
 	return 0;
 }
 
@@ -739,7 +749,7 @@ static const struct pk_device_ops tuntap_tun_ops = {
 	.receive = tuntap_receive,
 };
 
-#define TUNTAP_DOC_COMMON                                                                        \
+#define TUNTAP_DOC_COMMON                                                                          \
 	"On start the device opens /dev/net/tun, creates the interface 'ifname' (or attaches to "  \
 	"an existing TUN/TAP interface of that name), optionally inside the network namespace "    \
 	"'netns', and configures it over rtnetlink: MTU, up, the 'addresses' and the 'routes'. "   \
@@ -751,17 +761,17 @@ static const struct pk_device_ops tuntap_tun_ops = {
 	"packet received on the port is written to the interface at once; the kernel never makes " \
 	"such a write wait, and a refused write is dropped and counted (dropped-tx-full, "         \
 	"dropped-link-down, tx-errors), never queued or retried.\n\n"                              \
-	"With 'offload' the interface is opened with IFF_VNET_HDR (a 12-byte virtio-net header "  \
-	"in front of every packet) and the kernel is told it may hand over unchecksummed "        \
-	"packets and TCP super-packets (TUNSETOFFLOAD csum, tso4, tso6, tso-ecn): reads of up "   \
-	"to 64 KB arrive on the port as super-packets with their segment size and partial "      \
-	"checksum (rx-gso-packets), and super-packets received on the port are written as one "  \
-	"packet each for the kernel to segment (tx-gso-packets). A header the device cannot "    \
-	"take is dropped and counted (dropped-bad-vnet-hdr). The port accepts super-packets "     \
-	"and partial checksums also without 'offload': then it segments them and completes "    \
-	"the checksums itself (tx-segmented). A kernel that refuses the offloads fails the "     \
-	"start with the reason.\n\n"                                                              \
-	"On stop an interface the device created is removed, together with its addresses and "    \
+	"With 'offload' the interface is opened with IFF_VNET_HDR (a 12-byte virtio-net header "   \
+	"in front of every packet) and the kernel is told it may hand over unchecksummed "         \
+	"packets and TCP super-packets (TUNSETOFFLOAD csum, tso4, tso6, tso-ecn): reads of up "    \
+	"to 64 KB arrive on the port as super-packets with their segment size and partial "        \
+	"checksum (rx-gso-packets), and super-packets received on the port are written as one "    \
+	"packet each for the kernel to segment (tx-gso-packets). A header the device cannot "      \
+	"take is dropped and counted (dropped-bad-vnet-hdr). Without 'offload' the core cuts "     \
+	"super-packets and completes partial checksums before they reach the device, and the "     \
+	"device linked to it learns not to build them (what still needed it is counted as "        \
+	"tx-segmented). A kernel that refuses the offloads fails the start with the reason.\n\n"   \
+	"On stop an interface the device created is removed, together with its addresses and "     \
 	"routes, unless 'persist' is true; an interface it attached to is left as it was found "   \
 	"apart from the settings applied at start."
 

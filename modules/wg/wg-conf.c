@@ -87,63 +87,14 @@ static const char *const section_names[] = {
 
 /* ---- Keys ------------------------------------------------------------------ */
 
-static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_value(char c)
-{
-	const char *p = c ? strchr(b64_alphabet, c) : NULL;
-
-	return p ? (int)(p - b64_alphabet) : -1;
-}
-
 bool wg_conf_parse_key(const char *s, uint8_t out[WG_CONF_KEY_LEN])
 {
-	uint8_t key[WG_CONF_KEY_LEN];
-	uint32_t acc = 0;
-	unsigned bits = 0, n = 0;
-
-	if (!s || strlen(s) != WG_CONF_KEY_TEXT_LEN - 1 || s[WG_CONF_KEY_TEXT_LEN - 2] != '=')
-		return false;
-	/* 43 characters of 6 bits: 256 bits of key and 2 that must be zero. */
-	for (unsigned i = 0; i < WG_CONF_KEY_TEXT_LEN - 2; i++) {
-		int v = b64_value(s[i]);
-
-		if (v < 0)
-			return false;
-		acc = (acc << 6 | (uint32_t)v) & 0xffffu;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			key[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	if (n != WG_CONF_KEY_LEN || (acc & ((1u << bits) - 1)) != 0) {
-		explicit_bzero(key, sizeof(key));
-		return false;
-	}
-	memcpy(out, key, sizeof(key));
-	explicit_bzero(key, sizeof(key));
-	return true;
+	return pk_key32_parse(s, (struct pk_key32 *)out);
 }
 
 char *wg_conf_format_key(const uint8_t key[WG_CONF_KEY_LEN], char out[WG_CONF_KEY_TEXT_LEN])
 {
-	uint32_t acc = 0;
-	unsigned bits = 0, n = 0;
-
-	for (unsigned i = 0; i < WG_CONF_KEY_LEN; i++) {
-		acc = (acc << 8 | key[i]) & 0xffffu;
-		bits += 8;
-		while (bits >= 6) {
-			bits -= 6;
-			out[n++] = b64_alphabet[(acc >> bits) & 63];
-		}
-	}
-	out[n++] = b64_alphabet[(acc << (6 - bits)) & 63]; /* 256 = 42 * 6 + 4 */
-	out[n++] = '=';
-	out[n] = '\0';
-	return out;
+	return pk_key32_format((const struct pk_key32 *)key, out);
 }
 
 /* ---- Values ---------------------------------------------------------------- */

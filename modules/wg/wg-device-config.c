@@ -286,19 +286,46 @@ static bool plan_peer(const struct wg_peer_rec *r, int family, struct wg_dpeer *
 	return dp->allowed != NULL;
 }
 
-static struct wg_dpeer *find_peer(GPtrArray *peers, const uint8_t pub[WG_KEY_LEN]);
+/* Public keys are random: their first bytes hash well. */
+static guint key_hash(gconstpointer k)
+{
+	guint h;
+
+	memcpy(&h, k, sizeof(h));
+	return h;
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, WG_KEY_LEN) == 0;
+}
+
+/* @peers (some slots NULL) by public key: reconfiguring thousands of peers
+ * looks each up once, not in a scan of all of them. */
+static GHashTable *index_by_key(GPtrArray *peers)
+{
+	GHashTable *h = g_hash_table_new(key_hash, key_equal);
+
+	for (guint i = 0; peers && i < peers->len; i++) {
+		struct wg_dpeer *dp = peers->pdata[i];
+
+		if (dp)
+			g_hash_table_insert(h, dp->public_key, dp);
+	}
+	return h;
+}
 
 /* Slots for the plan's peers: a peer the device has already keeps its
  * slot, a new one takes the lowest slot neither kept nor still busy. */
 static bool plan_slots(const struct wg_dev *d, struct wg_plan *pl, GError **error)
 {
-	uint64_t used[WG_MAX_PEERS / 64];
+	g_autoptr(GHashTable) old = index_by_key(d->peers);
+	g_autofree uint64_t *used = g_memdup2(d->slot_busy, sizeof(d->slot_busy));
 	uint32_t next = 0;
 
-	memcpy(used, d->slot_busy, sizeof(used));
 	for (guint i = 0; i < pl->peers->len; i++) {
 		struct wg_dpeer *np = pl->peers->pdata[i];
-		struct wg_dpeer *op = find_peer(d->peers, np->public_key);
+		struct wg_dpeer *op = g_hash_table_lookup(old, np->public_key);
 
 		np->slot = op ? op->slot : UINT32_MAX;
 		if (op)
@@ -327,6 +354,7 @@ static bool plan_build(const struct wg_dev *d, const struct wg_config *cfg, int 
 		       bool isolate, struct wg_plan *pl, GError **error)
 {
 	const struct wg_peer_rec *recs = cfg->peers.items;
+	g_autoptr(GHashTable) seen = g_hash_table_new(key_hash, key_equal);
 	uint8_t own[WG_KEY_LEN], clamped[WG_KEY_LEN];
 
 	memset(pl, 0, sizeof(*pl));
@@ -352,14 +380,14 @@ static bool plan_build(const struct wg_dev *d, const struct wg_config *cfg, int 
 				    "peers[%u]: public-key is this interface's own public key", i);
 			return false;
 		}
-		for (uint32_t k = 0; k < i; k++) {
-			if (memcmp(recs[k].public_key.b, dp->public_key, WG_KEY_LEN) == 0) {
-				g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
-					    "peers[%u]: public-key is the same as peers[%u]'s", i,
-					    k);
-				return false;
-			}
+		if (g_hash_table_contains(seen, dp->public_key)) {
+			g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+				    "peers[%u]: public-key is the same as peers[%u]'s", i,
+				    GPOINTER_TO_UINT(g_hash_table_lookup(seen, dp->public_key)) -
+					    1);
+			return false;
 		}
+		g_hash_table_insert(seen, dp->public_key, GUINT_TO_POINTER(i + 1));
 	}
 	if (!plan_slots(d, pl, error))
 		return false;
@@ -390,17 +418,6 @@ static int device_family(const struct wg_dev *d)
 	return d->fd >= 0 ? d->family : AF_INET6;
 }
 
-static struct wg_dpeer *find_peer(GPtrArray *peers, const uint8_t pub[WG_KEY_LEN])
-{
-	for (guint i = 0; peers && i < peers->len; i++) {
-		struct wg_dpeer *dp = peers->pdata[i];
-
-		if (dp && memcmp(dp->public_key, pub, WG_KEY_LEN) == 0)
-			return dp;
-	}
-	return NULL;
-}
-
 /* Make the plan the device's peers: a peer already there (same public
  * key) keeps its sessions, and its roamed endpoint unless 'endpoint'
  * changed; new ones are added, missing ones removed with what they had
@@ -408,6 +425,7 @@ static struct wg_dpeer *find_peer(GPtrArray *peers, const uint8_t pub[WG_KEY_LEN
 static void plan_apply(struct wg_dev *d, struct wg_plan *pl)
 {
 	GPtrArray *old = d->peers;
+	g_autoptr(GHashTable) old_by_key = index_by_key(old);
 	uint64_t now = pk_dev_now(d->dev);
 	static const uint8_t zero[WG_KEY_LEN];
 
@@ -419,7 +437,7 @@ static void plan_apply(struct wg_dev *d, struct wg_plan *pl)
 	d->n_peers = pl->peers->len;
 	for (guint i = 0; i < pl->peers->len; i++) {
 		struct wg_dpeer *np = pl->peers->pdata[i];
-		struct wg_dpeer *op = find_peer(old, np->public_key);
+		struct wg_dpeer *op = g_hash_table_lookup(old_by_key, np->public_key);
 		bool has_psk = memcmp(np->psk, zero, WG_KEY_LEN) != 0;
 		struct wg_dpeer *keep = np;
 
@@ -512,6 +530,7 @@ static void apply_settings(struct wg_dev *d, const struct wg_config *cfg)
 	d->fwmark = cfg->fwmark;
 	d->mtu = cfg->mtu;
 	d->isolate = cfg->isolate_peers;
+	d->udp_offload = cfg->udp_offload;
 	g_free(d->peer_template);
 	d->peer_template = g_strdup(cfg->peer_template);
 }

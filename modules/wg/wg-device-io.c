@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT
- * wg-device-io.c - l3.wg's data path: the UDP socket, encrypting what the ports send, decrypting what arrives
+ * wg-device-io.c - l3.wg's data path: encrypting what the ports send, decrypting what arrives
  *
- * Receive: recvmmsg() fills up to 64 pool buffers; each datagram is
+ * Receive: each datagram the socket layer (wg-device-socket.c) read is
  * handled by the interface (decrypted in place), its inner packet checked
  * against the peer's allowed-ips and passed on in a batch, the 16-byte
  * header pulled off without a copy. Send: each inner packet is sealed in its
  * own buffer (header pushed into the headroom, padding and tag put in the
- * tailroom), queued, and handed to sendmmsg() per batch.
+ * tailroom) and queued for the socket layer, which sends a batch at once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,72 +21,6 @@ static uint64_t wg_dev_wall(void *ud)
 {
 	(void)ud;
 	return (uint64_t)g_get_real_time() * 1000u;
-}
-
-/* Queue @len bytes at @data for sendmmsg() to @to; the data is copied when
- * it is not a pool buffer of ours (@b NULL), else @b's reference is taken. */
-static void txq_add(struct wg_dev *d, struct pk_buf *b, const uint8_t *data, size_t len,
-		    const struct sockaddr_storage *to, socklen_t to_len)
-{
-	struct wg_txq_ent *e;
-
-	if (d->fd < 0)
-		return;
-	if (d->txq_n == WG_IO_BATCH)
-		wg_dev_flush(d);
-	if (!b) {
-		b = pk_buf_new_copy(data, (uint32_t)len);
-		if (!b) {
-			pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
-			return;
-		}
-	} else {
-		pk_buf_ref(b);
-	}
-	e = &d->txq[d->txq_n++];
-	e->b = b;
-	memcpy(&e->to, to, to_len);
-	e->to_len = to_len;
-}
-
-void wg_dev_flush(struct wg_dev *d)
-{
-	uint32_t done = 0;
-
-	while (done < d->txq_n) {
-		uint32_t k = d->txq_n - done;
-		int n;
-
-		for (uint32_t i = 0; i < k; i++) {
-			struct wg_txq_ent *e = &d->txq[done + i];
-
-			d->iov[i].iov_base = pk_buf_data(e->b);
-			d->iov[i].iov_len = pk_buf_len(e->b);
-			memset(&d->msg[i], 0, sizeof(d->msg[i]));
-			d->msg[i].msg_hdr.msg_iov = &d->iov[i];
-			d->msg[i].msg_hdr.msg_iovlen = 1;
-			d->msg[i].msg_hdr.msg_name = &e->to;
-			d->msg[i].msg_hdr.msg_namelen = e->to_len;
-		}
-		n = sendmmsg(d->fd, d->msg, k, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n > 0) {
-			done += (uint32_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		/* The head datagram is refused: a full buffer drops it (UDP
-		 * has no back-pressure worth waiting for), anything else is
-		 * an error of that one destination. */
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
-			pk_dev_drop(d->dev, PK_DROP_QUEUE_FULL, 1);
-		else
-			pk_dev_count(d->dev, WG_C_IO_ERRORS, 1);
-		done++;
-	}
-	for (uint32_t i = 0; i < d->txq_n; i++)
-		pk_buf_unref(d->txq[i].b);
-	d->txq_n = 0;
 }
 
 /* Interface callbacks -------------------------------------------------------------------- */
@@ -133,7 +67,7 @@ static void op_send(void *ud, struct wg_peer *peer, const struct wg_source *to, 
 		ss = dp->endpoint;
 		sl = dp->endpoint_len;
 	}
-	txq_add(d, NULL, msg, len, &ss, sl);
+	wg_dev_txq_add(d, NULL, msg, len, &ss, sl);
 	wg_dev_flush(d); /* handshake messages and keepalives go at once */
 }
 
@@ -178,7 +112,7 @@ static bool seal_and_queue(struct wg_dev *d, struct wg_dpeer *dp, struct pk_buf 
 		return true;
 	}
 	pk_dev_count(d->dev, WG_C_TX_PACKETS, 1);
-	txq_add(d, w, NULL, 0, &dp->endpoint, dp->endpoint_len);
+	wg_dev_txq_add(d, w, NULL, 0, &dp->endpoint, dp->endpoint_len);
 	return true;
 }
 
@@ -261,6 +195,70 @@ void wg_dev_timer_fired(struct pk_dev *dev, void *self, void *data)
 
 /* Send: packets from the ports ----------------------------------------------------------- */
 
+/* ICMP errors sent back on the ports: a token bucket of WG_ICMP_PER_SECOND
+ * with bursts of WG_ICMP_BURST (a sender flooding a destination no peer
+ * has gets a trickle of answers, not one per packet). */
+#define WG_ICMP_PER_SECOND 200u
+#define WG_ICMP_BURST 50u
+#define WG_ICMP_COST_NS (UINT64_C(1000000000) / WG_ICMP_PER_SECOND)
+
+static bool icmp_allowed(struct wg_dev *d, uint64_t now)
+{
+	uint64_t credit = d->icmp_credit_ns + (now - d->icmp_last_ns);
+
+	if (!d->icmp_last_ns || credit > WG_ICMP_BURST * WG_ICMP_COST_NS)
+		credit = WG_ICMP_BURST * WG_ICMP_COST_NS;
+	d->icmp_last_ns = now ? now : 1;
+	if (credit < WG_ICMP_COST_NS) {
+		d->icmp_credit_ns = credit;
+		return false;
+	}
+	d->icmp_credit_ns = credit - WG_ICMP_COST_NS;
+	return true;
+}
+
+/* Tell the sender of @pkt, back on @port, why it goes no further, as a
+ * kernel WireGuard interface does: no peer has its destination (host /
+ * address unreachable), or it is larger than the mtu and may not be
+ * fragmented (fragmentation needed / packet too big, with the mtu). The
+ * error's source is the packet's destination: the device has no address
+ * of its own. */
+static void send_icmp_error(struct wg_dev *d, uint32_t port, const uint8_t *pkt, uint32_t len,
+			    bool too_big, uint64_t now)
+{
+	bool v6 = (pkt[0] >> 4) == 6;
+	uint8_t type, code;
+	uint32_t info = 0;
+	struct pk_buf *e;
+
+	if (too_big) {
+		type = v6 ? PK_ICMP6_PACKET_TOO_BIG : PK_ICMP_DEST_UNREACH;
+		code = v6 ? 0 : 4; /* fragmentation needed and DF set */
+		info = d->mtu;
+	} else {
+		type = v6 ? PK_ICMP6_DEST_UNREACH : PK_ICMP_DEST_UNREACH;
+		code = v6 ? 3 : 1; /* address / host unreachable */
+	}
+	if (pk_icmp_error_check(pkt, len, type, code, 0) != PK_ICMP_ERR_OK || !icmp_allowed(d, now))
+		return;
+	e = pk_buf_alloc(0);
+	if (!e) {
+		pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
+		return;
+	}
+	if (pk_icmp_error_build(e, NULL, type, code, info, pkt, len, 0) == PK_ICMP_ERR_OK) {
+		pk_dev_count(d->dev, WG_C_ICMP_ERRORS_SENT, 1);
+		pk_dev_emit_one(d->dev, port, e);
+	}
+	pk_buf_unref(e);
+}
+
+/* Whether IPv4 packet @p may not be fragmented (IPv6 never is on the way). */
+static bool dont_fragment(const uint8_t *p)
+{
+	return (p[0] >> 4) == 6 || (p[6] & 0x40);
+}
+
 /* The inner destination of @b, or false if it is no IPv4/IPv6 packet. */
 static bool inner_dst(const struct pk_buf *b, uint8_t *family, const uint8_t **addr)
 {
@@ -304,10 +302,13 @@ void wg_dev_receive(struct pk_dev *dev, void *self, uint32_t port, const struct 
 			dp = NULL; /* isolated peer: only its own allowed-ips */
 		if (!dp) {
 			pk_dev_count(dev, WG_C_DROPPED_NO_PEER, 1);
+			send_icmp_error(d, port, pk_buf_data(b), pk_buf_len(b), false, now);
 			continue;
 		}
 		if (pk_buf_len(b) > d->mtu) {
 			pk_dev_count(dev, WG_C_DROPPED_TOO_BIG, 1);
+			if (dont_fragment(pk_buf_data(b)))
+				send_icmp_error(d, port, pk_buf_data(b), pk_buf_len(b), true, now);
 			continue;
 		}
 		if (d->fd < 0) {
@@ -374,18 +375,58 @@ static bool inner_check(const uint8_t *p, size_t len, uint32_t *real, uint8_t *f
 	return false;
 }
 
-/* Emit what was gathered for @port. */
-static void deliver(struct wg_dev *d, struct pk_batch *out, uint32_t port)
+void wg_rx_out_begin(struct wg_rx_out *o)
 {
-	if (!out->n)
-		return;
-	pk_dev_emit(d->dev, port, out);
-	pk_batch_unref_all(out);
+	pk_batch_init(&o->batch);
+	o->port = UINT32_MAX;
+	o->coalesce = false;
 }
 
-static void handle_datagram(struct wg_dev *d, struct pk_buf *b, const struct sockaddr_storage *from,
-			    socklen_t from_len, uint64_t now, struct pk_batch *out,
-			    uint32_t *out_port)
+static void emit_gathered(struct wg_dev *d, struct wg_rx_out *o)
+{
+	if (!o->batch.n)
+		return;
+	if (o->coalesce) {
+		uint64_t supers = 0;
+
+		for (uint32_t i = 0; i < o->batch.n; i++)
+			supers += o->batch.buf[i]->gso_size != 0;
+		if (supers)
+			pk_dev_count(d->dev, WG_C_RX_SUPER_PACKETS, supers);
+	}
+	pk_dev_emit(d->dev, o->port, &o->batch);
+	pk_batch_unref_all(&o->batch);
+}
+
+void wg_dev_deliver(struct wg_dev *d, struct wg_rx_out *o)
+{
+	if (o->coalesce)
+		while (pk_gro_flush(d->gro_tcp, &o->batch) == 0)
+			emit_gathered(d, o);
+	emit_gathered(d, o);
+}
+
+/* Add the inner packet @b (a reference owned) to what @o gathers. */
+static void gather(struct wg_dev *d, struct wg_rx_out *o, struct pk_buf *b)
+{
+	if (!o->coalesce) {
+		if (pk_batch_full(&o->batch))
+			emit_gathered(d, o);
+		pk_batch_add(&o->batch, b);
+		return;
+	}
+	/* A packet adds at most one buffer to the batch and open flows
+	 * together, so with room for one pk_gro_add() cannot fail. */
+	if (o->batch.n + pk_gro_pending(d->gro_tcp) >= PK_BATCH_MAX)
+		wg_dev_deliver(d, o);
+	if (pk_gro_add(d->gro_tcp, b, &o->batch) < 0) {
+		pk_dev_drop(d->dev, PK_DROP_QUEUE_FULL, 1);
+		pk_buf_unref(b);
+	}
+}
+
+void wg_dev_handle_datagram(struct wg_dev *d, struct pk_buf *b, const struct sockaddr_storage *from,
+			    socklen_t from_len, uint64_t now, struct wg_rx_out *o)
 {
 	struct wg_rx_result r;
 	struct wg_source src;
@@ -422,185 +463,27 @@ static void handle_datagram(struct wg_dev *d, struct pk_buf *b, const struct soc
 		return;
 	}
 	port = d->isolate ? PK_PORT(1, dp->slot) : PK_PORT(0, 0);
-	if (port != *out_port || pk_batch_full(out)) {
-		deliver(d, out, *out_port);
-		*out_port = port;
+	if (port != o->port) {
+		wg_dev_deliver(d, o);
+		o->port = port;
+		o->coalesce = d->gro_tcp && pk_dev_port_takes_offload(d->dev, port);
 	}
 	pk_buf_pull(b, WG_DATA_HEADER_LEN);
 	pk_buf_trim(b, real);
-	pk_buf_ref(b);
-	pk_batch_add(out, b);
 	pk_dev_count(d->dev, WG_C_RX_PACKETS, 1);
-}
-
-static void read_socket(struct wg_dev *d)
-{
-	uint64_t now = pk_dev_now(d->dev);
-
-	for (unsigned round = 0; round < WG_READS_PER_WAKEUP; round++) {
-		struct pk_batch out;
-		uint32_t out_port = PK_PORT(0, 0);
-		unsigned want = WG_IO_BATCH;
-		int n;
-
-		for (unsigned i = 0; i < want; i++) {
-			if (!d->rxb[i]) {
-				d->rxb[i] = pk_buf_alloc(WG_RX_BUF_LEN);
-				if (!d->rxb[i]) {
-					want = i;
-					break;
-				}
-			}
-			d->iov[i].iov_base = pk_buf_data(d->rxb[i]);
-			d->iov[i].iov_len = pk_buf_len(d->rxb[i]);
-			memset(&d->msg[i], 0, sizeof(d->msg[i]));
-			d->msg[i].msg_hdr.msg_iov = &d->iov[i];
-			d->msg[i].msg_hdr.msg_iovlen = 1;
-			d->msg[i].msg_hdr.msg_name = &d->from[i];
-			d->msg[i].msg_hdr.msg_namelen = sizeof(d->from[i]);
-		}
-		if (!want) {
-			char sink;
-
-			if (recv(d->fd, &sink, 1, MSG_DONTWAIT | MSG_TRUNC) >= 0)
-				pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
-			break;
-		}
-		n = recvmmsg(d->fd, d->msg, want, MSG_DONTWAIT, NULL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				pk_dev_count(d->dev, WG_C_IO_ERRORS, 1);
-			break;
-		}
-		pk_batch_init(&out);
-		for (int i = 0; i < n; i++) {
-			struct pk_buf *b = d->rxb[i];
-
-			pk_buf_trim(b, d->msg[i].msg_len);
-			handle_datagram(d, b, &d->from[i], d->msg[i].msg_hdr.msg_namelen, now, &out,
-					&out_port);
-			/* A delivered buffer is referenced by the batch; either
-			 * way the next round takes a fresh one (the pool's cache
-			 * makes that allocation-free). */
-			pk_buf_unref(b);
-			d->rxb[i] = NULL;
-		}
-		deliver(d, &out, out_port);
-		wg_dev_flush(d);
-		if ((unsigned)n < want)
-			break;
-	}
-	wg_dev_rearm(d);
-}
-
-static void on_readable(struct pk_dev *dev, void *self, int fd, GIOCondition revents, void *data)
-{
-	(void)dev;
-	(void)fd;
-	(void)data;
-	if (revents & (G_IO_IN | G_IO_ERR))
-		read_socket(self);
+	gather(d, o, pk_buf_ref(b));
 }
 
 /* Start and stop ------------------------------------------------------------------------- */
-
-static int open_socket(struct wg_dev *d, GError **error)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, off = 0, sz = 4 << 20;
-	const char *bind_addr = d->bind_address;
-	bool v4_only = false;
-
-	memset(&ss, 0, sizeof(ss));
-	if (*bind_addr) {
-		struct in_addr a4;
-		struct in6_addr a6;
-
-		if (inet_pton(AF_INET, bind_addr, &a4) == 1) {
-			struct sockaddr_in *a = (void *)&ss;
-
-			a->sin_family = AF_INET;
-			a->sin_addr = a4;
-			a->sin_port = htons(d->listen_port);
-			v4_only = true;
-		} else if (inet_pton(AF_INET6, bind_addr, &a6) == 1) {
-			struct sockaddr_in6 *a = (void *)&ss;
-
-			a->sin6_family = AF_INET6;
-			a->sin6_addr = a6;
-			a->sin6_port = htons(d->listen_port);
-		} else {
-			g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
-				    "bind-address: '%s' is not an IPv4 or IPv6 address", bind_addr);
-			return -1;
-		}
-	}
-	fd = v4_only ? -1 : socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		struct sockaddr_in6 *a = (void *)&ss;
-
-		d->family = AF_INET6;
-		if (!*bind_addr) {
-			a->sin6_family = AF_INET6;
-			a->sin6_port = htons(d->listen_port);
-		}
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-		sl = sizeof(*a);
-	} else {
-		/* No IPv6 in this namespace (or an IPv4 bind address). */
-		struct sockaddr_in *a = (void *)&ss;
-
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			g_set_error(error, PK_ERROR, PK_ERROR_FAILED, "UDP socket: %s",
-				    g_strerror(errno));
-			return -1;
-		}
-		d->family = AF_INET;
-		if (!*bind_addr) {
-			a->sin_family = AF_INET;
-			a->sin_port = htons(d->listen_port);
-		}
-		sl = sizeof(*a);
-	}
-	/* Room for bursts while the main loop is busy: beyond rmem_max /
-	 * wmem_max when privileged (as wireguard-go does), else what they allow. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	if (d->fwmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &d->fwmark, sizeof(d->fwmark)) < 0) {
-		g_set_error(error, PK_ERROR, PK_ERROR_PERMISSION,
-			    "fwmark %u: %s (setting a mark needs CAP_NET_ADMIN)", d->fwmark,
-			    g_strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
-		g_set_error(error, PK_ERROR, PK_ERROR_FAILED, "UDP port %u%s%s: %s", d->listen_port,
-			    *bind_addr ? " on " : "", bind_addr, g_strerror(errno));
-		close(fd);
-		return -1;
-	}
-	sl = sizeof(ss);
-	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	d->bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						       : ((struct sockaddr_in *)&ss)->sin_port);
-	return fd;
-}
 
 int wg_dev_start(struct pk_dev *dev, void *self, GError **error)
 {
 	struct wg_dev *d = self;
 	uint64_t now = pk_dev_now(dev);
 
-	d->fd = open_socket(d, error);
-	if (d->fd < 0)
+	if (wg_dev_socket_open(d, error) < 0)
 		return -1;
-	d->watch = pk_watch_fd(dev, d->fd, G_IO_IN, on_readable, NULL);
+	d->gro_tcp = pk_gro_new(16, 0);
 	/* Persistent keepalives start at once (as wg set does); isolated
 	 * peers get their segments. */
 	for (guint i = 0; i < d->peers->len; i++) {
@@ -622,12 +505,6 @@ void wg_dev_stop(struct pk_dev *dev, void *self)
 
 	(void)dev;
 	wg_dev_flush(d);
-	pk_watch_free(d->watch);
-	d->watch = NULL;
-	for (unsigned i = 0; i < WG_IO_BATCH; i++) {
-		pk_buf_unref(d->rxb[i]);
-		d->rxb[i] = NULL;
-	}
 	for (guint i = 0; i < d->peers->len; i++) {
 		struct wg_dpeer *dp = d->peers->pdata[i];
 
@@ -636,7 +513,7 @@ void wg_dev_stop(struct pk_dev *dev, void *self)
 		wg_dpeer_drop_staged(d, dp, -1);
 		dp->instance = 0; /* the host removes the instances of a stopped device */
 	}
-	if (d->fd >= 0)
-		close(d->fd);
-	d->fd = -1;
+	wg_dev_socket_close(d);
+	pk_gro_free(d->gro_tcp);
+	d->gro_tcp = NULL;
 }

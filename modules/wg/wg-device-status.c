@@ -51,8 +51,11 @@ void wg_dev_status(struct pk_dev *dev, void *self, struct pk_status_writer *w)
 
 	(void)dev;
 	pk_status_set_str(w, WG_S_PUBLIC_KEY, pub);
-	if (d->fd >= 0)
+	if (d->fd >= 0) {
 		pk_status_set_uint(w, WG_S_LISTEN_PORT, d->bound_port);
+		pk_status_set_bool(w, WG_S_UDP_GSO, d->gso);
+		pk_status_set_bool(w, WG_S_UDP_GRO, d->gro);
+	}
 	pk_status_set_uint(w, WG_S_PEERS, d->n_peers);
 	for (guint i = 0; i < d->peers->len; i++) {
 		struct wg_dpeer *dp = d->peers->pdata[i];

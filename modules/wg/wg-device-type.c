@@ -65,6 +65,12 @@ static const struct pk_param wg_params[] = {
 		struct wg_config, peer_template, "peer-template", NULL, PK_PF_TEMPLATE,
 		"With isolate-peers: the topology's template to instantiate per peer, its attach "
 		"point linked to the peer's port (a segment of its own: DHCP, NAT, ...)"),
+	[WG_P_UDP_OFFLOAD] = PK_PARAM_BOOL(
+		struct wg_config, udp_offload, "udp-offload", "true", 0,
+		"Use the kernel's UDP segmentation (GSO) and receive coalescing (GRO) where it "
+		"has them: a run of datagrams to one peer crosses the kernel's UDP stack as one. "
+		"A kernel that lacks or refuses them is detected and the device goes on without "
+		"(see the status fields udp-gso and udp-gro); false: never use them"),
 };
 
 #define WG_ALL_COUNTERS(_) WG_RX_DROPS(_) WG_DEV_COUNTERS(_)
@@ -74,6 +80,9 @@ static const struct pk_status_field wg_status[] = {
 	[WG_S_PUBLIC_KEY] = { "public-key", PK_ST_STR, "The interface's public key" },
 	[WG_S_LISTEN_PORT] = { "listen-port", PK_ST_UINT, "UDP port listened on" },
 	[WG_S_PEERS] = { "peers", PK_ST_UINT, "Number of peers" },
+	[WG_S_UDP_GSO] = { "udp-gso", PK_ST_BOOL,
+			   "Whether sends use UDP GSO now (false: off, not offered, or refused)" },
+	[WG_S_UDP_GRO] = { "udp-gro", PK_ST_BOOL, "Whether receives use UDP GRO" },
 };
 
 static const struct pk_status_field wg_peer_columns[] = {
@@ -123,7 +132,10 @@ static const struct pk_device_ops wg_ops = {
 	"destination (longest prefix; an address listed for two peers belongs to the later "      \
 	"one), and a packet received from a peer is dropped unless its source is in that peer's " \
 	"'allowed-ips'. Sessions start on the first packet to a peer and are renewed every two "  \
-	"minutes; a packet waits (128 per peer at most) while its handshake runs.\n\n"            \
+	"minutes; a packet waits (128 per peer at most) while its handshake runs. A packet no "   \
+	"peer takes is answered with ICMP host (address) unreachable, one larger than 'mtu' "     \
+	"that may not be fragmented with fragmentation needed (packet too big), as a kernel "     \
+	"WireGuard interface does.\n\n"                                                           \
 	"With 'isolate-peers' every peer gets its own port \"peer.N\" (N its position in "        \
 	"'peers' when loaded; a peer added later takes the lowest free N and keeps it for "       \
 	"life), so peers with overlapping inner addresses can each be served on a segment of "    \

@@ -2,7 +2,7 @@
  * wg-device.h - The l3.wg device: what its files share (config, instance, counters)
  *
  * The device is a thin shell around struct wg_iface (wg-iface.h): a UDP
- * socket (wg-device-io.c), the parameters and cryptokey routing
+ * socket with batches and offloads (wg-device-socket.c), the parameters and cryptokey routing
  * (wg-device-config.c), the packets to and from the L3 ports
  * (wg-device-io.c), and what the status shows (wg-device-status.c).
  */
@@ -11,6 +11,7 @@
 
 #include <sys/socket.h>
 #include <pktkit/pktkit.h>
+#include <pktkit/toolkit/gro.h>
 #include <pktkit/toolkit/lpm.h>
 
 #include "wg-iface.h"
@@ -37,6 +38,7 @@ struct wg_config {
 	uint32_t load_threshold;
 	uint32_t test_timer_divisor;
 	char *peer_template;
+	bool udp_offload;
 };
 
 enum wg_param_index {
@@ -51,16 +53,22 @@ enum wg_param_index {
 	WG_P_LOAD_THRESHOLD,
 	WG_P_TEST_TIMER_DIVISOR,
 	WG_P_PEER_TEMPLATE,
+	WG_P_UDP_OFFLOAD,
 };
 
 /* Peers of one device, at most (also the ports of the group "peer"). */
-#define WG_MAX_PEERS 1024u
+#define WG_MAX_PEERS 65535u
 /* Datagrams per recvmmsg()/sendmmsg(). */
 #define WG_IO_BATCH 64u
 /* recvmmsg() calls per wake-up before other sources get their turn. */
 #define WG_READS_PER_WAKEUP 8u
-/* Largest datagram read: a 64 KiB inner packet, header and tag. */
+/* Largest datagram read: a 64 KiB inner packet, header and tag; also what
+ * UDP GRO hands over at most (many datagrams of one sender, back to back). */
 #define WG_RX_BUF_LEN 65535u
+/* UDP GSO: most datagrams in one send (older kernels' UDP_MAX_SEGMENTS) and
+ * most bytes (below IPv4's largest UDP payload, 65507). */
+#define WG_GSO_MAX_SEGS 64u
+#define WG_GSO_MAX_BYTES 65000u
 
 /* The device's own counters, after the interface's drops (wg-iface.h). */
 #define WG_DEV_COUNTERS(_)                                                                      \
@@ -81,7 +89,19 @@ enum wg_param_index {
 	  "Packets dropped because 128 already wait for the peer's handshake")                  \
 	_(WG_C_DROPPED_HANDSHAKE_FAILED, "dropped-handshake-failed",                            \
 	  "Waiting packets dropped when the peer's handshake gave up (90 s without an answer)") \
-	_(WG_C_IO_ERRORS, "io-errors", "Socket errors other than a full send buffer")
+	_(WG_C_IO_ERRORS, "io-errors", "Socket errors other than a full send buffer")           \
+	_(WG_C_GSO_SENDS, "udp-gso-sends",                                                      \
+	  "Messages that carried several datagrams in one send (UDP GSO)")                      \
+	_(WG_C_GRO_RECEIVES, "udp-gro-receives",                                                \
+	  "Messages received that the kernel had coalesced from several datagrams (UDP GRO)")   \
+	_(WG_C_GSO_FALLBACKS, "udp-gso-fallbacks",                                              \
+	  "Times the kernel refused a GSO send and the device went on without UDP GSO")         \
+	_(WG_C_RX_SUPER_PACKETS, "rx-super-packets",                                            \
+	  "TCP super-packets built from decrypted segments for a port that takes them whole "   \
+	  "(an io.tun with offload)")                                                           \
+	_(WG_C_ICMP_ERRORS_SENT, "icmp-errors-sent",                                            \
+	  "ICMP errors sent back on a port: no peer for the destination (unreachable), or "     \
+	  "larger than mtu and not to be fragmented (at most 200 a second)")
 
 PK_COUNTERS_ENUM_FROM(WG_DROP_COUNT, WG_DEV_COUNTERS);
 
@@ -126,6 +146,16 @@ struct wg_txq_ent {
 	socklen_t to_len;
 };
 
+/* Room for one control message of @type per mmsghdr, aligned for cmsghdr. */
+union wg_cmsg_u16 {
+	char buf[CMSG_SPACE(sizeof(uint16_t))];
+	struct cmsghdr align;
+};
+union wg_cmsg_int {
+	char buf[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
 struct wg_dev {
 	struct pk_dev *dev;
 	struct wg_iface *iface;
@@ -138,12 +168,13 @@ struct wg_dev {
 	uint32_t mtu;
 	bool isolate;
 	char *peer_template;
+	bool udp_offload;
 	/* Peers by slot (NULL: free) and the routing table of all of them. */
 	GPtrArray *peers;
 	uint32_t n_peers;
 	struct pk_lpm *routes;
 	/* Slots whose port still waits for its removed instance to go. */
-	uint64_t slot_busy[WG_MAX_PEERS / 64];
+	uint64_t slot_busy[(WG_MAX_PEERS + 63) / 64];
 	/* While running. */
 	int fd;
 	int family; /* AF_INET6 (dual-stack) or AF_INET */
@@ -151,12 +182,28 @@ struct wg_dev {
 	struct pk_watch *watch;
 	struct pk_timer *timer;
 	bool in_tick;
+	/* TCP receive coalescing for ports that take super-packets (pk_gro),
+	 * while running. */
+	struct pk_gro *gro_tcp;
+	/* Rate of ICMP errors sent (wg-device-io.c). */
+	uint64_t icmp_credit_ns, icmp_last_ns;
+	/* The kernel offloads in use: UDP_SEGMENT on send, UDP_GRO on receive. */
+	bool gso, gro;
+	/* Send: datagrams queued; per message its first entry and count (one
+	 * message carries a run of datagrams with GSO). */
 	struct wg_txq_ent txq[WG_IO_BATCH];
 	uint32_t txq_n;
+	struct iovec tx_iov[WG_IO_BATCH];
+	struct mmsghdr tx_msg[WG_IO_BATCH];
+	union wg_cmsg_u16 tx_ctl[WG_IO_BATCH];
+	uint16_t tx_first[WG_IO_BATCH], tx_count[WG_IO_BATCH];
+	/* Receive (apart from the send side's arrays: a datagram handled may
+	 * send, and flush, before the rest of its batch is handled). */
 	struct pk_buf *rxb[WG_IO_BATCH];
 	struct sockaddr_storage from[WG_IO_BATCH];
-	struct iovec iov[WG_IO_BATCH];
-	struct mmsghdr msg[WG_IO_BATCH];
+	struct iovec rx_iov[WG_IO_BATCH];
+	struct mmsghdr rx_msg[WG_IO_BATCH];
+	union wg_cmsg_int rx_ctl[WG_IO_BATCH];
 };
 
 /* wg-device-config.c */
@@ -185,6 +232,33 @@ extern const struct wg_iface_ops wg_dev_iface_ops;
 void wg_dev_timer_fired(struct pk_dev *dev, void *self, void *data);
 /* Arm the timer for the interface's next deadline. */
 void wg_dev_rearm(struct wg_dev *d);
+/* What a read gathers for the ports: the inner packets for one port at a
+ * time, TCP segments coalesced into super-packets (d->gro) when that port
+ * takes them whole (an io.tun with offload). */
+struct wg_rx_out {
+	struct pk_batch batch;
+	uint32_t port;
+	bool coalesce;
+};
+/* Start gathering (no port yet). */
+void wg_rx_out_begin(struct wg_rx_out *o);
+/* Pass a datagram read from @from to the interface; its inner packet, if
+ * any, joins @o (emitted first if it was gathered for another port). */
+void wg_dev_handle_datagram(struct wg_dev *d, struct pk_buf *b, const struct sockaddr_storage *from,
+			    socklen_t from_len, uint64_t now, struct wg_rx_out *o);
+/* Emit what @o gathered (coalesced flows included) and empty it. */
+void wg_dev_deliver(struct wg_dev *d, struct wg_rx_out *o);
+
+/* wg-device-socket.c */
+/* Open, bind and watch the UDP socket (d->fd), turning on the offloads
+ * the kernel has when udp-offload is set. */
+int wg_dev_socket_open(struct wg_dev *d, GError **error);
+/* Stop watching, drop the receive buffers, close the socket. */
+void wg_dev_socket_close(struct wg_dev *d);
+/* Queue @len bytes at @data for @to: copied when @b is NULL, else @b
+ * (the whole buffer) is sent and a reference taken. */
+void wg_dev_txq_add(struct wg_dev *d, struct pk_buf *b, const uint8_t *data, size_t len,
+		    const struct sockaddr_storage *to, socklen_t to_len);
 /* Hand queued datagrams to the kernel. */
 void wg_dev_flush(struct wg_dev *d);
 
@@ -197,6 +271,8 @@ enum wg_status_field {
 	WG_S_PUBLIC_KEY,
 	WG_S_LISTEN_PORT,
 	WG_S_PEERS,
+	WG_S_UDP_GSO,
+	WG_S_UDP_GRO,
 };
 
 enum wg_status_table {

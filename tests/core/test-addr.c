@@ -195,6 +195,45 @@ static void test_prefix_contains_bad_prefix(void)
 	g_assert_false(pk_prefix_contains(&p, 4, addr));
 }
 
+static void test_key32(void)
+{
+	struct pk_key32 k, back;
+	char text[PK_KEY32_STRLEN];
+
+	/* Every byte value, through text and back. */
+	for (unsigned i = 0; i < sizeof(k.b); i++)
+		k.b[i] = (uint8_t)(i * 37 + 11);
+	pk_key32_format(&k, text);
+	g_assert_cmpuint(strlen(text), ==, 44);
+	g_assert_true(pk_key32_parse(text, &back));
+	g_assert_cmpmem(back.b, 32, k.b, 32);
+	/* The same text as GLib's base64 writes. */
+	{
+		g_autofree char *glib = g_base64_encode(k.b, sizeof(k.b));
+
+		g_assert_cmpstr(text, ==, glib);
+	}
+	memset(&k, 0, sizeof(k));
+	g_assert_cmpstr(pk_key32_format(&k, text), ==,
+			"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+	memset(&k, 0xff, sizeof(k));
+	g_assert_cmpstr(pk_key32_format(&k, text), ==,
+			"//////////////////////////////////////////8=");
+	g_assert_true(pk_key32_parse("//////////////////////////////////////////8=", &back));
+	g_assert_cmpmem(back.b, 32, k.b, 32);
+	/* Refused, and @out untouched: non-canonical (the 2 spare bits set),
+	 * wrong length, no '=', characters outside the alphabet, NULL. */
+	memset(&back, 0x5a, sizeof(back));
+	g_assert_false(pk_key32_parse("//////////////////////////////////////////9=", &back));
+	g_assert_false(pk_key32_parse("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &back));
+	g_assert_false(pk_key32_parse("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &back));
+	g_assert_false(pk_key32_parse("AAAAAAAAAAAAAAAAAAAAAAAA-AAAAAAAAAAAAAAAAAA=", &back));
+	g_assert_false(pk_key32_parse(" AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &back));
+	g_assert_false(pk_key32_parse(NULL, &back));
+	for (unsigned i = 0; i < sizeof(back.b); i++)
+		g_assert_cmpuint(back.b[i], ==, 0x5a);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -207,5 +246,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/addr/prefix/format-longest", test_prefix_format_longest);
 	g_test_add_func("/addr/prefix/contains", test_prefix_contains);
 	g_test_add_func("/addr/prefix/contains-bad-prefix", test_prefix_contains_bad_prefix);
+	g_test_add_func("/addr/key32", test_key32);
 	return g_test_run();
 }

@@ -419,6 +419,13 @@ static void test_delivery(void)
 	uint32_t n = 0, total = 0;
 	uint8_t small[100];
 
+	/* What a device may ask before building super-packets: only the port
+	 * linked to the offload sink of a 1.1+ module takes them whole. */
+	g_assert_false(pk_dev_port_takes_offload(src, 0));
+	g_assert_true(pk_dev_port_takes_offload(pk_graph_lookup(g, "src2"), 0));
+	g_assert_false(pk_dev_port_takes_offload(pk_graph_lookup(g, "src3"), 0));
+	g_assert_false(pk_dev_port_takes_offload(src, 7));
+
 	/* One ordinary packet, one super-packet, one ordinary packet: order kept. */
 	build_tcp(small, false, 1, 1, F_ACK, 20, 0, 60, true);
 	ordinary = pk_buf_new_copy(small, 100);
@@ -450,6 +457,20 @@ static void test_delivery(void)
 	g_assert_cmpuint(gso->got->len, ==, 3);
 	g_assert_true(g_ptr_array_index(gso->got, 1) == in.buf[1]);
 	g_assert_cmpuint(((struct pk_buf *)g_ptr_array_index(gso->got, 1))->gso_size, ==, 1448);
+
+	/* Its device declines offloads for now: the core cuts for it, and its
+	 * peer is told; taking them again restores both. */
+	pk_dev_group_set_offload(pk_graph_lookup(g, "gso"), 0, false);
+	g_assert_false(pk_dev_port_takes_offload(pk_graph_lookup(g, "src2"), 0));
+	g_assert_true(pk_pipe_inject_batch(pk_graph_lookup(g, "src2"), &in));
+	g_assert_cmpuint(gso->got->len, ==, 3 + 9);
+	for (guint k = 3; k < gso->got->len; k++)
+		g_assert_false(pk_buf_needs_offload(g_ptr_array_index(gso->got, k)));
+	pk_dev_group_set_offload(pk_graph_lookup(g, "gso"), 0, true);
+	g_assert_true(pk_dev_port_takes_offload(pk_graph_lookup(g, "src2"), 0));
+	g_assert_true(pk_pipe_inject_batch(pk_graph_lookup(g, "src2"), &in));
+	g_assert_cmpuint(gso->got->len, ==, 3 + 9 + 3);
+	g_assert_true(g_ptr_array_index(gso->got, 13) == in.buf[1]);
 
 	/* A 1.0 module's port is never an offload port, whatever its descriptor says. */
 	g_assert_true(pk_pipe_inject_batch(pk_graph_lookup(g, "src3"), &in));

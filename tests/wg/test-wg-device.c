@@ -163,6 +163,89 @@ static uint64_t counter(struct net *n, const char *dev, const char *name)
 	return pk_dev_counter(pk_graph_lookup(n->g, dev), name);
 }
 
+/* An IPv4/UDP packet of @len bytes @src -> @dst, DF set or not, from @pipe. */
+static void inject_sized(struct net *n, const char *pipe, const char *src, const char *dst,
+			 uint32_t len, bool df)
+{
+	g_autofree uint8_t *p = g_malloc0(len);
+
+	p[0] = 0x45;
+	pk_put_be16(p + 2, (uint16_t)len);
+	p[6] = df ? 0x40 : 0;
+	p[8] = 64;
+	p[9] = 17;
+	g_assert_cmpint(inet_pton(AF_INET, src, p + 12), ==, 1);
+	g_assert_cmpint(inet_pton(AF_INET, dst, p + 16), ==, 1);
+	pk_put_be16(p + 10, pk_csum(p, 20));
+	pk_put_be16(p + 20, 4000);
+	pk_put_be16(p + 22, 5000);
+	pk_put_be16(p + 24, (uint16_t)(len - 20));
+	g_assert_true(pk_pipe_inject(pk_graph_lookup(n->g, pipe), p, len));
+}
+
+/* The ICMP error @pipe got: checks its IP header (from @from to @to, a
+ * valid checksum) and returns type, code and the 4 bytes after the
+ * checksum; false if nothing came. */
+static bool pop_icmp(struct net *n, const char *pipe, const char *from, const char *to,
+		     uint8_t *type, uint8_t *code, uint32_t *info)
+{
+	struct pk_buf *b = pk_pipe_pop(pk_graph_lookup(n->g, pipe));
+	const uint8_t *p;
+	uint8_t a[4];
+
+	if (!b)
+		return false;
+	p = pk_buf_data(b);
+	g_assert_cmpuint(pk_buf_len(b), >=, 20 + 8 + 28);
+	g_assert_cmpuint(p[0], ==, 0x45);
+	g_assert_cmpuint(p[9], ==, 1);
+	g_assert_cmpuint(pk_csum(p, 20), ==, 0);
+	g_assert_cmpuint(pk_csum(p + 20, pk_buf_len(b) - 20), ==, 0);
+	g_assert_cmpint(inet_pton(AF_INET, from, a), ==, 1);
+	g_assert_cmpmem(p + 12, 4, a, 4);
+	g_assert_cmpint(inet_pton(AF_INET, to, a), ==, 1);
+	g_assert_cmpmem(p + 16, 4, a, 4);
+	*type = p[20];
+	*code = p[21];
+	*info = pk_get_be32(p + 24);
+	pk_buf_unref(b);
+	return true;
+}
+
+/* Packets the device cannot send are answered as a kernel WireGuard
+ * interface answers them: no peer for the destination, or too big with DF. */
+static void test_icmp_errors(void)
+{
+	struct net n;
+	uint8_t type, code;
+	uint32_t info;
+
+	net_setup(&n, NULL);
+	/* No peer has 10.9.9.9: host unreachable, from that address. */
+	inject(&n, "a", "10.0.0.2", "10.9.9.9", "lost");
+	g_assert_true(pop_icmp(&n, "a", "10.9.9.9", "10.0.0.2", &type, &code, &info));
+	g_assert_cmpuint(type, ==, 3);
+	g_assert_cmpuint(code, ==, 1);
+	g_assert_cmpuint(counter(&n, "wa", "dropped-no-peer"), ==, 1);
+	g_assert_cmpuint(counter(&n, "wa", "icmp-errors-sent"), ==, 1);
+	/* Over the mtu (1420) with DF: fragmentation needed, saying 1420. */
+	inject_sized(&n, "a", "10.0.0.2", "10.0.0.1", 1500, true);
+	g_assert_true(pop_icmp(&n, "a", "10.0.0.1", "10.0.0.2", &type, &code, &info));
+	g_assert_cmpuint(type, ==, 3);
+	g_assert_cmpuint(code, ==, 4);
+	g_assert_cmpuint(info & 0xffff, ==, 1420);
+	/* Without DF: dropped and counted, no answer (nobody could act on it). */
+	inject_sized(&n, "a", "10.0.0.2", "10.0.0.1", 1500, false);
+	g_assert_false(pop_icmp(&n, "a", "10.0.0.1", "10.0.0.2", &type, &code, &info));
+	g_assert_cmpuint(counter(&n, "wa", "dropped-too-big"), ==, 2);
+	/* A flood gets a bounded trickle of answers (a burst of 50). */
+	for (unsigned i = 0; i < 500; i++)
+		inject(&n, "a", "10.0.0.2", "10.9.9.9", "flood");
+	g_assert_cmpuint(counter(&n, "wa", "dropped-no-peer"), ==, 501);
+	g_assert_cmpuint(counter(&n, "wa", "icmp-errors-sent"), <, 2 + 60);
+	net_teardown(&n);
+}
+
 static void test_isolated_peers(void)
 {
 	struct net n;
@@ -364,5 +447,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/wg/device/live-peers-keep-sessions", test_live_peers_keep_sessions);
 	g_test_add_func("/wg/device/peer-template", test_peer_template);
 	g_test_add_func("/wg/device/config-errors", test_config_errors);
+	g_test_add_func("/wg/device/icmp-errors", test_icmp_errors);
 	return g_test_run();
 }

@@ -44,6 +44,7 @@ struct pk_key32 {
 /* Longest text forms, including the terminating NUL. */
 #define PK_MAC_STRLEN 18
 #define PK_PREFIX_STRLEN 50
+#define PK_KEY32_STRLEN 45 /* Since: 1.2 */
 
 /**
  * pk_mac_parse() - Parse "aa:bb:cc:dd:ee:ff" (also '-' separated)
@@ -94,6 +95,31 @@ char *pk_prefix_format(const struct pk_prefix *p, char *buf);
  * Context: any thread, hot path.
  */
 bool pk_prefix_contains(const struct pk_prefix *p, int family, const uint8_t *addr);
+
+/**
+ * pk_key32_parse() - Parse a 32-byte key written in base64 (as wg genkey writes it)
+ * @s:		Text: exactly 44 characters of standard base64 ending in one '=',
+ *		canonical (the 2 unused bits zero), nothing around it
+ * @out:	Key; written only on success
+ *
+ * No intermediate copy of the key is left behind on the stack.
+ *
+ * Context: any thread.
+ * Return: true if @s is such a key.
+ * Since: 1.2
+ */
+bool pk_key32_parse(const char *s, struct pk_key32 *out);
+
+/**
+ * pk_key32_format() - Write a 32-byte key in base64
+ * @k:		Key
+ * @out:	Buffer of PK_KEY32_STRLEN bytes: 44 characters and a NUL
+ *
+ * Context: any thread.
+ * Return: @out.
+ * Since: 1.2
+ */
+char *pk_key32_format(const struct pk_key32 *k, char out[PK_KEY32_STRLEN]);
 
 G_END_DECLS
 

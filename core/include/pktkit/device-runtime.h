@@ -118,6 +118,45 @@ const char *pk_dev_id(const struct pk_dev *dev);
 bool pk_dev_port_is_linked(const struct pk_dev *dev, uint32_t port);
 
 /**
+ * pk_dev_port_takes_offload() - Whether the peer of @port takes offload metadata as it is
+ * @dev:	Device
+ * @port:	Port
+ *
+ * True when @port is linked to a port whose group has PK_PORT_F_OFFLOAD
+ * and whose device has not declined offloads for now
+ * (pk_dev_group_set_offload()): TCP super-packets and partial checksums
+ * emitted on @port reach it whole
+ * (an io.tun with offload writes them to the kernel in one go). Otherwise
+ * the core cuts them into segments on the way, so a device that would build
+ * super-packets only for that receiver's sake (pk_gro) should not. The
+ * answer changes only when the port is linked or unlinked.
+ *
+ * Context: owner context.
+ * Since: 1.2
+ */
+bool pk_dev_port_takes_offload(const struct pk_dev *dev, uint32_t port);
+
+/**
+ * pk_dev_group_set_offload() - Whether the ports of one of our groups take offloads now
+ * @dev:	Device
+ * @group:	One of its port groups (below 32) with PK_PORT_F_OFFLOAD
+ * @take:	false: its ports do not take super-packets and partial checksums
+ *		as they are now, so the core segments and completes them for
+ *		them; true (the default): they do
+ *
+ * PK_PORT_F_OFFLOAD says what a port may take; this says what it takes in
+ * the device's present configuration (io.tun takes them whole only with
+ * 'offload', when the kernel segments). The core then segments before
+ * delivering rather than the device, and peers that ask
+ * pk_dev_port_takes_offload() learn not to build super-packets for it.
+ * Kept across links; has no effect on groups without the flag.
+ *
+ * Context: owner context (init, start, reconfigure).
+ * Since: 1.2
+ */
+void pk_dev_group_set_offload(struct pk_dev *dev, uint32_t group, bool take);
+
+/**
  * pk_buf_writable() - A buffer whose bytes this device may change
  * @dev:	Device asking
  * @b:		Borrowed or owned buffer
