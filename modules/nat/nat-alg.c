@@ -8,6 +8,7 @@
 
 static const struct nat_alg *const nat_alg_list[] = {
 	&nat_alg_ftp,
+	&nat_alg_tftp,
 	NULL,
 };
 

@@ -280,6 +280,7 @@ static void test_tight_capacity(void)
 static void test_registry(void)
 {
 	g_assert_true(nat_alg_find("ftp") == &nat_alg_ftp);
+	g_assert_true(nat_alg_find("tftp") == &nat_alg_tftp);
 	g_assert_null(nat_alg_find("FTP"));
 	g_assert_null(nat_alg_find("gopher"));
 	g_assert_null(nat_alg_find(NULL));
@@ -292,7 +293,7 @@ static void test_registry(void)
 		g_assert_nonnull((*a)->process);
 		g_assert_true(nat_alg_find((*a)->name) == *a);
 	}
-	g_assert_cmpuint(n, >=, 1);
+	g_assert_cmpuint(n, >=, 2);
 }
 
 int main(int argc, char **argv)
