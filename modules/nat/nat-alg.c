@@ -9,6 +9,7 @@
 static const struct nat_alg *const nat_alg_list[] = {
 	&nat_alg_ftp,
 	&nat_alg_tftp,
+	&nat_alg_irc,
 	NULL,
 };
 

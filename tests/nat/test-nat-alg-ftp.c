@@ -281,6 +281,7 @@ static void test_registry(void)
 {
 	g_assert_true(nat_alg_find("ftp") == &nat_alg_ftp);
 	g_assert_true(nat_alg_find("tftp") == &nat_alg_tftp);
+	g_assert_true(nat_alg_find("irc") == &nat_alg_irc);
 	g_assert_null(nat_alg_find("FTP"));
 	g_assert_null(nat_alg_find("gopher"));
 	g_assert_null(nat_alg_find(NULL));
@@ -293,7 +294,7 @@ static void test_registry(void)
 		g_assert_nonnull((*a)->process);
 		g_assert_true(nat_alg_find((*a)->name) == *a);
 	}
-	g_assert_cmpuint(n, >=, 2);
+	g_assert_cmpuint(n, >=, 3);
 }
 
 int main(int argc, char **argv)
