@@ -7,7 +7,7 @@
 #include "nat-alg.h"
 
 static const struct nat_alg *const nat_alg_list[] = {
-	&nat_alg_ftp, &nat_alg_tftp, &nat_alg_irc, &nat_alg_sip, &nat_alg_pptp, NULL,
+	&nat_alg_ftp, &nat_alg_tftp, &nat_alg_irc, &nat_alg_sip, &nat_alg_pptp, &nat_alg_h323, NULL,
 };
 
 const struct nat_alg *const *nat_alg_builtin(void)

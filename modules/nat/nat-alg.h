@@ -127,6 +127,7 @@ extern const struct nat_alg nat_alg_tftp;
 extern const struct nat_alg nat_alg_irc;
 extern const struct nat_alg nat_alg_sip;
 extern const struct nat_alg nat_alg_pptp;
+extern const struct nat_alg nat_alg_h323;
 
 /**
  * nat_alg_builtin() - The ALGs this build has
@@ -138,7 +139,8 @@ const struct nat_alg *const *nat_alg_builtin(void);
 
 /**
  * nat_alg_find() - An ALG by name
- * @name:	As in the "algs" parameter, case-sensitive ("ftp", "tftp", "irc", "sip", "pptp")
+ * @name:	As in the "algs" parameter, case-sensitive ("ftp", "tftp", "irc", "sip", "pptp",
+ *		"h323")
  *
  * Return: the static descriptor, or NULL if there is none by that name.
  * Context: any thread.

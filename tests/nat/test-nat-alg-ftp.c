@@ -284,6 +284,7 @@ static void test_registry(void)
 	g_assert_true(nat_alg_find("irc") == &nat_alg_irc);
 	g_assert_true(nat_alg_find("sip") == &nat_alg_sip);
 	g_assert_true(nat_alg_find("pptp") == &nat_alg_pptp);
+	g_assert_true(nat_alg_find("h323") == &nat_alg_h323);
 	g_assert_null(nat_alg_find("FTP"));
 	g_assert_null(nat_alg_find("gopher"));
 	g_assert_null(nat_alg_find(NULL));
@@ -296,7 +297,7 @@ static void test_registry(void)
 		g_assert_nonnull((*a)->process);
 		g_assert_true(nat_alg_find((*a)->name) == *a);
 	}
-	g_assert_cmpuint(n, >=, 5);
+	g_assert_cmpuint(n, ==, 6);
 }
 
 int main(int argc, char **argv)
