@@ -50,18 +50,30 @@ bool nat_alg_apply_edits(uint8_t *payload, size_t *len, size_t cap,
 	if (new_len > cap)
 		return false;
 	/*
-	 * Apply from the last edit to the first, so the offsets of those
-	 * not yet applied stay valid; each moves the tail behind it once.
+	 * Shrinking edits first, then growing ones, each pass from the last
+	 * edit to the first (so the offsets of those not yet applied in the
+	 * pass stay valid): the length goes down to at least the final one,
+	 * then up to it, never above max(old, new) <= @cap on the way.
 	 */
 	size_t cur_len = old_len;
 
-	for (size_t k = n; k-- > 0;) {
-		const struct nat_alg_edit *e = &edits[k];
-		size_t tail = cur_len - (e->off + e->len);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = n; k-- > 0;) {
+			const struct nat_alg_edit *e = &edits[k];
+			size_t off = e->off;
 
-		memmove(payload + e->off + e->text_len, payload + e->off + e->len, tail);
-		memcpy(payload + e->off, e->text, e->text_len);
-		cur_len = cur_len - e->len + e->text_len;
+			if ((pass == 0) != (e->text_len <= e->len))
+				continue;
+			/* In the second pass, earlier shrinking edits moved this one. */
+			for (size_t j = 0; pass == 1 && j < k; j++)
+				if (edits[j].text_len <= edits[j].len)
+					off -= edits[j].len - edits[j].text_len;
+			size_t tail = cur_len - (off + e->len);
+
+			memmove(payload + off + e->text_len, payload + off + e->len, tail);
+			memcpy(payload + off, e->text, e->text_len);
+			cur_len = cur_len - e->len + e->text_len;
+		}
 	}
 	*len = cur_len;
 	return true;

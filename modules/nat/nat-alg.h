@@ -156,7 +156,7 @@ const struct nat_alg *nat_alg_find(const char *name);
  */
 bool nat_alg_handles(const struct nat_alg *alg, uint8_t proto);
 
-/* --- Shared by the ALG implementations (nat-alg.c) --- */
+/* --- Shared by the ALG implementations (nat-alg.c): pure, Context: any thread --- */
 
 /* One replacement in a payload: bytes [off, off + len) become text. */
 struct nat_alg_edit {

@@ -277,6 +277,59 @@ static void test_tight_capacity(void)
 	fx_done(&f);
 }
 
+/* The shared edit and number helpers the ALGs rewrite with. */
+static void test_helpers(void)
+{
+	uint8_t b[16];
+	size_t len = 10, i = 0;
+	uint32_t v;
+	struct nat_alg_edit e[2] = {
+		{ .off = 1, .len = 2, .text_len = 4, .text = "WXYZ" },
+		{ .off = 6, .len = 3, .text_len = 0 },
+	};
+
+	memcpy(b, "0123456789", 10);
+	g_assert_true(nat_alg_apply_edits(b, &len, 11, e, 2));
+	g_assert_cmpmem(b, len, "0WXYZ3459", 9);
+	/* Out of range, overlapping, too long: refused, nothing written. */
+	memcpy(b, "0123456789", 10);
+	len = 10;
+	e[1].off = 9;
+	g_assert_false(nat_alg_apply_edits(b, &len, 16, e, 2));
+	e[1].off = 2;
+	g_assert_false(nat_alg_apply_edits(b, &len, 16, e, 2));
+	g_assert_false(nat_alg_apply_edits(b, &len, 11, e, 1));
+	g_assert_cmpmem(b, len, "0123456789", 10);
+	/* A shrink before a growth at full capacity: never longer than either end. */
+	{
+		uint8_t *h = g_malloc(10);
+		struct nat_alg_edit m[3] = {
+			{ .off = 0, .len = 4, .text_len = 0 },
+			{ .off = 5, .len = 1, .text_len = 3, .text = "abc" },
+			{ .off = 8, .len = 0, .text_len = 2, .text = "yz" },
+		};
+
+		memcpy(h, "0123456789", 10);
+		len = 10;
+		g_assert_true(nat_alg_apply_edits(h, &len, 10, m, 3));
+		g_assert_cmpmem(h, len, "4abc67yz89", 10);
+		g_free(h);
+	}
+	g_assert_true(nat_alg_parse_dec((const uint8_t *)"65535x", 6, &i, 5, 65535, &v));
+	g_assert_cmpuint(v, ==, 65535);
+	g_assert_cmpuint(i, ==, 5);
+	i = 0;
+	g_assert_false(nat_alg_parse_dec((const uint8_t *)"65536", 5, &i, 5, 65535, &v));
+	g_assert_false(nat_alg_parse_dec((const uint8_t *)"000001", 6, &i, 5, 65535, &v));
+	g_assert_false(nat_alg_parse_dec((const uint8_t *)"x", 1, &i, 5, 65535, &v));
+	g_assert_cmpuint(i, ==, 0);
+	char t[16];
+
+	g_assert_cmpmem(t, nat_alg_fmt_addr(t, fake_ip("255.0.10.1"), ','), "255,0,10,1", 10);
+	g_assert_cmpmem(t, nat_alg_fmt_dec(t, 0), "0", 1);
+	g_assert_cmpmem(t, nat_alg_fmt_dec(t, 4294967295u), "4294967295", 10);
+}
+
 static void test_registry(void)
 {
 	g_assert_true(nat_alg_find("ftp") == &nat_alg_ftp);
@@ -311,6 +364,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/nat/alg/ftp/malformed", test_malformed);
 	g_test_add_func("/nat/alg/ftp/refused", test_refused);
 	g_test_add_func("/nat/alg/ftp/tight-capacity", test_tight_capacity);
+	g_test_add_func("/nat/alg/helpers", test_helpers);
 	g_test_add_func("/nat/alg/registry", test_registry);
 	return g_test_run();
 }
