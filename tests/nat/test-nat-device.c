@@ -470,6 +470,57 @@ static void test_config_errors(void)
 	pk_registry_free(reg);
 }
 
+/* A TCP super-packet with its checksum left to offload: the NAT rewrites
+ * its headers once, and the pipe (no offload) gets right segments. */
+static void test_offload(void)
+{
+	struct net n;
+	struct pk_batch batch;
+	struct pk_buf *b = pk_buf_alloc(20 + 20 + 3000);
+	uint8_t *p = pk_buf_data(b), *l4 = p + 20;
+	uint32_t s = A("10.0.0.2"), d = A("198.51.100.1");
+
+	net_setup(&n, NULL);
+	memset(p, 0, 40);
+	p[0] = 0x45;
+	pk_put_be16(p + 2, 3040);
+	pk_put_be16(p + 6, PK_IP4_DF);
+	p[8] = 64;
+	p[9] = TCP;
+	memcpy(p + 12, &s, 4);
+	memcpy(p + 16, &d, 4);
+	pk_ip4_csum_fill(p, 20);
+	pk_put_be16(l4, 40000);
+	pk_put_be16(l4 + 2, 80);
+	pk_put_be32(l4 + 4, 1);
+	l4[12] = 5 << 4;
+	l4[13] = 0x18;
+	pk_put_be16(l4 + 14, 1000);
+	for (unsigned i = 0; i < 3000; i++)
+		l4[20 + i] = (uint8_t)(i * 13);
+	pk_put_be16(l4 + 16, (uint16_t)~pk_csum_fold(pk_csum_pseudo4(p + 12, p + 16, TCP, 3020)));
+	pk_buf_set_csum_partial(b, 20, 16);
+	pk_buf_set_gso(b, 1000, PK_GSO_TCPV4);
+	pk_batch_init(&batch);
+	pk_batch_add(&batch, b);
+	g_assert_true(pk_pipe_inject_batch(n.in0, &batch));
+	pk_buf_unref(b);
+	g_assert_cmpuint(pk_pipe_pending(n.out), ==, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		struct pk_buf *seg = pk_pipe_pop(n.out);
+		struct pk_ip4_view v = { 0 };
+
+		g_assert_true(pk_ip4_parse(pk_buf_data(seg), pk_buf_len(seg), &v));
+		g_assert_true(pk_ip4_csum_ok(&v));
+		g_assert_cmpuint(v.payload_len, ==, 1020);
+		g_assert_true(pk_csum_ok(v.payload, v.payload_len, pk_ip4_pseudo(&v)));
+		assert_src_dst(seg, "192.0.2.1", 40000, "198.51.100.1", 80);
+		g_assert_cmpuint(v.ttl, ==, 63);
+		pk_buf_unref(seg);
+	}
+	net_teardown(&n);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -478,6 +529,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/nat/device/hairpin-forwards", test_hairpin_forwards);
 	g_test_add_func("/nat/device/status-flush", test_status_flush);
 	g_test_add_func("/nat/device/table-full", test_table_full);
+	g_test_add_func("/nat/device/offload", test_offload);
 	g_test_add_func("/nat/device/config-errors", test_config_errors);
 	return g_test_run();
 }
