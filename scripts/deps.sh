@@ -23,6 +23,8 @@ packages=(
 	wireguard-go wireguard-tools
 	# l3.slirp interop (tests/interop/test-slirp.sh): HTTP and DNS clients in the guest
 	curl bind9-dnsutils
+	# l3.nat port mapping interop (tests/interop/test-nat-pmp.sh): the NAT-PMP client
+	natpmpc
 	# benchmark peers (bench/slirp-compare.sh): the user-mode NATs l3.slirp is measured against
 	slirp4netns passt
 	# QEMU guests (tests/guest builds a tiny Linux guest from Debian packages)

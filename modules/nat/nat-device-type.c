@@ -46,8 +46,8 @@ static const struct pk_param nat_params[] = {
 		"is always mapped to the same one (paired pooling)"),
 	[NAT_P_INSIDE_ADDRESS] = PK_PARAM_IP4(
 		struct nat_config, inside_address, "inside-address", "\"0.0.0.0\"", 0,
-		"Source of the ICMP errors the NAT sends to inside hosts; 0.0.0.0: the first "
-		"outside address"),
+		"Source of the ICMP errors the NAT sends to inside hosts, and the address that "
+		"answers NAT-PMP/PCP (port-mapping); 0.0.0.0: the first outside address"),
 	[NAT_P_PORT_RANGE_START] = PK_PARAM_U32(struct nat_config, port_range_start,
 						"port-range-start", "1024", 1, 65535, PK_PF_LIVE,
 						"Lowest outside TCP/UDP port given to mappings"),
@@ -94,6 +94,26 @@ static const struct pk_param nat_params[] = {
 		struct nat_config, flush, "flush", "false", PK_PF_LIVE,
 		"Setting it while running (to any value) forgets every flow and dynamic mapping, "
 		"as conntrack -F; port forwards stay"),
+	[NAT_P_PORT_MAPPING] = PK_PARAM_BOOL(
+		struct nat_config, port_mapping, "port-mapping", "false", 0,
+		"Answer NAT-PMP (RFC 6886) and PCP (RFC 6887) on inside-address, UDP port 5351: "
+		"inside hosts may then open outside ports to themselves (needs inside-address)"),
+	[NAT_P_PM_INSIDE_PREFIXES] = PK_PARAM_STR(
+		struct nat_config, pm_inside_prefixes, "port-mapping-inside-prefixes", "\"\"", 0,
+		"Inside hosts that may map ports: IPv4 prefixes, comma-separated (at most 8); "
+		"empty: any"),
+	[NAT_P_PM_PORTS] = PK_PARAM_STR(
+		struct nat_config, pm_ports, "port-mapping-ports", "\"1024-65535\"", 0,
+		"Outside ports port mapping may give: ports or ranges first-last, comma-separated "
+		"(at most 8)"),
+	[NAT_P_PM_MAX_PER_CLIENT] = PK_PARAM_U32(struct nat_config, pm_max_per_client,
+						 "port-mapping-max-per-client", "16", 0, 65535, 0,
+						 "Port mappings one inside host may hold; 0: no "
+						 "limit (the table holds 256)"),
+	[NAT_P_PM_MAX_LIFETIME] = PK_PARAM_DURATION(
+		struct nat_config, pm_max_lifetime, "port-mapping-max-lifetime", "\"24h\"",
+		PK_NSEC_PER_SEC, NAT_NS(7 * 24 * 3600), 0,
+		"Longest lifetime granted to a port mapping (longer requests get this)"),
 };
 
 PK_COUNTERS_TABLE(nat_counters, NAT_COUNTERS);
@@ -130,11 +150,24 @@ static const struct pk_status_field nat_mapping_columns[] = {
 				      "A lease: time it has left" },
 };
 
+static const struct pk_status_field nat_lease_columns[] = {
+	[NAT_LC_PROTO] = { "proto", PK_ST_STR, "tcp or udp" },
+	[NAT_LC_INSIDE] = { "inside", PK_ST_STR, "The inside endpoint the client asked for" },
+	[NAT_LC_OUTSIDE] = { "outside", PK_ST_STR, "The outside endpoint it was given" },
+	[NAT_LC_KIND] = { "kind", PK_ST_STR,
+			  "nat-pmp, pcp-map or pcp-peer: the protocol that last renewed it" },
+	[NAT_LC_LIFETIME] = { "lifetime", PK_ST_DURATION, "Lifetime last granted" },
+	[NAT_LC_EXPIRES_IN] = { "expires-in", PK_ST_DURATION, "Time left before it is removed" },
+};
+
 static const struct pk_status_table nat_status_tables[] = {
 	[NAT_T_FLOWS] = { "flow-table", "A tracked flow, as conntrack -L shows it",
 			  PK_ARRAY(columns, nat_flow_columns) },
 	[NAT_T_MAPPINGS] = { "mapping-table", "An inside endpoint and the outside endpoint it has",
 			     PK_ARRAY(columns, nat_mapping_columns) },
+	[NAT_T_LEASES] = { "pmp-lease-table",
+			   "A port mapping granted by NAT-PMP or PCP (with port-mapping)",
+			   PK_ARRAY(columns, nat_lease_columns) },
 };
 
 static const struct pk_port_group nat_ports[] = {
@@ -169,7 +202,11 @@ static const struct pk_device_ops nat_ops = {
 	"'forwards' publishes inside servers on outside ports, and may change while running. "    \
 	"The status shows the flows and mappings; setting 'flush' forgets them. Packets with "    \
 	"TTL 1 are answered with Time Exceeded. Fragments: the first one is translated and "      \
-	"remembered for 30 s, the others follow it; one whose first was not seen is dropped."
+	"remembered for 30 s, the others follow it; one whose first was not seen is dropped.\n\n" \
+	"With 'port-mapping', the NAT answers NAT-PMP and PCP on 'inside-address', UDP port "     \
+	"5351: inside hosts open outside ports to themselves (leases, within the "                \
+	"port-mapping-* policy), shown in pmp-lease-table; restarts are announced to "            \
+	"224.0.0.1:5350 on every inside port."
 
 const struct pk_device_type l3_nat_type = {
 	.name = "l3.nat",

@@ -2,6 +2,8 @@
  * nat-device.c - The l3.nat device: configuration, forwards, the data path, expiry and status
  */
 #include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <pktkit/build.h>
 #include <pktkit/error.h>
@@ -192,6 +194,81 @@ static bool apply_forwards(struct nat_dev *d, struct nat_table *t, const struct 
 	return true;
 }
 
+/* The port mapping policy of @cfg (NAT-PMP and PCP leases). */
+static bool parse_pm_policy(const struct nat_config *cfg, struct nat_lease_policy *pol,
+			    GError **error)
+{
+	g_auto(GStrv)
+		pre = g_strsplit(cfg->pm_inside_prefixes ? cfg->pm_inside_prefixes : "", ",", -1);
+	g_auto(GStrv) rng = g_strsplit(cfg->pm_ports ? cfg->pm_ports : "", ",", -1);
+
+	memset(pol, 0, sizeof(*pol));
+	for (guint i = 0; pre[i]; i++) {
+		char *s = g_strstrip(pre[i]), *slash = strchr(s, '/');
+		unsigned len = 32;
+		uint32_t a;
+
+		if (!*s)
+			continue;
+		if (slash) {
+			char *end;
+
+			*slash = '\0';
+			len = (unsigned)strtoul(slash + 1, &end, 10);
+			if (end == slash + 1 || *end || len > 32)
+				len = 33;
+		}
+		if (inet_pton(AF_INET, s, &a) != 1 || len > 32 ||
+		    (len < 32 && (ntohl(a) & (0xffffffffu >> len)))) {
+			g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+				    "port-mapping-inside-prefixes: \"%s%s%s\" is not an IPv4 "
+				    "prefix (a.b.c.d/len, host bits 0)",
+				    s, slash ? "/" : "", slash ? slash + 1 : "");
+			return false;
+		}
+		if (pol->n_inside == NAT_LEASE_MAX_PREFIXES) {
+			g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+				    "port-mapping-inside-prefixes: more than %u prefixes",
+				    NAT_LEASE_MAX_PREFIXES);
+			return false;
+		}
+		pol->inside[pol->n_inside].addr = a;
+		pol->inside[pol->n_inside++].len = (uint8_t)len;
+	}
+	for (guint i = 0; rng[i]; i++) {
+		const char *s = g_strstrip(rng[i]);
+		unsigned lo, hi;
+		char extra;
+		int k;
+
+		if (!*s)
+			continue;
+		k = sscanf(s, "%u-%u%c", &lo, &hi, &extra);
+		if (k == 1)
+			hi = lo;
+		if ((k != 1 && k != 2) || lo < 1 || hi > 65535 || lo > hi) {
+			g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+				    "port-mapping-ports: \"%s\" is not a port or a range "
+				    "first-last within 1-65535",
+				    s);
+			return false;
+		}
+		if (pol->n_ports == NAT_LEASE_MAX_RANGES) {
+			g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+				    "port-mapping-ports: more than %u ranges",
+				    NAT_LEASE_MAX_RANGES);
+			return false;
+		}
+		pol->ports[pol->n_ports].first = (uint16_t)lo;
+		pol->ports[pol->n_ports++].last = (uint16_t)hi;
+	}
+	pol->max_per_client = cfg->pm_max_per_client;
+	pol->max_lifetime_s = (uint32_t)(cfg->pm_max_lifetime / PK_NSEC_PER_SEC);
+	if (pol->max_lifetime_s < NAT_LEASE_DEFAULT_MIN_LIFETIME)
+		pol->min_lifetime_s = pol->max_lifetime_s;
+	return true;
+}
+
 int nat_dev_reconfigure(struct pk_dev *dev, void *self, const void *config, uint64_t changed,
 			GError **error)
 {
@@ -200,6 +277,7 @@ int nat_dev_reconfigure(struct pk_dev *dev, void *self, const void *config, uint
 	struct nat_params p = { 0 };
 	g_autofree struct nat_fwd *nf = g_new0(struct nat_fwd, NAT_MAX_FORWARDS);
 	struct nat_table *fresh = NULL;
+	struct nat_lease_policy pol;
 	uint32_t n = 0;
 
 	if (!parse_outside(cfg->outside_addresses, &p, error))
@@ -223,6 +301,14 @@ int nat_dev_reconfigure(struct pk_dev *dev, void *self, const void *config, uint
 	p.seed = g_random_int();
 	if (!parse_forwards(cfg, &p, nf, &n, error))
 		return -1;
+	if (!parse_pm_policy(cfg, &pol, error))
+		return -1;
+	if (cfg->port_mapping && !memcmp(cfg->inside_address.b, "\0\0\0\0", 4)) {
+		g_set_error(error, PK_ERROR, PK_ERROR_INVALID,
+			    "port-mapping needs inside-address: the address inside hosts send "
+			    "NAT-PMP/PCP requests to (their gateway, e.g. 10.0.0.1)");
+		return -1;
+	}
 
 	if (!d->table || p.max_flows != d->params.max_flows || p.n_outside != d->params.n_outside ||
 	    memcmp(p.outside, d->params.outside, sizeof(p.outside)) != 0) {
@@ -248,10 +334,14 @@ int nat_dev_reconfigure(struct pk_dev *dev, void *self, const void *config, uint
 	memcpy(&d->inside_addr, cfg->inside_address.b, 4);
 	if (!d->inside_addr)
 		d->inside_addr = p.outside[0];
+	/* Not live: these change only while stopped (the server starts with the device). */
+	d->port_mapping = cfg->port_mapping;
+	d->pm_policy = pol;
 	return 0;
 }
 
 static void nat_dev_sweep(struct pk_dev *dev, void *self, void *data);
+static void nat_dev_pmp_timer(struct pk_dev *dev, void *self, void *data);
 
 int nat_dev_init(struct pk_dev *dev, void *self, const void *config, GError **error)
 {
@@ -260,6 +350,7 @@ int nat_dev_init(struct pk_dev *dev, void *self, const void *config, GError **er
 	d->dev = dev;
 	d->ctr = pk_dev_counters(dev);
 	d->timer = pk_timer_new(dev, nat_dev_sweep, NULL);
+	d->pmp_timer = pk_timer_new(dev, nat_dev_pmp_timer, NULL);
 	return nat_dev_reconfigure(dev, self, config, UINT64_MAX, error);
 }
 
@@ -267,6 +358,11 @@ void nat_dev_finalize(struct pk_dev *dev, void *self)
 {
 	struct nat_dev *d = self;
 
+	if (d->pmp) {
+		nat_table_set_now(d->table, pk_dev_now(dev));
+		nat_pmp_server_free(d->pmp);
+		d->pmp = NULL;
+	}
 	nat_table_free(d->table);
 	d->table = NULL;
 }
@@ -289,11 +385,128 @@ static void nat_dev_sweep(struct pk_dev *dev, void *self, void *data)
 	pk_timer_arm(d->timer, NAT_SWEEP_NS);
 }
 
+/* Port mapping (NAT-PMP, PCP) --------------------------------------------------------- */
+
+/* Re-arm the port mapping timer for the server's next deadline. */
+static void pmp_arm(struct nat_dev *d, uint64_t now)
+{
+	uint64_t due = nat_pmp_server_next_deadline(d->pmp);
+
+	if (due == UINT64_MAX)
+		pk_timer_cancel(d->pmp_timer);
+	else
+		pk_timer_arm(d->pmp_timer, due > now ? due - now : 0);
+}
+
+/* A UDP datagram of @len payload bytes from @src:@sport to @dst:@dport, emitted on @port. */
+static bool pmp_send(struct nat_dev *d, uint32_t port, uint32_t src, uint32_t dst, uint16_t sport,
+		     uint16_t dport, const uint8_t *payload, uint32_t len)
+{
+	struct pk_ip_fields f = { .src = (const uint8_t *)&src,
+				  .dst = (const uint8_t *)&dst,
+				  .version = 4,
+				  .proto = PK_IPPROTO_UDP,
+				  .ttl = 64 };
+	struct pk_buf *e = pk_buf_new_copy(payload, len);
+
+	if (!e) {
+		pk_dev_drop(d->dev, PK_DROP_NO_BUFFER, 1);
+		return false;
+	}
+	if (!pk_udp_push(e, &f, sport, dport, 0) || !pk_ip_push(e, &f)) {
+		pk_buf_unref(e);
+		return false;
+	}
+	pk_dev_autorelease(d->dev, e);
+	pk_dev_emit_one(d->dev, port, e);
+	return true;
+}
+
+static void nat_dev_pmp_timer(struct pk_dev *dev, void *self, void *data)
+{
+	struct nat_dev *d = self;
+	struct nat_pmp_datagram out[NAT_PMP_ANNOUNCE_BATCH];
+	uint64_t now = pk_dev_now(dev);
+	uint32_t all = htonl(0xe0000001u); /* 224.0.0.1 */
+	unsigned n;
+
+	nat_table_set_now(d->table, now);
+	d->ctr[NAT_C_PM_LEASES_EXPIRED] += nat_pmp_server_tick(d->pmp, now);
+	n = nat_pmp_server_announcements(d->pmp, now, out);
+	for (unsigned i = 0; i < n; i++) {
+		if (out[i].ipv6)
+			continue; /* IPv4 inside ports only */
+		for (uint32_t p = 0; p < NAT_MAX_INSIDE; p++) {
+			uint32_t port = PK_PORT(NAT_G_INSIDE, p);
+
+			if (pk_dev_port_is_linked(dev, port) &&
+			    pmp_send(d, port, d->inside_addr, all, NAT_PMP_SERVER_PORT, out[i].port,
+				     out[i].data, out[i].len))
+				d->ctr[NAT_C_PM_ANNOUNCEMENTS]++;
+		}
+	}
+	nat_dev_sync_stats(d);
+	pmp_arm(d, now);
+}
+
+/*
+ * If @p (an IPv4 packet from inside port @port) is a UDP datagram to
+ * inside-address port 5351, answer it and return true: it is the device's,
+ * not translated. Fragments and anything else go on to the NAT.
+ */
+static bool pmp_consume(struct nat_dev *d, uint32_t port, const uint8_t *p, uint32_t len,
+			uint64_t now)
+{
+	uint8_t reply[NAT_PMP_REPLY_MAX];
+	struct nat_pmp_addr client;
+	uint32_t ihl, dst, src, ulen;
+	uint16_t sport;
+	size_t n;
+
+	if (len < PK_IP4_HLEN + 8 || p[9] != PK_IPPROTO_UDP)
+		return false;
+	memcpy(&dst, p + 16, 4);
+	ihl = (uint32_t)(p[0] & 0x0f) * 4;
+	if (dst != d->inside_addr || ihl < PK_IP4_HLEN || len < ihl + 8)
+		return false;
+	if (((uint32_t)p[ihl + 2] << 8 | p[ihl + 3]) != NAT_PMP_SERVER_PORT)
+		return false;
+	if ((((uint32_t)p[6] << 8 | p[7]) & 0x3fff) != 0)
+		return false; /* a fragment: not ours to reassemble */
+	d->ctr[NAT_C_PM_REQUESTS]++;
+	ulen = (uint32_t)p[ihl + 4] << 8 | p[ihl + 5];
+	if (ulen < 8 || ihl + ulen > len)
+		return true; /* malformed: dropped */
+	memcpy(&src, p + 12, 4);
+	sport = (uint16_t)((uint16_t)p[ihl] << 8 | p[ihl + 1]);
+	client = nat_pmp_addr_v4(src);
+	nat_table_set_now(d->table, now);
+	nat_table_set_ops_ifindex(d->table, (uint16_t)PK_PORT_INDEX(port));
+	n = nat_pmp_server_handle(d->pmp, &client, p + ihl + 8, ulen - 8, now, reply,
+				  sizeof(reply));
+	nat_table_set_ops_ifindex(d->table, 0);
+	if (n >= 4 && (reply[0] == 0 ? (reply[2] | reply[3]) != 0 : reply[3] != 0))
+		d->ctr[NAT_C_PM_REFUSED]++;
+	if (n > 0 &&
+	    pmp_send(d, port, d->inside_addr, src, NAT_PMP_SERVER_PORT, sport, reply, (uint32_t)n))
+		d->ctr[NAT_C_PM_REPLIES]++;
+	pmp_arm(d, now);
+	return true;
+}
+
 int nat_dev_start(struct pk_dev *dev, void *self, GError **error)
 {
 	struct nat_dev *d = self;
 
 	pk_timer_arm(d->timer, NAT_SWEEP_NS);
+	if (d->port_mapping && !d->pmp) {
+		struct nat_pmp_config cfg = { .policy = d->pm_policy,
+					      .outside_addr = d->params.outside[0] };
+		uint64_t now = pk_dev_now(dev);
+
+		d->pmp = nat_pmp_server_new(&cfg, &nat_table_core_ops, d->table, now);
+		pmp_arm(d, now);
+	}
 	return 0;
 }
 
@@ -302,6 +515,13 @@ void nat_dev_stop(struct pk_dev *dev, void *self)
 	struct nat_dev *d = self;
 
 	pk_timer_cancel(d->timer);
+	pk_timer_cancel(d->pmp_timer);
+	if (d->pmp) {
+		/* The leases go with the server (clients renew after the restart announcements). */
+		nat_table_set_now(d->table, pk_dev_now(dev));
+		nat_pmp_server_free(d->pmp);
+		d->pmp = NULL;
+	}
 }
 
 /* Data path ------------------------------------------------------------------------ */
@@ -393,6 +613,8 @@ void nat_dev_receive(struct pk_dev *dev, void *self, uint32_t port, const struct
 						    : NAT_C_DROPPED_INVALID]++;
 			continue;
 		}
+		if (d->pmp && dir == NAT_DIR_OUT && pmp_consume(d, port, p, len, now))
+			continue;
 		if (G_UNLIKELY(!offload_ok(b, p, len, &partial))) {
 			ctr[NAT_C_DROPPED_INVALID]++;
 			continue;
@@ -497,5 +719,30 @@ void nat_dev_status(struct pk_dev *dev, void *self, struct pk_status_writer *w)
 		if (!m->is_static && m->lease_until > now)
 			pk_status_set_duration(w, NAT_MC_LEASE_EXPIRES_IN, m->lease_until - now);
 		pk_status_row_end(w);
+	}
+	if (d->pmp) {
+		const struct nat_lease_table *lt = nat_pmp_server_leases(d->pmp);
+
+		for (unsigned i = 0; i < lt->n; i++) {
+			const struct nat_lease *l = &lt->v[i];
+			char buf[32];
+
+			if (!pk_status_row_begin(w, NAT_T_LEASES))
+				return;
+			pk_status_set_str(w, NAT_LC_PROTO, proto_name(l->proto));
+			ep_format(l->client, l->int_port, buf, sizeof(buf));
+			pk_status_set_str(w, NAT_LC_INSIDE, buf);
+			ep_format(l->outside.addr, l->outside.port, buf, sizeof(buf));
+			pk_status_set_str(w, NAT_LC_OUTSIDE, buf);
+			pk_status_set_str(w, NAT_LC_KIND,
+					  l->kind == NAT_LEASE_PMP   ? "nat-pmp"
+					  : l->kind == NAT_LEASE_MAP ? "pcp-map"
+								     : "pcp-peer");
+			pk_status_set_duration(w, NAT_LC_LIFETIME,
+					       (uint64_t)l->lifetime_s * PK_NSEC_PER_SEC);
+			pk_status_set_duration(w, NAT_LC_EXPIRES_IN,
+					       l->expires > now ? l->expires - now : 0);
+			pk_status_row_end(w);
+		}
 	}
 }

@@ -10,6 +10,7 @@
 
 #include <pktkit/pktkit.h>
 
+#include "nat-pmp.h"
 #include "nat-table.h"
 #include "nat-xlate.h"
 
@@ -43,6 +44,10 @@ struct nat_config {
 	int64_t tcp_established_timeout, tcp_transitory_timeout, udp_timeout, icmp_timeout;
 	struct pk_list forwards;
 	bool flush;
+	bool port_mapping;
+	char *pm_inside_prefixes, *pm_ports;
+	uint32_t pm_max_per_client;
+	int64_t pm_max_lifetime;
 };
 
 enum nat_param_index {
@@ -60,6 +65,11 @@ enum nat_param_index {
 	NAT_P_ICMP_TIMEOUT,
 	NAT_P_FORWARDS,
 	NAT_P_FLUSH,
+	NAT_P_PORT_MAPPING,
+	NAT_P_PM_INSIDE_PREFIXES,
+	NAT_P_PM_PORTS,
+	NAT_P_PM_MAX_PER_CLIENT,
+	NAT_P_PM_MAX_LIFETIME,
 };
 
 /* Counters: what was done, then one per reason a packet was dropped, the
@@ -103,7 +113,14 @@ enum nat_param_index {
 	  "ICMP errors")                                                                         \
 	_(NAT_C_DROPPED_TTL_EXPIRED, "dropped-ttl-expired",                                      \
 	  "Packets that arrived with TTL 0 or 1 (answered with Time Exceeded)")                  \
-	_(NAT_C_DROPPED_NOT_IPV4, "dropped-not-ipv4", "IPv6 and other non-IPv4 packets")
+	_(NAT_C_DROPPED_NOT_IPV4, "dropped-not-ipv4", "IPv6 and other non-IPv4 packets")         \
+	_(NAT_C_PM_REQUESTS, "pmp-requests",                                                     \
+	  "NAT-PMP and PCP datagrams to inside-address port 5351 (port-mapping)")                \
+	_(NAT_C_PM_REPLIES, "pmp-replies", "NAT-PMP and PCP replies sent")                       \
+	_(NAT_C_PM_REFUSED, "pmp-refused", "Replies with a result code other than success")      \
+	_(NAT_C_PM_ANNOUNCEMENTS, "pmp-announcements",                                           \
+	  "Announcements multicast to 224.0.0.1:5350 (one per inside port and datagram)")        \
+	_(NAT_C_PM_LEASES_EXPIRED, "pmp-leases-expired", "NAT-PMP and PCP leases that ran out")
 
 PK_COUNTERS_ENUM(NAT_COUNTERS);
 
@@ -121,6 +138,16 @@ enum nat_status_field {
 enum nat_status_table {
 	NAT_T_FLOWS,
 	NAT_T_MAPPINGS,
+	NAT_T_LEASES,
+};
+
+enum nat_lease_column {
+	NAT_LC_PROTO,
+	NAT_LC_INSIDE,
+	NAT_LC_OUTSIDE,
+	NAT_LC_KIND,
+	NAT_LC_LIFETIME,
+	NAT_LC_EXPIRES_IN,
 };
 
 enum nat_flow_column {
@@ -158,6 +185,10 @@ struct nat_dev {
 	struct nat_fwd fwd[NAT_MAX_FORWARDS];
 	uint32_t n_fwd;
 	struct pk_timer *timer;
+	bool port_mapping;
+	struct nat_lease_policy pm_policy;
+	struct nat_pmp_server *pmp; /* while started with port-mapping */
+	struct pk_timer *pmp_timer;
 	uint64_t *ctr;
 	struct pk_batch out[NAT_MAX_INSIDE + 1]; /* inside ports, then the outside */
 };

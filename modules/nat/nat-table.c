@@ -29,9 +29,10 @@ struct nat_table {
 	uint32_t map_mask, flow_mask;
 	struct nat_expect expect[NAT_MAX_EXPECT];
 	struct nat_frag frags[NAT_FRAG_SLOTS];
-	uint64_t now;	     /* for the core ops */
-	uint64_t last_sweep; /* when a full table last triggered nat_table_expire() */
-	uint32_t alloc_seq;  /* varies the start of port searches */
+	uint64_t now;	      /* for the core ops */
+	uint16_t ops_ifindex; /* inside port of the mappings the core ops make */
+	uint64_t last_sweep;  /* when a full table last triggered nat_table_expire() */
+	uint32_t alloc_seq;   /* varies the start of port searches */
 	struct nat_table_stats stats;
 };
 
@@ -128,6 +129,11 @@ const struct nat_params *nat_table_params(const struct nat_table *t)
 void nat_table_set_now(struct nat_table *t, uint64_t now)
 {
 	t->now = now;
+}
+
+void nat_table_set_ops_ifindex(struct nat_table *t, uint16_t ifindex)
+{
+	t->ops_ifindex = ifindex;
 }
 
 bool nat_table_is_outside(const struct nat_table *t, uint32_t addr)
@@ -803,6 +809,7 @@ static enum nat_core_err core_map(void *core, uint8_t proto, const struct nat_en
 		return NAT_CORE_ERR_FULL;
 	t->maps[mi].lease_until = until;
 	t->maps[mi].open = lifetime_s > 0;
+	t->maps[mi].in_ifindex = t->ops_ifindex;
 	outside->addr = oa;
 	outside->port = port;
 	return NAT_CORE_OK;

@@ -251,6 +251,9 @@ void nat_table_static_remove(struct nat_table *t, uint8_t proto,
  * sets the clock for them with nat_table_set_now() before each call. */
 extern const struct nat_core_ops nat_table_core_ops;
 void nat_table_set_now(struct nat_table *t, uint64_t now);
+/* The inside port index (inside.N) the hosts of the next core ops calls are
+ * behind: a mapping map() makes sends inbound traffic there. Default 0. */
+void nat_table_set_ops_ifindex(struct nat_table *t, uint16_t ifindex);
 
 /* Fragments: remember how the first fragment went; look it up for the rest. */
 void nat_table_frag_note(struct nat_table *t, const struct nat_frag *f, uint64_t now);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * test-nat-device.c - l3.nat in a graph on a fake clock: both ways, filtering, hairpin, forwards, status, flush
+ * test-nat-device.c - l3.nat in a graph on a fake clock: both ways, filtering, hairpin, forwards, status, flush, NAT-PMP
  *
  * Pipes stand for two inside networks ("in0" on inside.0, "in1" on
  * inside.1) and the outside ("out").
@@ -466,6 +466,20 @@ static void test_config_errors(void)
 				&error);
 	g_assert_null(pk_graph_add_device(g, "nat", "l3.nat", json_node_get_object(node), &error));
 	g_assert_nonnull(strstr(error->message, "port-range-start"));
+	g_clear_error(&error);
+	g_clear_pointer(&node, json_node_unref);
+	node = json_from_string("{ \"outside-addresses\": \"192.0.2.1\", \"port-mapping\": true }",
+				&error);
+	g_assert_null(pk_graph_add_device(g, "nat", "l3.nat", json_node_get_object(node), &error));
+	g_assert_nonnull(strstr(error->message, "port-mapping needs inside-address"));
+	g_clear_error(&error);
+	g_clear_pointer(&node, json_node_unref);
+	node = json_from_string("{ \"outside-addresses\": \"192.0.2.1\", \"inside-address\": "
+				"\"10.0.0.1\", \"port-mapping\": true, \"port-mapping-ports\": "
+				"\"2000-1000\" }",
+				&error);
+	g_assert_null(pk_graph_add_device(g, "nat", "l3.nat", json_node_get_object(node), &error));
+	g_assert_nonnull(strstr(error->message, "port-mapping-ports"));
 	pk_graph_free(g);
 	pk_registry_free(reg);
 }
@@ -521,6 +535,133 @@ static void test_offload(void)
 	net_teardown(&n);
 }
 
+/* A UDP datagram carrying @pl injected on @pipe. */
+static void tx_udp(struct pk_dev *pipe, const char *src, uint16_t sport, const char *dst,
+		   uint16_t dport, const uint8_t *pl, uint32_t plen)
+{
+	uint8_t p[128];
+	uint32_t s = A(src), d = A(dst), len = 28 + plen;
+
+	memset(p, 0, sizeof(p));
+	p[0] = 0x45;
+	pk_put_be16(p + 2, (uint16_t)len);
+	p[8] = 64;
+	p[9] = UDP;
+	memcpy(p + 12, &s, 4);
+	memcpy(p + 16, &d, 4);
+	pk_ip4_csum_fill(p, 20);
+	pk_put_be16(p + 20, sport);
+	pk_put_be16(p + 22, dport);
+	pk_put_be16(p + 24, (uint16_t)(8 + plen));
+	memcpy(p + 28, pl, plen);
+	pk_put_be16(p + 26,
+		    pk_csum_fold(pk_csum_partial(p + 20, 8 + plen,
+						 pk_csum_pseudo4(p + 12, p + 16, UDP, 8 + plen))));
+	g_assert_true(pk_pipe_inject(pipe, p, len));
+}
+
+/* A NAT-PMP mapping request (RFC 6886 3.3) from @client:40001 on @pipe; its reply. */
+static struct pk_buf *pmp_map(struct pk_dev *pipe, const char *client, uint8_t op, uint16_t in_port,
+			      uint16_t want, uint32_t lifetime)
+{
+	uint8_t req[12] = { 0, op };
+	struct pk_buf *b;
+
+	pk_put_be16(req + 4, in_port);
+	pk_put_be16(req + 6, want);
+	pk_put_be32(req + 8, lifetime);
+	tx_udp(pipe, client, 40001, "10.0.0.1", 5351, req, sizeof(req));
+	b = pop_one(pipe);
+	assert_src_dst(b, "10.0.0.1", 5351, client, 40001);
+	g_assert_cmpuint(pk_buf_len(b), ==, 28 + 16);
+	g_assert_cmpuint(pk_buf_data(b)[28], ==, 0);
+	g_assert_cmpuint(pk_buf_data(b)[29], ==, 128 + op);
+	return b;
+}
+
+static void test_port_mapping(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) st = NULL, rows = NULL;
+	struct net n;
+	struct pk_buf *b;
+	const uint8_t *r;
+
+	net_setup(&n, ", \"inside-address\": \"10.0.0.1\", \"port-mapping\": true, "
+		      "\"port-mapping-inside-prefixes\": \"10.0.1.0/24\"");
+	/* The restart announcements: ten rounds, NAT-PMP and PCP, on both inside ports. */
+	pk_graph_clock_advance(n.g, 300 * SEC);
+	g_assert_cmpuint(pk_dev_counter(n.nat, "pmp-announcements"), ==, 40);
+	b = pk_pipe_pop(n.in0);
+	g_assert_nonnull(b);
+	assert_src_dst(b, "10.0.0.1", 5351, "224.0.0.1", 5350);
+	pk_buf_unref(b);
+	pk_pipe_clear(n.in0);
+	pk_pipe_clear(n.in1);
+	g_assert_cmpuint(pk_pipe_pending(n.out), ==, 0);
+
+	/* A host behind inside.1 maps TCP 80 to outside 8080 for an hour. */
+	b = pmp_map(n.in1, "10.0.1.2", 2, 80, 8080, 3600);
+	r = pk_buf_data(b) + 28;
+	g_assert_cmpuint(pk_get_be16(r + 2), ==, 0);
+	g_assert_cmpuint(pk_get_be16(r + 8), ==, 80);
+	g_assert_cmpuint(pk_get_be16(r + 10), ==, 8080);
+	g_assert_cmpuint(pk_get_be32(r + 12), ==, 3600);
+	pk_buf_unref(b);
+	g_assert_cmpuint(pk_pipe_pending(n.out), ==, 0);
+	/* Anyone outside reaches it, on the port the host is behind. */
+	tx(n.out, TCP, "203.0.113.9", 5555, "192.0.2.1", 8080, 0x02);
+	b = pop_one(n.in1);
+	assert_src_dst(b, "203.0.113.9", 5555, "10.0.1.2", 80);
+	pk_buf_unref(b);
+	g_assert_cmpuint(pk_pipe_pending(n.in0), ==, 0);
+
+	/* A host outside port-mapping-inside-prefixes: Not Authorized (2). */
+	b = pmp_map(n.in0, "10.0.0.2", 1, 5000, 5000, 3600);
+	g_assert_cmpuint(pk_get_be16(pk_buf_data(b) + 28 + 2), ==, 2);
+	pk_buf_unref(b);
+	g_assert_cmpuint(pk_dev_counter(n.nat, "pmp-requests"), ==, 2);
+	g_assert_cmpuint(pk_dev_counter(n.nat, "pmp-replies"), ==, 2);
+	g_assert_cmpuint(pk_dev_counter(n.nat, "pmp-refused"), ==, 1);
+
+	st = pk_graph_device_status(n.g, "nat", &error);
+	g_assert_no_error(error);
+	rows = table_rows(st, "pmp-lease-table");
+	g_assert_cmpuint(g_variant_n_children(rows), ==, 1);
+	{
+		g_autoptr(GVariant) row = g_variant_get_child_value(rows, 0);
+		const char *kind = NULL, *inside = NULL, *outside = NULL;
+
+		g_assert_true(g_variant_lookup(row, "kind", "&s", &kind));
+		g_assert_true(g_variant_lookup(row, "inside", "&s", &inside));
+		g_assert_true(g_variant_lookup(row, "outside", "&s", &outside));
+		g_assert_cmpstr(kind, ==, "nat-pmp");
+		g_assert_cmpstr(inside, ==, "10.0.1.2:80");
+		g_assert_cmpstr(outside, ==, "192.0.2.1:8080");
+	}
+
+	/* The lease runs out on the device's timer: the port is closed. */
+	pk_graph_clock_advance(n.g, 3601 * SEC);
+	g_assert_cmpuint(pk_dev_counter(n.nat, "pmp-leases-expired"), ==, 1);
+	tx(n.out, TCP, "203.0.113.9", 5556, "192.0.2.1", 8080, 0x02);
+	g_assert_cmpuint(pk_pipe_pending(n.in1), ==, 0);
+
+	/* Deleting (lifetime 0) a fresh lease closes the port at once. */
+	b = pmp_map(n.in1, "10.0.1.2", 1, 6000, 0, 600);
+	r = pk_buf_data(b) + 28;
+	g_assert_cmpuint(pk_get_be16(r + 2), ==, 0);
+	g_assert_cmpuint(pk_get_be16(r + 10), ==, 6000);
+	pk_buf_unref(b);
+	b = pmp_map(n.in1, "10.0.1.2", 1, 6000, 0, 0);
+	pk_buf_unref(b);
+	tx(n.out, UDP, "203.0.113.9", 53, "192.0.2.1", 6000, 0);
+	g_assert_cmpuint(pk_pipe_pending(n.in1), ==, 0);
+	/* Other traffic to the inside address is translated as before. */
+	tx(n.in0, UDP, "10.0.0.2", 5000, "10.0.0.1", 53, 0);
+	pk_buf_unref(pop_one(n.out));
+	net_teardown(&n);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -531,5 +672,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/nat/device/table-full", test_table_full);
 	g_test_add_func("/nat/device/offload", test_offload);
 	g_test_add_func("/nat/device/config-errors", test_config_errors);
+	g_test_add_func("/nat/device/port-mapping", test_port_mapping);
 	return g_test_run();
 }
